@@ -1,0 +1,44 @@
+# The two commands a newcomer needs are `make run` and `make test`; the rest are their parts.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test setup demo lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtual environment and install everything
+
+demo: setup ## Migrate and load the reference data and the demo council
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_reference_data
+	$(MANAGE) seed_demo
+	$(MANAGE) collectstatic --noinput -v0
+
+run: demo ## Serve the app with the demo council on http://127.0.0.1:8000
+	$(MANAGE) demo_logins
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
+	$(BIN)/pytest
+
+bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATABASE_URL)
+	$(BIN)/python bench/run.py
+
+lint: setup ## Check style
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean: ## Remove the virtual environment, database and generated files
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,173 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from complaints.models import (
+    CATEGORY_MODELS,
+    Case,
+    Deadline,
+    Directorate,
+    Element,
+    ElementFinding,
+    Event,
+    NonWorkingDay,
+    Pause,
+    Remedy,
+    ServiceArea,
+    Stage,
+    StageDefinition,
+    Team,
+    Timescale,
+)
+
+
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("label", "code", "order", "active")
+    list_editable = ("order", "active")
+    list_filter = ("active",)
+    search_fields = ("label", "code")
+
+    def has_delete_permission(self, request, obj=None):
+        # Reports count cases by these rows: retire a category by unticking "active".
+        return False
+
+
+for model in CATEGORY_MODELS.values():
+    extra = [
+        f.name
+        for f in model._meta.fields
+        if f.name
+        in {"is_child", "group", "procedure", "requires_amount", "needs_sufficient_interest"}
+    ]
+    admin.site.register(
+        model,
+        type(
+            f"{model.__name__}Admin",
+            (CategoryAdmin,),
+            {"list_display": ("label", "code", *extra, "order", "active")},
+        ),
+    )
+
+
+class TimescaleInline(admin.TabularInline):
+    model = Timescale
+    extra = 0
+
+
+@admin.register(StageDefinition)
+class StageDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "procedure", "level", "active", "requires_quality_assurance")
+    inlines = [TimescaleInline]
+
+
+@admin.register(NonWorkingDay)
+class NonWorkingDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "kind")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    extra = 0
+
+
+@admin.register(Directorate)
+class DirectorateAdmin(admin.ModelAdmin):
+    inlines = [ServiceAreaInline]
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "directorate", "head_of_service")
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "service", "manager", "active")
+    list_filter = ("service", "active")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StageInline(ReadOnlyInline):
+    model = Stage
+    fields = ("level", "requested_on", "team", "responding_manager", "responded_on", "outcome")
+    show_change_link = True
+
+
+class ElementInline(ReadOnlyInline):
+    model = Element
+    fields = ("number", "summary", "nature")
+
+
+class EventInline(ReadOnlyInline):
+    model = Event
+    fields = ("at", "move", "from_state", "to_state", "actor", "reason")
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    """Cases are worked in the application; the admin shows them and their history. State is
+    read-only here because only complaints.workflow may change it."""
+
+    list_display = ("reference", "kind", "procedure", "state", "received_on", "next_due_on")
+    list_filter = ("kind", "procedure", "state", "service_area")
+    search_fields = ("reference",)
+    date_hierarchy = "received_on"
+    readonly_fields = ("reference", "state", "current_stage", "next_due_on", "created_at")
+    raw_id_fields = ("complainant", "children", "repeat_of", "logged_by", "screened_by")
+    inlines = [StageInline, ElementInline, EventInline]
+    list_select_related = ("service_area",)
+
+
+class DeadlineInline(ReadOnlyInline):
+    model = Deadline
+    fields = ("step", "starts_on", "service_target_on", "due_on", "extended_due_on", "max_due_on")
+
+
+class FindingInline(admin.TabularInline):
+    model = ElementFinding
+    extra = 0
+    fields = ("element", "finding", "reasoning")
+    readonly_fields = ("element",)
+
+
+class RemedyInline(admin.TabularInline):
+    model = Remedy
+    extra = 0
+
+
+class PauseInline(ReadOnlyInline):
+    model = Pause
+    fields = ("started_on", "ended_on", "working_days", "reason")
+
+
+@admin.register(Stage)
+class StageAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "level", "requested_on", "responded_on")
+    list_filter = ("level",)
+    search_fields = ("case__reference",)
+    raw_id_fields = (
+        "case",
+        "responding_manager",
+        "investigating_officer",
+        "independent_person",
+        "adjudicating_officer",
+    )
+    readonly_fields = ("case", "level", "requested_on", "responded_on", "paused_working_days")
+    inlines = [DeadlineInline, FindingInline, RemedyInline, PauseInline]

@@ -1,0 +1,760 @@
+"""A fictional council for demonstrations and benchmarks.
+
+Its staff, service areas and five financial years of representations follow the mix the seed
+councils report (complaints/data/seed_mix.json, "demo_mix"): kinds, stages reached, timeliness
+bands, findings, complainant groups, channels and natures. Dates run up to today, so there is
+always open, due and overdue work. Every name is invented.
+
+Cases are written with bulk inserts so that 100,000 of them take minutes, not hours; the
+deadline dates come from the same complaints.deadlines rules the workflow uses.
+"""
+
+import datetime as dt
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from accounts.roles import Role, ensure_role_groups
+from complaints import deadlines
+from complaints.models import (
+    CATEGORY_MODELS,
+    Case,
+    Child,
+    Complainant,
+    Deadline,
+    Directorate,
+    Element,
+    ElementFinding,
+    Event,
+    Level,
+    PanelMember,
+    Procedure,
+    Remedy,
+    ServiceArea,
+    Stage,
+    Team,
+    Timescale,
+)
+from complaints.services import reserve_references
+from complaints.workflow import Move
+from complaints.workingdays import add_working_days
+
+MIX = json.loads((Path(__file__).parent / "data" / "seed_mix.json").read_text())["demo_mix"]
+DEMO_PASSWORD = "demo-password-2024"  # noqa: S105 - printed for the demo log-ins only
+YEARS = 5
+
+# One log-in per role; README lists them.
+DEMO_USERS = [
+    ("manager", "Morgan", "Ashby", Role.COMPLAINTS_MANAGER, "Complaints manager"),
+    ("officer", "Olivia", "Brent", Role.COMPLAINTS_OFFICER, "Complaints officer"),
+    ("teammanager", "Tariq", "Mansell", Role.TEAM_MANAGER, "Team manager, Safeguarding East"),
+    ("teammanager2", "Tessa", "Morrow", Role.TEAM_MANAGER, "Team manager, Fostering"),
+    ("headofservice", "Helen", "Ostrow", Role.HEAD_OF_SERVICE, "Head of Safeguarding"),
+    ("senior", "Simon", "Elwood", Role.SENIOR_MANAGER, "Director of Children's Services"),
+    ("investigator", "Ivan", "Oakes", Role.INVESTIGATING_OFFICER, "Investigating officer"),
+    ("independent", "Isla", "Pemberton", Role.INDEPENDENT_PERSON, "Independent person"),
+]
+
+SERVICES = {
+    "safeguarding": ("Safeguarding", ["Safeguarding East", "Safeguarding West"]),
+    "children_in_care": ("Children in Care", ["Children in Care 1", "Children in Care 2"]),
+    "front_door_mash_assessment": ("Front Door and Assessment", ["MASH", "Assessment"]),
+    "disabled_children": ("Disabled Children", ["Disabled Children"]),
+    "fostering": ("Fostering", ["Fostering"]),
+    "leaving_care": ("Leaving Care", ["Leaving Care"]),
+    "early_help": ("Early Help", ["Family Support"]),
+    "independent_review": ("Quality Assurance", ["Independent Reviewing Officers"]),
+    "adoption": ("Adoption", ["Adoption"]),
+    "other": ("Business Support", ["Business Support"]),
+}
+
+FIRST = [
+    "Amelia",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Finley",
+    "Grace",
+    "Harry",
+    "Isabel",
+    "Jack",
+    "Kayla",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olive",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tia",
+    "Umar",
+    "Violet",
+    "Will",
+    "Yasmin",
+    "Zak",
+    "Aisha",
+    "Callum",
+    "Demi",
+    "Ethan",
+    "Farah",
+    "Gemma",
+    "Hugo",
+    "Imran",
+    "Jade",
+    "Kieran",
+    "Leah",
+    "Mason",
+    "Nadia",
+]
+LAST = [
+    "Abbott",
+    "Barker",
+    "Carver",
+    "Dalton",
+    "Easton",
+    "Fenwick",
+    "Garside",
+    "Holloway",
+    "Ingram",
+    "Jarvis",
+    "Kettle",
+    "Lowther",
+    "Marsden",
+    "Norbury",
+    "Oldfield",
+    "Pryce",
+    "Quarry",
+    "Rowntree",
+    "Sefton",
+    "Thornley",
+    "Upton",
+    "Varley",
+    "Whitlock",
+    "Yardley",
+    "Ashworth",
+    "Brindle",
+    "Cockburn",
+    "Dunmore",
+    "Eccles",
+    "Fairclough",
+    "Gladwin",
+]
+STAFF = [
+    "Alex Rivers",
+    "Bernadette Cole",
+    "Chris Naylor",
+    "Deepa Shah",
+    "Euan McLeod",
+    "Fiona Grant",
+    "Gareth Lloyd",
+    "Hannah Iqbal",
+    "Ian Porter",
+    "Joanne Kerr",
+    "Kevin Mills",
+    "Laura Stone",
+    "Martin Frost",
+    "Nicola Dunn",
+    "Owen Tate",
+]
+
+KIND_CODES = {
+    "complaint": Case.Kind.COMPLAINT,
+    "pre_complaint": Case.Kind.PRE_COMPLAINT,
+    "case_concern": Case.Kind.CASE_CONCERN,
+    "call_back_request": Case.Kind.CALL_BACK,
+    "comment": Case.Kind.COMMENT,
+    "ad_hoc": Case.Kind.SIGNPOSTED,
+    "duty_matter": Case.Kind.DUTY_MATTER,
+    "refused": "refused",
+    "withdrawn": "withdrawn",
+}
+FINDING_FOR_GROUP = {
+    "upheld": "upheld",
+    "partially_upheld": "partially_upheld",
+    "not_upheld": "not_upheld",
+    "unable_to_determine": "inconclusive",
+    "no_finding": "no_finding",
+}
+
+
+def _pick(rng: random.Random, weights: dict) -> str:
+    keys = list(weights)
+    return rng.choices(keys, [weights[k] for k in keys])[0]
+
+
+def financial_year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+# --- staff and structure ------------------------------------------------------------------
+
+
+def seed_staff_and_structure() -> dict:
+    """Users, role groups, directorate, service areas and teams. Idempotent."""
+    ensure_role_groups()
+    User = get_user_model()
+    users = {}
+    for username, first, last, role, title in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "job_title": title,
+                "email": f"{username}@council.example",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == Role.COMPLAINTS_MANAGER
+            user.save()
+        user.groups.add(Group.objects.get(name=Role(role).label))
+        users[username] = user
+    staff = []
+    for name in STAFF:
+        first, last = name.split(" ", 1)
+        user, _ = User.objects.get_or_create(
+            username=name.lower().replace(" ", "."),
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "job_title": "Team manager",
+                "email": f"{first.lower()}.{last.lower()}@council.example",
+            },
+        )
+        user.groups.add(Group.objects.get(name=Role.TEAM_MANAGER.label))
+        staff.append(user)
+
+    directorate, _ = Directorate.objects.get_or_create(
+        name="Children's Services", defaults={"director": users["senior"]}
+    )
+    services, teams = {}, {}
+    staff_iter = iter(staff * 3)
+    for code, (name, team_names) in SERVICES.items():
+        head = users["headofservice"] if code == "safeguarding" else None
+        service, _ = ServiceArea.objects.get_or_create(
+            directorate=directorate, name=name, defaults={"head_of_service": head}
+        )
+        services[code] = service
+        for team_name in team_names:
+            manager = {
+                "Safeguarding East": users["teammanager"],
+                "Fostering": users["teammanager2"],
+            }.get(team_name) or next(staff_iter)
+            team, _ = Team.objects.get_or_create(
+                service=service, name=team_name, defaults={"manager": manager}
+            )
+            teams.setdefault(code, []).append(team)
+    return {"users": users, "staff": staff, "services": services, "teams": teams}
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    case: Case
+    complainant: Complainant
+    children: list[Child] = field(default_factory=list)
+    outcome_sought: list = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
+    findings: list[tuple[int, int, object]] = field(default_factory=list)  # stage i, elem i
+    remedies: list[tuple[int, Remedy]] = field(default_factory=list)
+    extensions: dict[int, dt.date] = field(default_factory=dict)
+    events: list[tuple[int | None, str, str, str, dt.date]] = field(default_factory=list)
+    panel: list[tuple[int, PanelMember]] = field(default_factory=list)
+
+
+class DemoCouncil:
+    def __init__(self, *, seed: int = 2024, today: dt.date | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.today = today or timezone.localdate()
+        self.start = financial_year_start(self.today).replace(
+            year=financial_year_start(self.today).year - YEARS
+        )
+        self.structure = seed_staff_and_structure()
+        self.cat = {
+            key: {c.code: c for c in model.objects.all()} for key, model in CATEGORY_MODELS.items()
+        }
+        self.timescales = defaultdict(dict)
+        for ts in Timescale.objects.select_related("stage"):
+            self.timescales[(ts.stage.procedure, ts.stage.level)][ts.step] = ts
+
+    def default_case_count(self) -> int:
+        days = (self.today - self.start).days
+        return round(MIX["annual_representations"] * days / 365)
+
+    # Working-day arithmetic on the statutory calendar.
+    def _wd(self, day: dt.date, n: int) -> dt.date:
+        return add_working_days(day, n)
+
+    def _category(self, key: str, weights: dict):
+        return self.cat[key][_pick(self.rng, weights)]
+
+    def _received_on(self) -> dt.date:
+        span = (self.today - self.start).days
+        day = self.start + dt.timedelta(days=self.rng.randrange(span + 1))
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return max(day, self.start)
+
+    def plan_case(self) -> _Plan:
+        rng = self.rng
+        eq = MIX["equality"]
+        complainant = Complainant(
+            name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            relationship=self._category("relationship", MIX["relationship"]),
+            parental_responsibility=rng.choice(["yes", "yes", "yes", "no", "unknown"]),
+            gender=self._category("gender", eq["gender"]),
+            ethnicity=self._category("ethnicity", eq["ethnicity"]),
+            disability=self._category("disability", eq["disability"]),
+            sexual_orientation=self._category("sexual_orientation", eq["sexual_orientation"]),
+            age_band=self._category("age_band", eq["age_band"]),
+        )
+        complainant.email = (
+            f"{complainant.name.lower().replace(' ', '.')}{rng.randrange(100)}@example.com"
+        )
+        complainant.phone = f"07700 9{rng.randrange(10**5):05d}"
+        kind = KIND_CODES[_pick(rng, {k: v for k, v in MIX["kinds"].items() if k in KIND_CODES})]
+        service_code = _pick(rng, MIX["service_area"])
+        team = rng.choice(self.structure["teams"][service_code])
+        received = self._received_on()
+        is_child = complainant.relationship.is_child
+        case = Case(
+            kind=Case.Kind.COMPLAINT if kind in ("refused", "withdrawn") else kind,
+            channel=self._category("channel", MIX["channel"]),
+            received_on=received,
+            summary="Concerns about how the family's case has been handled.",
+            service_area=team.service,
+            on_behalf_of_child=not is_child and rng.random() < 0.6,
+            via=Case.Via.MP if complainant.relationship.code == "other" else Case.Via.DIRECT,
+            logged_by=self.structure["users"]["officer"],
+        )
+        if case.channel.code == "via_mp_councillor":
+            case.via = rng.choice([Case.Via.MP, Case.Via.COUNCILLOR])
+        if is_child:
+            case.advocacy_offered_on = received
+            if rng.random() < MIX["advocacy"]["advocate_used_share_of_child_complaints"]:
+                case.advocacy_referred_on = self._wd(received, 1)
+                case.advocacy_provider = self.cat["advocacy_provider"]["childrens_rights_service"]
+        plan = _Plan(case=case, complainant=complainant)
+        plan.children = [
+            Child(
+                name=f"{rng.choice(FIRST)} {complainant.name.split()[-1]}",
+                date_of_birth=received - dt.timedelta(days=rng.randrange(365, 17 * 365)),
+                case_system_reference=f"MOS{rng.randrange(10**6):06d}",
+            )
+            for _ in range(rng.choice([1, 1, 1, 2]))
+        ]
+        plan.events.append((None, Move.RECEIVE, "", Case.State.RECEIVED, received))
+        if case.kind != Case.Kind.COMPLAINT:
+            self._plan_other(plan)
+        elif kind == "refused":
+            self._plan_refused(plan)
+        else:
+            self._plan_complaint(plan, team, withdraw=kind == "withdrawn")
+        return plan
+
+    def _plan_other(self, plan: _Plan) -> None:
+        closed = self._wd(plan.case.received_on, self.rng.randrange(1, 6))
+        if closed <= self.today:
+            plan.case.state = Case.State.CLOSED
+            plan.events.append((None, Move.CLOSE, Case.State.RECEIVED, Case.State.CLOSED, closed))
+
+    def _plan_refused(self, plan: _Plan) -> None:
+        on = self._wd(plan.case.received_on, self.rng.randrange(1, 6))
+        if on > self.today:
+            return
+        plan.case.state = Case.State.REFUSED
+        plan.case.screened_on = on
+        plan.case.refusal_reason = self.rng.choice(list(self.cat["refusal_reason"].values()))
+        plan.events.append((None, Move.REFUSE, Case.State.RECEIVED, Case.State.REFUSED, on))
+
+    def _plan_complaint(self, plan: _Plan, team: Team, *, withdraw: bool) -> None:
+        rng, case = self.rng, plan.case
+        procedure = _pick(rng, MIX["procedure_for_complaints"])
+        reached = int(_pick(rng, MIX["stage_reached"]))
+        first = Level.EARLY_RESOLUTION if reached == 0 or rng.random() < 0.08 else 1
+        if procedure == Procedure.CORPORATE:
+            first, reached = 1, min(max(reached, 1), 2)
+        case.procedure = procedure
+        case.eligibility_ground = (
+            self.cat["eligibility_ground"][
+                rng.choice(
+                    ["parent", "parental_responsibility", "looked_after_child", "child_in_need"]
+                )
+            ]
+            if procedure == Procedure.STATUTORY
+            else None
+        )
+        case.grounds_arose_on = case.received_on - dt.timedelta(days=rng.randrange(10, 200))
+        case.outcome_sought_detail = ""
+        plan.outcome_sought = [
+            self.cat["remedy_kind"][c]
+            for c in rng.sample(
+                [
+                    "apology",
+                    "explanation",
+                    "service_provided",
+                    "change_of_social_worker",
+                    "meeting",
+                ],
+                2,
+            )
+        ]
+        accepted = self._wd(case.received_on, rng.randrange(0, 2))
+        if accepted > self.today:
+            return  # still awaiting screening
+        case.screened_on = accepted
+        case.state = Case.State.IN_PROGRESS
+        plan.events.append(
+            (None, Move.ACCEPT, Case.State.RECEIVED, Case.State.IN_PROGRESS, accepted)
+        )
+        natures = MIX["nature"]
+        for n in range(1, rng.choice([1, 2, 3, 3, 4, 5]) + 1):
+            plan.elements.append(
+                Element(
+                    number=n,
+                    summary=f"Element {n} of the complaint.",
+                    nature=self._category("nature", natures),
+                )
+            )
+        withdraw_at = rng.randrange(first, reached + 1) if withdraw else None
+        requested = case.received_on
+        for level in range(first, reached + 1):
+            if level == Level.INVESTIGATION:
+                extra = rng.randrange(1, 6)
+                base = len(plan.elements)
+                for n in range(base + 1, base + extra + 1):
+                    plan.elements.append(
+                        Element(
+                            number=n,
+                            summary=f"Element {n} of the complaint.",
+                            nature=self._category("nature", natures),
+                        )
+                    )
+            outcome = self._plan_stage(
+                plan,
+                team,
+                procedure,
+                level,
+                requested,
+                withdraw=withdraw_at == level,
+                last=level == reached,
+            )
+            if outcome is None:
+                return  # the stage is still open, or withdrawn
+            requested = outcome
+
+    def _plan_stage(self, plan, team, procedure, level, requested, *, withdraw, last):
+        """Plan one stage; return the date the next stage is requested, or None to stop."""
+        rng, case = self.rng, plan.case
+        users = self.structure["users"]
+        stage = Stage(level=level, requested_on=requested)
+        index = len(plan.stages)
+        plan.stages.append(stage)
+        previous_state = case.state
+        if index:
+            stage.escalation_reason = self._category("escalation_reason", MIX["escalation_reason"])
+            stage.previous_response_method = self._category(
+                "response_method", MIX["response_method_stage1"]
+            )
+            plan.events.append(
+                (index, Move.ESCALATE, previous_state, Case.State.IN_PROGRESS, requested)
+            )
+            case.state = Case.State.IN_PROGRESS
+        ack = self._wd(requested, rng.randrange(0, 3))
+        if ack <= self.today:
+            stage.acknowledged_on = ack
+            plan.events.append((index, Move.ACKNOWLEDGE, case.state, case.state, ack))
+        stage.team = team
+        stage.responding_manager = team.manager
+        if level == Level.INVESTIGATION:
+            stage.investigating_officer = (
+                users["investigator"]
+                if rng.random() < 0.5
+                else rng.choice(self.structure["staff"])
+            )
+            stage.independent_person = users["independent"]
+            stage.adjudicating_officer = users["headofservice"]
+            stage.investigator_fee = Decimal(rng.randrange(1500, 4500))
+            stage.independent_person_fee = Decimal(rng.randrange(800, 1300))
+        allocated = self._wd(requested, rng.randrange(1, 4 if level < 2 else 20))
+        if allocated <= self.today:
+            stage.allocated_on = allocated
+            plan.events.append((index, Move.ALLOCATE, case.state, case.state, allocated))
+        if level == Level.INVESTIGATION:
+            agreed = self._wd(requested, rng.randrange(5, 15))
+            stage.statement_agreed_on = agreed if agreed <= self.today else None
+
+        taken, extended_to = self._response_days(procedure, level)
+        if level == Level.REVIEW_PANEL:
+            held = self._wd(requested, rng.randrange(18, 36))
+            report = self._wd(held, rng.randrange(3, 8))
+            responded = self._wd(report, rng.randrange(8, 18))
+            for i, role in enumerate(["chair", "member", "member"]):
+                plan.panel.append(
+                    (index, PanelMember(name=STAFF[-1 - i], role=role, fee=Decimal(650)))
+                )
+            stage.panel_cost = Decimal(rng.randrange(1800, 2400))
+            stage.panel_scheduled_for = held
+            stage.panel_held_on = held if held <= self.today else None
+            stage.panel_report_on = report if report <= self.today else None
+        else:
+            responded = self._wd(requested, taken)
+            if level == Level.INVESTIGATION:
+                report = self._wd(requested, max(1, taken - rng.randrange(2, 6)))
+                stage.report_received_on = report if report <= self.today else None
+        if extended_to:
+            plan.extensions[index] = self._wd(requested, extended_to)
+            stage.extension_reason = rng.choice(list(self.cat["extension_reason"].values()))
+            stage.complainant_agreed_extension = True
+
+        if withdraw:
+            on = min(self.today, self._wd(requested, rng.randrange(2, 10)))
+            stage.withdrawn_on = on
+            stage.withdrawal_reason = rng.choice(list(self.cat["withdrawal_reason"].values()))
+            plan.events.append((index, Move.WITHDRAW, case.state, Case.State.WITHDRAWN, on))
+            case.state = Case.State.WITHDRAWN
+            return None
+
+        group_mix = MIX["finding_stage2_per_element"] if level >= 2 else MIX["finding_stage1"]
+        groups = [_pick(rng, group_mix) for _ in plan.elements]
+        if responded > self.today:
+            # Open: a share of drafts sit with the complaints team for their quality check.
+            if level >= 1 and rng.random() < 0.15:
+                plan.events.append(
+                    (index, Move.SUBMIT_FOR_QA, case.state, Case.State.AWAITING_QA, self.today)
+                )
+                case.state = Case.State.AWAITING_QA
+            for i in range(len(plan.elements)):
+                plan.findings.append((index, i, None))
+            return None
+
+        for i, group in enumerate(groups):
+            code = FINDING_FOR_GROUP[group] if level >= 1 else None
+            plan.findings.append((index, i, self.cat["finding"][code] if code else None))
+        upheld = sum(g in ("upheld", "partially_upheld") for g in groups)
+        overall = (
+            "upheld" if upheld == len(groups) else "partially_upheld" if upheld else "not_upheld"
+        )
+        stage.outcome = self.cat["finding"][overall]
+        stage.responded_on = responded
+        if upheld:
+            for code in _pick(rng, MIX["actual_outcome_stage1"]).split("+"):
+                amount = (
+                    Decimal(rng.choice([50, 100, 150, 250, 300, 500]))
+                    if self.cat["remedy_kind"][code].requires_amount
+                    else None
+                )
+                plan.remedies.append(
+                    (index, Remedy(kind=self.cat["remedy_kind"][code], amount=amount))
+                )
+        if level >= 1:
+            plan.events.append(
+                (
+                    index,
+                    Move.SUBMIT_FOR_QA,
+                    case.state,
+                    Case.State.AWAITING_QA,
+                    self._wd(requested, max(1, taken - 2)),
+                )
+            )
+            plan.events.append(
+                (
+                    index,
+                    Move.APPROVE_DRAFT,
+                    Case.State.AWAITING_QA,
+                    Case.State.APPROVED,
+                    self._wd(requested, max(1, taken - 1)),
+                )
+            )
+            case.state = Case.State.APPROVED
+        plan.events.append(
+            (index, Move.ISSUE_RESPONSE, case.state, Case.State.RESPONDED, responded)
+        )
+        case.state = Case.State.RESPONDED
+        if not last:
+            return self._wd(responded, rng.randrange(3, 19))
+        closed = self._wd(responded, rng.choice([0, 0, 1, 21]))
+        if closed <= self.today:
+            plan.events.append(
+                (index, Move.CLOSE, Case.State.RESPONDED, Case.State.CLOSED, closed)
+            )
+            case.state = Case.State.CLOSED
+        return None
+
+    def _response_days(self, procedure: str, level: int) -> tuple[int, int | None]:
+        """Working days taken, and the extension agreed if any, by the seeds' timeliness bands."""
+        rng = self.rng
+        if level == Level.EARLY_RESOLUTION:
+            return rng.randrange(1, 4), None
+        if level == Level.INVESTIGATION and procedure == Procedure.STATUTORY:
+            band = _pick(rng, MIX["stage2_bands"])
+            if band == "within_25":
+                return rng.randrange(15, 26), None
+            if band == "26_65":
+                return rng.randrange(26, 66), 65
+            return rng.randrange(66, 90), 65
+        band = _pick(rng, MIX["stage1_bands"])
+        if band == "within_10":
+            return rng.randrange(3, 11), None
+        if band == "11_20":
+            return rng.randrange(11, 21), 20
+        return rng.randrange(21, 32), 20
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @transaction.atomic
+    def write(self, plans: list[_Plan], batch_size: int = 2000) -> None:
+        Complainant.objects.bulk_create([p.complainant for p in plans], batch_size=batch_size)
+        by_year = defaultdict(list)
+        for p in sorted(plans, key=lambda p: p.case.received_on):
+            p.case.complainant = p.complainant
+            by_year[p.case.received_on].append(p)
+        by_cal_year = defaultdict(list)
+        for day, group in by_year.items():
+            by_cal_year[day.year].extend(group)
+        for year, group in by_cal_year.items():
+            refs = reserve_references(dt.date(year, 1, 1), len(group))
+            for p, ref in zip(group, refs, strict=True):
+                p.case.reference = ref
+        Case.objects.bulk_create([p.case for p in plans], batch_size=batch_size)
+
+        Child.objects.bulk_create([c for p in plans for c in p.children], batch_size=batch_size)
+        Through = Case.children.through
+        Through.objects.bulk_create(
+            [Through(case_id=p.case.pk, child_id=c.pk) for p in plans for c in p.children],
+            batch_size=batch_size,
+        )
+        Sought = Case.outcome_sought.through
+        Sought.objects.bulk_create(
+            [
+                Sought(case_id=p.case.pk, remedykind_id=k.pk)
+                for p in plans
+                for k in p.outcome_sought
+            ],
+            batch_size=batch_size,
+        )
+        for p in plans:
+            for s in p.stages:
+                s.case = p.case
+            for e in p.elements:
+                e.case = p.case
+        Stage.objects.bulk_create([s for p in plans for s in p.stages], batch_size=batch_size)
+        Element.objects.bulk_create([e for p in plans for e in p.elements], batch_size=batch_size)
+        ElementFinding.objects.bulk_create(
+            [
+                ElementFinding(stage=p.stages[si], element=p.elements[ei], finding=f)
+                for p in plans
+                for si, ei, f in p.findings
+            ],
+            batch_size=batch_size,
+        )
+        Remedy.objects.bulk_create(
+            [(r.__setattr__("stage", p.stages[si]) or r) for p in plans for si, r in p.remedies],
+            batch_size=batch_size,
+        )
+        PanelMember.objects.bulk_create(
+            [(m.__setattr__("stage", p.stages[si]) or m) for p in plans for si, m in p.panel],
+            batch_size=batch_size,
+        )
+        Deadline.objects.bulk_create(self._deadlines(plans), batch_size=batch_size)
+        Event.objects.bulk_create(self._events(plans), batch_size=batch_size)
+
+        # The pointers the workflow keeps: current stage and next due date.
+        ids = [p.case.pk for p in plans]
+        latest = Stage.objects.filter(case=OuterRef("pk")).order_by("-level", "-requested_on")
+        for chunk in range(0, len(ids), 20000):
+            Case.objects.filter(pk__in=ids[chunk : chunk + 20000]).update(
+                current_stage=Subquery(latest.values("pk")[:1])
+            )
+        due_updates = []
+        for p in plans:
+            if p.stages:
+                p.case.current_stage = p.stages[-1]
+                p.case.next_due_on = deadlines.next_due_on(p.case, p.stages[-1])
+                if p.case.next_due_on:
+                    due_updates.append(p.case)
+        Case.objects.bulk_update(due_updates, ["next_due_on"], batch_size=batch_size)
+
+    def _deadlines(self, plans: list[_Plan]) -> list[Deadline]:
+        rows = []
+        for p in plans:
+            for i, stage in enumerate(p.stages):
+                planned = deadlines.compute_deadlines(
+                    stage, self.timescales[(p.case.procedure, stage.level)]
+                )
+                respond = planned.get("respond")
+                if i in p.extensions and respond is not None:
+                    respond.extended_due_on = min(
+                        p.extensions[i], respond.max_due_on or p.extensions[i]
+                    )
+                    if respond.extended_due_on <= respond.due_on:
+                        respond.extended_due_on = None
+                stage._prefetched_objects_cache = {"deadlines": list(planned.values())}
+                rows.extend(planned.values())
+        return rows
+
+    def _events(self, plans: list[_Plan]) -> list[Event]:
+        officer = self.structure["users"]["officer"]
+        tz = timezone.get_current_timezone()
+        rows = []
+        for p in plans:
+            for si, move, before, after, day in p.events:
+                stage = (
+                    p.stages[si]
+                    if si is not None and si < len(p.stages)
+                    else (p.stages[0] if si is not None and p.stages else None)
+                )
+                actor = (
+                    stage.responding_manager if move == Move.SUBMIT_FOR_QA and stage else officer
+                )
+                rows.append(
+                    Event(
+                        case=p.case,
+                        stage=stage,
+                        move=move,
+                        from_state=before,
+                        to_state=after,
+                        actor=actor,
+                        at=dt.datetime.combine(day, dt.time(10, 0), tzinfo=tz),
+                    )
+                )
+        return rows
+
+
+def seed_demo(
+    *,
+    cases: int | None = None,
+    today: dt.date | None = None,
+    seed: int = 2024,
+    chunk: int = 10000,
+    progress=None,
+) -> int:
+    """Create the demo council, topping its cases up to `cases`. Returns how many were added."""
+    council = DemoCouncil(seed=seed, today=today)
+    target = council.default_case_count() if cases is None else cases
+    existing = Case.objects.count()
+    wanted = max(0, target - existing)
+    council.rng.seed(seed + existing)
+    added = 0
+    while added < wanted:
+        n = min(chunk, wanted - added)
+        council.write([council.plan_case() for _ in range(n)])
+        added += n
+        if progress:
+            progress(added, wanted)
+    return added

@@ -1,0 +1,39 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from complaints.demo import seed_demo
+from complaints.reference_data import load_reference_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the fictional demo council: staff with a log-in per role, service areas, teams "
+        "and five financial years of cases. Idempotent: it tops cases up to the target."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help="Total number of cases wanted (default: about 400 a year, as the seeds report).",
+        )
+        parser.add_argument("--seed", type=int, default=2024, help="Random seed.")
+
+    def handle(self, *args, cases, seed, **options):
+        if cases is not None and cases < 0:
+            self.stderr.write("--cases must be 0 or more.")
+            raise SystemExit(2)
+        load_reference_data()
+        started = time.monotonic()
+
+        def progress(done, wanted):
+            self.stdout.write(
+                f"  {done:,} of {wanted:,} cases ({time.monotonic() - started:.0f} s)"
+            )
+
+        added = seed_demo(cases=cases, seed=seed, progress=progress)
+        self.stdout.write(
+            f"Demo council ready: {added:,} cases added in {time.monotonic() - started:.1f} s."
+        )

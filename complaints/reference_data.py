@@ -1,0 +1,50 @@
+"""Load complaints/data/reference_data.yaml: stage definitions, timescales and category lists.
+
+Rows are matched by their natural key and only created when missing, so running it again (every
+`make run` does) never undoes what a complaints manager changed in the admin.
+"""
+
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from complaints.models import CATEGORY_MODELS, StageDefinition, Timescale
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "reference_data.yaml"
+_DOCUMENTATION_ONLY = {"source"}
+
+
+@transaction.atomic
+def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
+    data = yaml.safe_load(path.read_text())
+    created: dict[str, int] = {}
+
+    for procedure, stages in data["stages"].items():
+        for spec in stages:
+            spec = dict(spec)
+            timescales = spec.pop("timescales")
+            level = spec.pop("level")
+            definition, new = StageDefinition.objects.get_or_create(
+                procedure=procedure, level=level, defaults=spec
+            )
+            created["stage definitions"] = created.get("stage definitions", 0) + new
+            for ts in timescales:
+                ts = dict(ts)
+                step = ts.pop("step")
+                row = Timescale(stage=definition, step=step, **ts)
+                if not Timescale.objects.filter(stage=definition, step=step).exists():
+                    row.full_clean()
+                    row.save()
+                    created["timescales"] = created.get("timescales", 0) + 1
+
+    for key, rows in data["categories"].items():
+        model = CATEGORY_MODELS[key]
+        for order, row in enumerate(rows, start=1):
+            fields = {k: v for k, v in row.items() if k not in _DOCUMENTATION_ONLY}
+            code = fields.pop("code")
+            _, new = model.objects.get_or_create(
+                code=code, defaults={**fields, "order": order * 10}
+            )
+            created[key] = created.get(key, 0) + new
+    return created

@@ -1,0 +1,147 @@
+"""Writes that are not state changes: logging a case, the statement of complaint, findings and
+remedies. State changes live in complaints.workflow."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+
+from complaints import workflow
+from complaints.errors import DomainError
+from complaints.models import (
+    Case,
+    Child,
+    Complainant,
+    Element,
+    ElementFinding,
+    Finding,
+    Nature,
+    ReferenceCounter,
+    Remedy,
+    RemedyKind,
+    Stage,
+)
+
+
+def _counter_key(received_on: dt.date) -> str:
+    return f"{settings.CASE_REFERENCE_PREFIX}-{received_on.year}"
+
+
+def next_reference(received_on: dt.date) -> str:
+    """The next case reference for the year received, e.g. CSC-2024-00042.
+
+    The counter row is incremented in the database (a row lock), so concurrent intakes never
+    share a number; must run inside the caller's transaction.
+    """
+    return reserve_references(received_on, 1)[0]
+
+
+def reserve_references(received_on: dt.date, count: int) -> list[str]:
+    key = _counter_key(received_on)
+    if not ReferenceCounter.objects.filter(key=key).exists():
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(key=key, last=0)
+        except IntegrityError:
+            pass  # another intake created it first
+    ReferenceCounter.objects.filter(key=key).update(last=F("last") + count)
+    last = ReferenceCounter.objects.get(key=key).last
+    return [f"{key}-{n:05d}" for n in range(last - count + 1, last + 1)]
+
+
+@transaction.atomic
+def case_log(
+    *,
+    by,
+    complainant: Complainant,
+    kind: str,
+    channel,
+    received_on: dt.date,
+    summary: str,
+    children: Iterable[Child] = (),
+    outcome_sought: Iterable[RemedyKind] = (),
+    **fields,
+) -> Case:
+    """Log a representation and, if new, its complainant and children."""
+    if not summary.strip():
+        raise DomainError("Enter a summary of the representation.", field="summary")
+    if complainant.pk is None:
+        complainant.save()
+    case = Case(
+        complainant=complainant,
+        kind=kind,
+        channel=channel,
+        received_on=received_on,
+        summary=summary,
+        **fields,
+    )
+    case.repeat_of = possible_repeats(complainant=complainant, children=children).first()
+    workflow.receive(case, by=by)
+    for child in children:
+        if child.pk is None:
+            child.save()
+    case.children.set(children)
+    case.outcome_sought.set(outcome_sought)
+    return case
+
+
+def possible_repeats(*, complainant: Complainant | None, children: Iterable[Child] = ()):
+    """Open or recently closed cases about the same complainant or child."""
+    from complaints.selectors import possible_repeats as select
+
+    return select(complainant=complainant, children=children)
+
+
+@transaction.atomic
+def element_add(*, case: Case, summary: str, nature: Nature) -> Element:
+    """Add the next numbered element; the open stage considers it."""
+    if not summary.strip():
+        raise DomainError("Enter the element of complaint.", field="summary")
+    if nature is None:
+        raise DomainError("Choose the nature of this element.", field="nature")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    number = (locked.elements.aggregate(n=Max("number"))["n"] or 0) + 1
+    element = Element.objects.create(case=locked, number=number, summary=summary, nature=nature)
+    stage = locked.current_stage
+    if stage is not None and stage.responded_on is None and stage.withdrawn_on is None:
+        ElementFinding.objects.create(stage=stage, element=element)
+    return element
+
+
+def finding_record(
+    *, stage: Stage, element: Element, finding: Finding, reasoning: str = ""
+) -> ElementFinding:
+    """Record a stage's finding on an element it considered."""
+    if finding is None:
+        raise DomainError("Choose a finding.", field="finding")
+    try:
+        considered = ElementFinding.objects.get(stage=stage, element=element)
+    except ElementFinding.DoesNotExist:
+        raise DomainError(
+            f"Element {element.number} was not considered at {stage.get_level_display()}, "
+            "so that stage cannot make a finding on it.",
+            field="element",
+        ) from None
+    if stage.responded_on is not None:
+        raise DomainError(
+            f"The {stage.get_level_display()} response has been issued; its findings are final.",
+            field="finding",
+        )
+    considered.finding, considered.reasoning = finding, reasoning
+    considered.save()
+    return considered
+
+
+def remedy_add(
+    *, stage: Stage, kind: RemedyKind, amount: Decimal | None = None, detail: str = ""
+) -> Remedy:
+    if kind is None:
+        raise DomainError("Choose the remedy.", field="kind")
+    if kind.requires_amount and amount is None:
+        raise DomainError(f"Enter the amount of the {kind.label.lower()}.", field="amount")
+    if amount is not None and amount <= 0:
+        raise DomainError("The amount must be more than £0.", field="amount")
+    return Remedy.objects.create(stage=stage, kind=kind, amount=amount, detail=detail)

@@ -1,0 +1,925 @@
+"""Every change of a case's state: one guarded, atomic function per move.
+
+Each move locks the case row, checks the move is allowed from the current state (TRANSITIONS),
+checks the procedure's own rules (raising DomainError with a message for the user), applies the
+change, re-plans the deadlines and writes exactly one Event. Nothing else sets Case.state.
+
+    move                      from                                          to
+    ------------------------  --------------------------------------------  -----------
+    receive                   (new)                                         received
+    accept                    received                                      in_progress
+    refuse                    received                                      refused
+    acknowledge               in_progress, paused, awaiting_qa, approved    (same)
+    allocate                  in_progress, paused                           (same)
+    appoint_investigators     in_progress, paused            (Stage 2)      (same)
+    record_statement_agreed   in_progress, paused            (Stage 2)      (same)
+    record_report_received    in_progress                    (Stage 2)      (same)
+    schedule_panel            in_progress                    (Stage 3)      (same)
+    record_panel_held         in_progress                    (Stage 3)      (same)
+    record_panel_report       in_progress                    (Stage 3)      (same)
+    extend                    in_progress, paused, awaiting_qa, approved    (same)
+    pause                     in_progress                                   paused
+    resume                    paused                                        in_progress
+    submit_for_qa             in_progress                                   awaiting_qa
+    return_draft              awaiting_qa                                   in_progress
+    approve_draft             awaiting_qa                                   approved
+    issue_response            approved; in_progress if the stage needs no
+                              quality check                                 responded
+    escalate                  responded, closed; in_progress at Stage 0     in_progress
+    withdraw                  received, in_progress, paused, awaiting_qa,
+                              approved                                      withdrawn
+    close                     received (not a complaint), responded         closed
+    reopen                    responded, closed, withdrawn, refused         in_progress
+
+`escalate` from closed is the reopening Lancashire asks for: the record closes when the response
+goes out and reopens if the complainant asks for the next stage. `reopen` starts a fresh stage
+at a level an officer chooses, e.g. after the Ombudsman refers a complaint back as premature.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import models, transaction
+from django.utils import timezone
+
+from complaints import deadlines
+from complaints.errors import DomainError, InvalidTransition
+from complaints.models import (
+    Case,
+    ElementFinding,
+    EscalationReason,
+    ExtensionReason,
+    Finding,
+    Level,
+    PanelMember,
+    Pause,
+    Procedure,
+    RefusalReason,
+    ResponseMethod,
+    Stage,
+    Step,
+    Team,
+    WithdrawalReason,
+)
+from complaints.models.cases import Event
+from complaints.workingdays import working_days_between
+
+State = Case.State
+
+
+class Move(models.TextChoices):
+    RECEIVE = "receive", "Receive"
+    ACCEPT = "accept", "Accept"
+    REFUSE = "refuse", "Refuse"
+    ACKNOWLEDGE = "acknowledge", "Acknowledge"
+    ALLOCATE = "allocate", "Allocate"
+    APPOINT_INVESTIGATORS = "appoint_investigators", "Appoint investigators"
+    RECORD_STATEMENT_AGREED = "record_statement_agreed", "Record statement agreed"
+    RECORD_REPORT_RECEIVED = "record_report_received", "Record report received"
+    SCHEDULE_PANEL = "schedule_panel", "Schedule review panel"
+    RECORD_PANEL_HELD = "record_panel_held", "Record panel held"
+    RECORD_PANEL_REPORT = "record_panel_report", "Record panel report"
+    EXTEND = "extend", "Extend"
+    PAUSE = "pause", "Pause"
+    RESUME = "resume", "Resume"
+    SUBMIT_FOR_QA = "submit_for_qa", "Submit for quality check"
+    RETURN_DRAFT = "return_draft", "Return draft"
+    APPROVE_DRAFT = "approve_draft", "Approve draft"
+    ISSUE_RESPONSE = "issue_response", "Issue response"
+    ESCALATE = "escalate", "Escalate"
+    WITHDRAW = "withdraw", "Withdraw"
+    CLOSE = "close", "Close"
+    REOPEN = "reopen", "Reopen"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change
+
+
+def _t(sources: Iterable[str], target: str | None = None) -> Transition:
+    return Transition(frozenset(sources), target)
+
+
+_OPEN = (State.IN_PROGRESS, State.PAUSED)
+_RUNNING = (State.IN_PROGRESS, State.PAUSED, State.AWAITING_QA, State.APPROVED)
+
+TRANSITIONS: dict[Move, Transition] = {
+    Move.RECEIVE: _t((), State.RECEIVED),
+    Move.ACCEPT: _t([State.RECEIVED], State.IN_PROGRESS),
+    Move.REFUSE: _t([State.RECEIVED], State.REFUSED),
+    Move.ACKNOWLEDGE: _t(_RUNNING),
+    Move.ALLOCATE: _t(_OPEN),
+    Move.APPOINT_INVESTIGATORS: _t(_OPEN),
+    Move.RECORD_STATEMENT_AGREED: _t(_OPEN),
+    Move.RECORD_REPORT_RECEIVED: _t([State.IN_PROGRESS]),
+    Move.SCHEDULE_PANEL: _t([State.IN_PROGRESS]),
+    Move.RECORD_PANEL_HELD: _t([State.IN_PROGRESS]),
+    Move.RECORD_PANEL_REPORT: _t([State.IN_PROGRESS]),
+    Move.EXTEND: _t(_RUNNING),
+    Move.PAUSE: _t([State.IN_PROGRESS], State.PAUSED),
+    Move.RESUME: _t([State.PAUSED], State.IN_PROGRESS),
+    Move.SUBMIT_FOR_QA: _t([State.IN_PROGRESS], State.AWAITING_QA),
+    Move.RETURN_DRAFT: _t([State.AWAITING_QA], State.IN_PROGRESS),
+    Move.APPROVE_DRAFT: _t([State.AWAITING_QA], State.APPROVED),
+    Move.ISSUE_RESPONSE: _t([State.APPROVED, State.IN_PROGRESS], State.RESPONDED),
+    Move.ESCALATE: _t([State.RESPONDED, State.CLOSED, State.IN_PROGRESS], State.IN_PROGRESS),
+    Move.WITHDRAW: _t([State.RECEIVED, *_RUNNING], State.WITHDRAWN),
+    Move.CLOSE: _t([State.RECEIVED, State.RESPONDED], State.CLOSED),
+    Move.REOPEN: _t(
+        [State.RESPONDED, State.CLOSED, State.WITHDRAWN, State.REFUSED], State.IN_PROGRESS
+    ),
+}
+
+
+def allowed_moves(case: Case) -> list[Move]:
+    """Moves the state allows now (the procedure's own checks may still refuse one)."""
+    return [m for m, t in TRANSITIONS.items() if case.state in t.sources]
+
+
+# --- the machinery every move uses -------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _lock(case: Case, move: Move) -> Case:
+    """Lock the row and check the state; a stale copy in a form is refused here."""
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("current_stage")
+        .get(pk=case.pk)
+    )
+    if locked.state not in TRANSITIONS[move].sources:
+        raise InvalidTransition(locked, move)
+    return locked
+
+
+def _stage(case: Case, move: Move, *, levels: Iterable[int] | None = None) -> Stage:
+    stage = case.current_stage
+    if stage is None:
+        raise DomainError(f"{case.reference} has no stage in progress.")
+    if levels is not None and stage.level not in set(levels):
+        allowed = " or ".join(Level(lv).label for lv in levels)
+        raise DomainError(
+            f"“{move.label}” applies at {allowed}; {case.reference} is at "
+            f"{stage.get_level_display()}."
+        )
+    return stage
+
+
+def _check_date(
+    value: dt.date | None,
+    label: str,
+    *,
+    not_before: dt.date | None = None,
+    not_before_label: str = "",
+    field: str = "on",
+) -> dt.date:
+    if value is None:
+        raise DomainError(f"Enter the date {label}.", field=field)
+    if value > _today():
+        raise DomainError(f"The date {label} cannot be in the future.", field=field)
+    if not_before and value < not_before:
+        raise DomainError(
+            f"The date {label} ({value:%-d %B %Y}) cannot be before {not_before_label} "
+            f"({not_before:%-d %B %Y}).",
+            field=field,
+        )
+    return value
+
+
+def _commit(
+    case: Case,
+    move: Move,
+    *,
+    by,
+    from_state: str,
+    stage: Stage | None = None,
+    reason: str = "",
+    data: dict | None = None,
+) -> Event:
+    target = TRANSITIONS[move].target or from_state
+    case.state = target
+    if stage is not None:
+        case.current_stage = stage
+    case.next_due_on = deadlines.next_due_on(case, case.current_stage)
+    case._history_user = by
+    case.save()
+    return Event.objects.create(
+        case=case,
+        stage=stage or case.current_stage,
+        move=move,
+        from_state=from_state,
+        to_state=target,
+        actor=by,
+        at=timezone.now(),
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _replan(case: Case, stage: Stage) -> None:
+    stage.save()
+    deadlines.plan_deadlines(stage, case.procedure)
+
+
+def _start_stage(case: Case, level: int, requested_on: dt.date, **fields) -> Stage:
+    definition = deadlines.stage_definition(case.procedure, level)
+    if definition is None:
+        raise DomainError(
+            f"The {Procedure(case.procedure).label} procedure has no {Level(level).label}."
+        )
+    stage = Stage.objects.create(case=case, level=level, requested_on=requested_on, **fields)
+    # Every element of the statement of complaint is considered afresh at each stage.
+    ElementFinding.objects.bulk_create(
+        [ElementFinding(stage=stage, element=e) for e in case.elements.all()]
+    )
+    deadlines.plan_deadlines(stage, case.procedure)
+    return stage
+
+
+def _requires_qa(case: Case, stage: Stage) -> bool:
+    definition = deadlines.stage_definition(case.procedure, stage.level)
+    return definition is None or definition.requires_quality_assurance
+
+
+def _close_open_pause(stage: Stage, on: dt.date) -> int:
+    """End the stage's open pause, if any; returns the working days it lasted."""
+    days = 0
+    for open_pause in stage.pauses.filter(ended_on__isnull=True):
+        open_pause.ended_on = on
+        open_pause.working_days = max(0, working_days_between(open_pause.started_on, on))
+        open_pause.save()
+        days += open_pause.working_days
+    stage.paused_working_days += days
+    return days
+
+
+# --- the moves -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive(case: Case, *, by) -> Case:
+    """Log a new representation: give it a reference and its first event."""
+    from complaints.services import next_reference
+
+    _check_date(case.received_on, "received", field="received_on")
+    case.reference = next_reference(case.received_on)
+    case.state = State.RECEIVED
+    case.logged_by = by
+    case._history_user = by
+    case.save()
+    Event.objects.create(
+        case=case,
+        move=Move.RECEIVE,
+        from_state="",
+        to_state=State.RECEIVED,
+        actor=by,
+        at=timezone.now(),
+    )
+    return case
+
+
+@transaction.atomic
+def accept(
+    case: Case,
+    *,
+    by,
+    procedure: str,
+    level: int = Level.LOCAL_RESOLUTION,
+    eligibility_ground=None,
+    sufficient_interest_tests: Iterable = (),
+    late_acceptance_reason: str = "",
+    on: dt.date | None = None,
+) -> Case:
+    """Screening accepts the representation into a procedure at Stage 0 or Stage 1."""
+    case = _lock(case, Move.ACCEPT)
+    on = _check_date(
+        on or _today(),
+        "screened",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    if level not in (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION):
+        raise DomainError("A representation is accepted at Stage 0 or Stage 1.", field="level")
+    tests = list(sufficient_interest_tests)
+    if procedure == Procedure.STATUTORY:
+        if eligibility_ground is None:
+            raise DomainError(
+                "Record who may complain: the eligibility ground under the Children Act 1989.",
+                field="eligibility_ground",
+            )
+        if eligibility_ground.needs_sufficient_interest and not tests:
+            raise DomainError(
+                "Tick at least one sufficient interest test, or route it to the corporate "
+                "procedure.",
+                field="sufficient_interest_tests",
+            )
+    if (
+        case.grounds_arose_on
+        and case.received_on > case.grounds_arose_on + relativedelta(years=1)
+        and not late_acceptance_reason.strip()
+    ):
+        raise DomainError(
+            "The complaint was made more than a year after the matter arose; record why it is "
+            "accepted late (reg 9) or refuse it as out of time.",
+            field="late_acceptance_reason",
+        )
+    from_state = case.state
+    case.procedure = procedure
+    case.eligibility_ground = eligibility_ground
+    case.late_acceptance_reason = late_acceptance_reason
+    case.screened_on, case.screened_by = on, by
+    case.save()
+    case.sufficient_interest_tests.set(tests)
+    stage = _start_stage(case, level, case.received_on)
+    _commit(
+        case,
+        Move.ACCEPT,
+        by=by,
+        from_state=from_state,
+        stage=stage,
+        data={"procedure": procedure, "level": level},
+    )
+    return case
+
+
+@transaction.atomic
+def refuse(
+    case: Case, *, by, reason: RefusalReason, detail: str = "", on: dt.date | None = None
+) -> Case:
+    case = _lock(case, Move.REFUSE)
+    on = _check_date(
+        on or _today(),
+        "refused",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    if reason is None:
+        raise DomainError("Choose the reason for refusing.", field="reason")
+    from_state = case.state
+    case.refusal_reason = reason
+    case.screened_on, case.screened_by = on, by
+    _commit(
+        case,
+        Move.REFUSE,
+        by=by,
+        from_state=from_state,
+        reason=detail,
+        data={"refusal_reason": reason.code, "on": on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def acknowledge(case: Case, *, by, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.ACKNOWLEDGE)
+    stage = _stage(case, Move.ACKNOWLEDGE)
+    stage.acknowledged_on = _check_date(
+        on or _today(),
+        "acknowledged",
+        not_before=stage.requested_on,
+        not_before_label="the date the stage was requested",
+    )
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.ACKNOWLEDGE,
+        by=by,
+        from_state=case.state,
+        data={"on": stage.acknowledged_on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def allocate(case: Case, *, by, team: Team, manager=None, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.ALLOCATE)
+    stage = _stage(case, Move.ALLOCATE)
+    on = _check_date(
+        on or _today(),
+        "allocated",
+        not_before=stage.requested_on,
+        not_before_label="the date the stage was requested",
+    )
+    if team is None:
+        raise DomainError("Choose the team to allocate to.", field="team")
+    manager = manager or team.manager
+    if manager is None:
+        raise DomainError(f"{team.name} has no manager; choose who will respond.", field="manager")
+    stage.team, stage.responding_manager = team, manager
+    stage.allocated_on = stage.allocated_on or on
+    if case.service_area_id is None:
+        case.service_area = team.service
+    stage.save()
+    _commit(
+        case,
+        Move.ALLOCATE,
+        by=by,
+        from_state=case.state,
+        data={"team": team.pk, "manager": manager.pk, "on": on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def appoint_investigators(
+    case: Case,
+    *,
+    by,
+    investigating_officer,
+    independent_person=None,
+    adjudicating_officer=None,
+    on: dt.date | None = None,
+) -> Case:
+    case = _lock(case, Move.APPOINT_INVESTIGATORS)
+    stage = _stage(case, Move.APPOINT_INVESTIGATORS, levels=[Level.INVESTIGATION])
+    on = _check_date(
+        on or _today(),
+        "appointed",
+        not_before=stage.requested_on,
+        not_before_label="the date Stage 2 was requested",
+    )
+    if investigating_officer is None:
+        raise DomainError("Choose the investigating officer.", field="investigating_officer")
+    if case.procedure == Procedure.STATUTORY and independent_person is None:
+        raise DomainError(
+            "A Stage 2 investigation needs an independent person (reg 17(2)).",
+            field="independent_person",
+        )
+    if independent_person is not None and independent_person == investigating_officer:
+        raise DomainError(
+            "The independent person cannot also be the investigating officer.",
+            field="independent_person",
+        )
+    stage.investigating_officer = investigating_officer
+    stage.independent_person = independent_person
+    stage.adjudicating_officer = adjudicating_officer
+    stage.allocated_on = stage.allocated_on or on
+    stage.save()
+    _commit(
+        case, Move.APPOINT_INVESTIGATORS, by=by, from_state=case.state, data={"on": on.isoformat()}
+    )
+    return case
+
+
+@transaction.atomic
+def record_statement_agreed(case: Case, *, by, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.RECORD_STATEMENT_AGREED)
+    stage = _stage(case, Move.RECORD_STATEMENT_AGREED, levels=[Level.INVESTIGATION])
+    stage.statement_agreed_on = _check_date(
+        on or _today(),
+        "the statement of complaint was agreed",
+        not_before=stage.requested_on,
+        not_before_label="the date Stage 2 was requested",
+    )
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.RECORD_STATEMENT_AGREED,
+        by=by,
+        from_state=case.state,
+        data={"on": stage.statement_agreed_on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def record_report_received(case: Case, *, by, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.RECORD_REPORT_RECEIVED)
+    stage = _stage(case, Move.RECORD_REPORT_RECEIVED, levels=[Level.INVESTIGATION])
+    if stage.investigating_officer_id is None:
+        raise DomainError("Appoint the investigating officer before recording their report.")
+    stage.report_received_on = _check_date(
+        on or _today(),
+        "the report was received",
+        not_before=stage.requested_on,
+        not_before_label="the date Stage 2 was requested",
+    )
+    stage.save()
+    _commit(
+        case,
+        Move.RECORD_REPORT_RECEIVED,
+        by=by,
+        from_state=case.state,
+        data={"on": stage.report_received_on.isoformat()},
+    )
+    return case
+
+
+@dataclass
+class PanelSeat:
+    name: str
+    role: str = PanelMember.Role.MEMBER
+    user: object = None
+    fee: object = None
+
+
+@transaction.atomic
+def schedule_panel(case: Case, *, by, panel_date: dt.date, members: list[PanelSeat]) -> Case:
+    """Set the review panel's date and its three independent members, one of them chairing."""
+    case = _lock(case, Move.SCHEDULE_PANEL)
+    stage = _stage(case, Move.SCHEDULE_PANEL, levels=[Level.REVIEW_PANEL])
+    if panel_date is None or panel_date < stage.requested_on:
+        raise DomainError(
+            "The panel date must be on or after the date Stage 3 was requested.",
+            field="panel_date",
+        )
+    if len(members) != 3 or sum(m.role == PanelMember.Role.CHAIR for m in members) != 1:
+        raise DomainError(
+            "A review panel has three independent members, one of them the chair.", field="members"
+        )
+    stage2 = case.stages.filter(level=Level.INVESTIGATION).order_by("-requested_on").first()
+    barred = stage2.independent_person if stage2 else None
+    if barred and any(m.user == barred for m in members):
+        raise DomainError(
+            f"{barred} was the Stage 2 independent person and cannot sit on the panel.",
+            field="members",
+        )
+    stage.panel_scheduled_for = panel_date
+    stage.save()
+    stage.panel_members.all().delete()
+    PanelMember.objects.bulk_create(
+        [
+            PanelMember(stage=stage, name=m.name, role=m.role, user=m.user, fee=m.fee)
+            for m in members
+        ]
+    )
+    _commit(
+        case,
+        Move.SCHEDULE_PANEL,
+        by=by,
+        from_state=case.state,
+        data={"panel_date": panel_date.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def record_panel_held(case: Case, *, by, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.RECORD_PANEL_HELD)
+    stage = _stage(case, Move.RECORD_PANEL_HELD, levels=[Level.REVIEW_PANEL])
+    if not stage.panel_members.exists():
+        raise DomainError("Schedule the panel and its members first.")
+    stage.panel_held_on = _check_date(
+        on or _today(),
+        "the panel was held",
+        not_before=stage.requested_on,
+        not_before_label="the date Stage 3 was requested",
+    )
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.RECORD_PANEL_HELD,
+        by=by,
+        from_state=case.state,
+        data={"on": stage.panel_held_on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def record_panel_report(case: Case, *, by, on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.RECORD_PANEL_REPORT)
+    stage = _stage(case, Move.RECORD_PANEL_REPORT, levels=[Level.REVIEW_PANEL])
+    if stage.panel_held_on is None:
+        raise DomainError("Record the date the panel was held first.")
+    stage.panel_report_on = _check_date(
+        on or _today(),
+        "the panel report was received",
+        not_before=stage.panel_held_on,
+        not_before_label="the date the panel was held",
+    )
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.RECORD_PANEL_REPORT,
+        by=by,
+        from_state=case.state,
+        data={"on": stage.panel_report_on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def extend(
+    case: Case,
+    *,
+    by,
+    new_due_on: dt.date,
+    reason: ExtensionReason,
+    detail: str = "",
+    complainant_agreed: bool | None = None,
+    informed_on: dt.date | None = None,
+) -> Case:
+    """Extend the stage's response deadline, never beyond the maximum the timescale allows."""
+    case = _lock(case, Move.EXTEND)
+    stage = _stage(case, Move.EXTEND)
+    if reason is None:
+        raise DomainError("Choose the reason for the extension.", field="reason")
+    deadline = stage.deadlines.filter(step=Step.RESPOND).first()
+    if deadline is None or deadline.max_due_on is None:
+        raise DomainError(
+            f"The {stage.get_level_display()} response deadline cannot be extended.",
+            field="new_due_on",
+        )
+    if new_due_on is None or new_due_on <= deadline.effective_due_on:
+        raise DomainError(
+            "The new date must be after the current due date "
+            f"({deadline.effective_due_on:%-d %B %Y}).",
+            field="new_due_on",
+        )
+    if new_due_on > deadline.max_due_on:
+        raise DomainError(
+            f"The extension goes beyond the maximum allowed for {stage.get_level_display()}: "
+            f"the latest date is {deadline.max_due_on:%-d %B %Y}.",
+            field="new_due_on",
+        )
+    previous = deadline.effective_due_on
+    deadline.extended_due_on = new_due_on
+    deadline.save()
+    stage.extension_reason, stage.extension_detail = reason, detail
+    stage.complainant_agreed_extension = complainant_agreed
+    stage.complainant_informed_of_extension_on = informed_on
+    stage.save()
+    _commit(
+        case,
+        Move.EXTEND,
+        by=by,
+        from_state=case.state,
+        reason=detail,
+        data={
+            "from": previous.isoformat(),
+            "to": new_due_on.isoformat(),
+            "extension_reason": reason.code,
+            "complainant_agreed": complainant_agreed,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def pause(case: Case, *, by, reason: str, on: dt.date | None = None) -> Case:
+    """Stop the clock, e.g. a reg 8 deferral while court or criminal proceedings run."""
+    case = _lock(case, Move.PAUSE)
+    stage = _stage(case, Move.PAUSE)
+    on = _check_date(
+        on or _today(),
+        "paused",
+        not_before=stage.requested_on,
+        not_before_label="the date the stage was requested",
+    )
+    if not reason.strip():
+        raise DomainError("Say why the case is paused.", field="reason")
+    Pause.objects.create(stage=stage, started_on=on, reason=reason)
+    _commit(
+        case, Move.PAUSE, by=by, from_state=case.state, reason=reason, data={"on": on.isoformat()}
+    )
+    return case
+
+
+@transaction.atomic
+def resume(case: Case, *, by, on: dt.date | None = None) -> Case:
+    """Restart the clock with the working days the stage had left."""
+    case = _lock(case, Move.RESUME)
+    stage = _stage(case, Move.RESUME)
+    paused_on = stage.pauses.get(ended_on__isnull=True).started_on
+    on = _check_date(
+        on or _today(), "resumed", not_before=paused_on, not_before_label="the date it was paused"
+    )
+    paused_days = _close_open_pause(stage, on)
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.RESUME,
+        by=by,
+        from_state=case.state,
+        data={"on": on.isoformat(), "paused_working_days": paused_days},
+    )
+    return case
+
+
+@transaction.atomic
+def submit_for_qa(case: Case, *, by) -> Case:
+    case = _lock(case, Move.SUBMIT_FOR_QA)
+    _stage(case, Move.SUBMIT_FOR_QA)
+    _commit(case, Move.SUBMIT_FOR_QA, by=by, from_state=case.state)
+    return case
+
+
+@transaction.atomic
+def return_draft(case: Case, *, by, reason: str) -> Case:
+    case = _lock(case, Move.RETURN_DRAFT)
+    if not reason.strip():
+        raise DomainError("Say what needs changing in the draft.", field="reason")
+    _commit(case, Move.RETURN_DRAFT, by=by, from_state=case.state, reason=reason)
+    return case
+
+
+@transaction.atomic
+def approve_draft(case: Case, *, by) -> Case:
+    case = _lock(case, Move.APPROVE_DRAFT)
+    _commit(case, Move.APPROVE_DRAFT, by=by, from_state=case.state)
+    return case
+
+
+@transaction.atomic
+def issue_response(
+    case: Case, *, by, responded_on: dt.date, outcome: Finding | None = None
+) -> Case:
+    """The stage's response (Stage 2 adjudication, Stage 3 council response) goes out."""
+    case = _lock(case, Move.ISSUE_RESPONSE)
+    stage = _stage(case, Move.ISSUE_RESPONSE)
+    if case.state == State.IN_PROGRESS and _requires_qa(case, stage):
+        raise DomainError(
+            f"A {stage.get_level_display()} response must pass its quality check before it is "
+            "issued: submit the draft first."
+        )
+    _check_date(
+        responded_on,
+        "of the response",
+        not_before=max(stage.requested_on, case.received_on),
+        not_before_label="the date the stage was requested",
+        field="responded_on",
+    )
+    if (
+        case.procedure == Procedure.STATUTORY
+        and stage.level == Level.INVESTIGATION
+        and stage.report_received_on is None
+    ):
+        raise DomainError("Record the investigating officer's report before the adjudication.")
+    if stage.level == Level.REVIEW_PANEL and stage.panel_report_on is None:
+        raise DomainError("Record the panel's report before the council's response.")
+    if stage.level >= Level.LOCAL_RESOLUTION:
+        missing = [
+            ef.element.number
+            for ef in stage.element_findings.select_related("element")
+            if ef.finding_id is None
+        ]
+        if missing:
+            numbers = ", ".join(str(n) for n in missing)
+            raise DomainError(
+                f"Record a finding on every element considered at this stage (missing: {numbers})."
+            )
+    from_state = case.state
+    stage.responded_on = responded_on
+    stage.outcome = outcome
+    _replan(case, stage)
+    _commit(
+        case,
+        Move.ISSUE_RESPONSE,
+        by=by,
+        from_state=from_state,
+        data={"on": responded_on.isoformat(), "outcome": outcome.code if outcome else None},
+    )
+    return case
+
+
+@transaction.atomic
+def escalate(
+    case: Case,
+    *,
+    by,
+    requested_on: dt.date,
+    reason: EscalationReason | None = None,
+    previous_response_method: ResponseMethod | None = None,
+    detail: str = "",
+    accept_late: bool = False,
+) -> Case:
+    """The complainant asks for the next stage (or Stage 0 moves on to Stage 1 unresolved)."""
+    case = _lock(case, Move.ESCALATE)
+    current = _stage(case, Move.ESCALATE)
+    if case.state == State.IN_PROGRESS and current.level != Level.EARLY_RESOLUTION:
+        raise InvalidTransition(case, Move.ESCALATE)
+    if case.state == State.CLOSED and current.responded_on is None:
+        raise DomainError("Only a case closed after its response can be escalated.")
+    next_level = current.level + 1
+    if deadlines.stage_definition(case.procedure, next_level) is None:
+        raise DomainError(
+            f"{current.get_level_display()} is the last stage of the "
+            f"{Procedure(case.procedure).label} procedure; the complainant may go to the "
+            "Local Government and Social Care Ombudsman."
+        )
+    _check_date(
+        requested_on,
+        "of the request",
+        not_before=current.responded_on or current.requested_on,
+        not_before_label="the previous stage's response",
+        field="requested_on",
+    )
+    window = current.deadlines.filter(step=Step.ESCALATION_WINDOW).first()
+    late = window is not None and requested_on > window.effective_due_on
+    if late and not accept_late:
+        raise DomainError(
+            f"The request came after the escalation window closed on "
+            f"{window.effective_due_on:%-d %B %Y}; confirm the council accepts it late.",
+            field="accept_late",
+        )
+    from_state = case.state
+    stage = _start_stage(
+        case,
+        next_level,
+        requested_on,
+        escalation_reason=reason,
+        previous_response_method=previous_response_method,
+        escalation_detail=detail,
+        accepted_late=late,
+    )
+    _commit(
+        case,
+        Move.ESCALATE,
+        by=by,
+        from_state=from_state,
+        stage=stage,
+        reason=detail,
+        data={"level": next_level, "late": late, "reopened": from_state == State.CLOSED},
+    )
+    return case
+
+
+@transaction.atomic
+def withdraw(
+    case: Case, *, by, reason: WithdrawalReason, detail: str = "", on: dt.date | None = None
+) -> Case:
+    case = _lock(case, Move.WITHDRAW)
+    on = _check_date(
+        on or _today(),
+        "withdrawn",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    if reason is None:
+        raise DomainError("Choose the reason for withdrawal.", field="reason")
+    from_state = case.state
+    stage = case.current_stage
+    if stage is not None:
+        _close_open_pause(stage, on)
+        stage.withdrawn_on, stage.withdrawal_reason = on, reason
+        stage.save()
+    _commit(
+        case,
+        Move.WITHDRAW,
+        by=by,
+        from_state=from_state,
+        reason=detail,
+        data={"withdrawal_reason": reason.code, "on": on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def close(case: Case, *, by, reason: str = "", on: dt.date | None = None) -> Case:
+    case = _lock(case, Move.CLOSE)
+    if case.state == State.RECEIVED and case.kind == Case.Kind.COMPLAINT:
+        raise DomainError("Screen a complaint before closing it: accept, refuse or withdraw it.")
+    on = _check_date(
+        on or _today(), "closed", not_before=case.received_on, not_before_label="the date received"
+    )
+    _commit(
+        case, Move.CLOSE, by=by, from_state=case.state, reason=reason, data={"on": on.isoformat()}
+    )
+    return case
+
+
+@transaction.atomic
+def reopen(
+    case: Case,
+    *,
+    by,
+    level: int,
+    reason: str,
+    on: dt.date | None = None,
+    procedure: str | None = None,
+) -> Case:
+    """Start a fresh stage at the chosen level, e.g. after a premature Ombudsman referral."""
+    case = _lock(case, Move.REOPEN)
+    if not reason.strip():
+        raise DomainError("Say why the case is reopened.", field="reason")
+    on = _check_date(
+        on or _today(),
+        "reopened",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    from_state = case.state
+    if procedure:
+        case.procedure = procedure
+    if not case.procedure:
+        raise DomainError("Choose the procedure the reopened case runs under.", field="procedure")
+    case.save()
+    stage = _start_stage(case, level, on)
+    _commit(
+        case,
+        Move.REOPEN,
+        by=by,
+        from_state=from_state,
+        stage=stage,
+        reason=reason,
+        data={"level": level, "on": on.isoformat()},
+    )
+    return case

@@ -1,0 +1,73 @@
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from complaints import workflow
+from complaints.deadlines import working_days_left
+from complaints.models import Case, Level
+from complaints.selectors import case_list, cases_visible_to
+from complaints.workingdays import calendars
+from tests.conftest import TODAY
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+@pytest.fixture
+def frozen():
+    with freeze_time(TODAY):
+        yield
+
+
+def _render_rows(user):
+    today = timezone.localdate()
+    return [
+        (
+            c.reference,
+            c.current_stage and c.current_stage.get_level_display(),
+            c.current_stage and c.current_stage.team and c.current_stage.team.name,
+            c.complainant.name,
+            c.next_due_on,
+            working_days_left(c.next_due_on, today),
+        )
+        for c in case_list(user=user).order_by("next_due_on")[:50]
+    ]
+
+
+@pytest.mark.parametrize("persona", ["officer", "team_manager"])
+def test_listing_cases_costs_the_same_queries_whatever_the_number(
+    persona, build, request, django_assert_num_queries
+):
+    user = request.getfixturevalue(persona)
+    for _ in range(3):
+        build.case()
+    calendars.get("statutory")  # the holiday calendar is cached per process
+    _render_rows(user)  # warm the permission cache
+    with django_assert_num_queries(1):
+        few = _render_rows(user)
+    for _ in range(55):
+        build.case()
+    with django_assert_num_queries(1):
+        many = _render_rows(user)
+    assert len(few) == 3 and len(many) == 50
+    assert all(row[4] is not None and row[5] is not None for row in many)
+
+
+def test_a_team_manager_sees_only_their_teams_cases(
+    build, team_manager, other_team_manager, senior_manager
+):
+    mine = build.case()
+    theirs = build.case()
+    workflow.allocate(theirs, by=build.officer, team=other_team_manager.teams_managed.get())
+    assert list(cases_visible_to(team_manager)) == [mine]
+    assert list(cases_visible_to(other_team_manager)) == [theirs]
+    assert set(cases_visible_to(senior_manager)) == {mine, theirs}
+
+
+def test_investigators_see_only_the_cases_they_are_appointed_to(
+    build, investigator, independent_person
+):
+    appointed = build.case(level=Level.INVESTIGATION)
+    build.case()
+    assert list(cases_visible_to(investigator)) == [appointed]
+    assert list(cases_visible_to(independent_person)) == [appointed]
+    assert appointed.state == Case.State.IN_PROGRESS

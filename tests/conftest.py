@@ -1,0 +1,91 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role, ensure_role_groups
+from complaints.models import StageDefinition
+from complaints.reference_data import load_reference_data
+from complaints.workingdays import calendars
+from tests.factories import CaseBuilder, TeamFactory, UserFactory
+
+# A Monday well inside the calendar; workflow tests freeze "today" here.
+TODAY = dt.date(2025, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Categories, timescales and role groups, as `make run` loads them. Reloaded after a
+    transactional test has flushed the database."""
+    if "django_db_setup" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not StageDefinition.objects.exists():
+        load_reference_data()
+        ensure_role_groups()
+    calendars.invalidate()
+    yield
+    calendars.invalidate()
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+# --- personas: one per role -----------------------------------------------------------------
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="olivia", role=Role.COMPLAINTS_OFFICER)
+
+
+@pytest.fixture
+def complaints_manager(db):
+    return UserFactory(username="morgan", role=Role.COMPLAINTS_MANAGER)
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(
+        name="Safeguarding East", manager=UserFactory(username="tariq", role=Role.TEAM_MANAGER)
+    )
+
+
+@pytest.fixture
+def team_manager(team):
+    return team.manager
+
+
+@pytest.fixture
+def other_team_manager(db):
+    return TeamFactory(
+        name="Fostering", manager=UserFactory(username="tessa", role=Role.TEAM_MANAGER)
+    ).manager
+
+
+@pytest.fixture
+def senior_manager(db):
+    return UserFactory(username="simon", role=Role.SENIOR_MANAGER)
+
+
+@pytest.fixture
+def investigator(db):
+    return UserFactory(username="ivan", role=Role.INVESTIGATING_OFFICER)
+
+
+@pytest.fixture
+def independent_person(db):
+    return UserFactory(username="isla", role=Role.INDEPENDENT_PERSON)
+
+
+@pytest.fixture
+def build(officer, team, investigator, independent_person):
+    return CaseBuilder(
+        officer=officer,
+        team=team,
+        investigator=investigator,
+        independent_person=independent_person,
+    )

@@ -1,0 +1,231 @@
+"""Factories for test data, and CaseBuilder, which reaches any state through the real
+workflow moves so tests never hand-craft a state the workflow could not produce."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from complaints import services, workflow
+from complaints.models import (
+    Case,
+    Channel,
+    Child,
+    Complainant,
+    Directorate,
+    EligibilityGround,
+    EscalationReason,
+    Finding,
+    Level,
+    Nature,
+    PanelMember,
+    Procedure,
+    RefusalReason,
+    Relationship,
+    ServiceArea,
+    Team,
+    WithdrawalReason,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@council.example")
+    password = factory.django.Password("password")
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=Role(role).label))
+        return user
+
+
+class DirectorateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Directorate
+        django_get_or_create = ("name",)
+
+    name = "Children's Services"
+
+
+class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceArea
+        django_get_or_create = ("directorate", "name")
+
+    directorate = factory.SubFactory(DirectorateFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    service = factory.SubFactory(ServiceAreaFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    manager = factory.SubFactory(UserFactory, role=Role.TEAM_MANAGER)
+
+
+class ComplainantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Complainant
+
+    name = factory.Faker("name", locale="en_GB")
+    email = factory.Faker("email")
+    relationship = factory.LazyFunction(lambda: Relationship.objects.get(code="parent"))
+
+
+def category(model, code):
+    return model.objects.get(code=code)
+
+
+class CaseBuilder:
+    """Build a case in any state, at any level, by driving the workflow as a user would."""
+
+    def __init__(self, *, officer, team, investigator, independent_person):
+        self.officer, self.team = officer, team
+        self.investigator, self.independent_person = investigator, independent_person
+
+    def log(
+        self,
+        *,
+        kind=Case.Kind.COMPLAINT,
+        received_on=None,
+        complainant=None,
+        children=(),
+        **fields,
+    ) -> Case:
+        received_on = received_on or timezone.localdate() - dt.timedelta(days=7)
+        return services.case_log(
+            by=self.officer,
+            complainant=complainant or ComplainantFactory.build(),
+            kind=kind,
+            channel=category(Channel, "email"),
+            received_on=received_on,
+            summary="The family were not told about the change of placement.",
+            children=list(children) or [Child(name="Ruby Example", case_system_reference="MOS1")],
+            **fields,
+        )
+
+    def accept(self, case, *, level=Level.LOCAL_RESOLUTION, procedure=Procedure.STATUTORY):
+        return workflow.accept(
+            case,
+            by=self.officer,
+            procedure=procedure,
+            level=level,
+            eligibility_ground=category(EligibilityGround, "parent"),
+        )
+
+    def add_element(self, case, summary="The social worker did not return calls."):
+        return services.element_add(
+            case=case, summary=summary, nature=category(Nature, "communication")
+        )
+
+    def prepare_stage(self, case):
+        """Do what the current stage needs before it can respond."""
+        stage = case.current_stage
+        if stage.level == Level.INVESTIGATION:
+            case = workflow.appoint_investigators(
+                case,
+                by=self.officer,
+                investigating_officer=self.investigator,
+                independent_person=self.independent_person,
+            )
+        if stage.level == Level.REVIEW_PANEL:
+            case = workflow.schedule_panel(
+                case,
+                by=self.officer,
+                panel_date=timezone.localdate(),
+                members=[
+                    workflow.PanelSeat("Pat Chair", PanelMember.Role.CHAIR),
+                    workflow.PanelSeat("Ray Member"),
+                    workflow.PanelSeat("Sue Member"),
+                ],
+            )
+        return case
+
+    def respond(self, case, *, finding="upheld"):
+        """Take the current stage from in progress to responded."""
+        stage = case.current_stage
+        today = timezone.localdate()
+        if stage.level >= Level.LOCAL_RESOLUTION:
+            for ef in stage.element_findings.all():
+                services.finding_record(
+                    stage=stage, element=ef.element, finding=category(Finding, finding)
+                )
+        if stage.level == Level.INVESTIGATION:
+            workflow.record_report_received(case, by=self.officer, on=today)
+        if stage.level == Level.REVIEW_PANEL:
+            workflow.record_panel_held(case, by=self.officer, on=today)
+            workflow.record_panel_report(case, by=self.officer, on=today)
+        if stage.level >= Level.LOCAL_RESOLUTION:
+            workflow.submit_for_qa(case, by=self.officer)
+            workflow.approve_draft(case, by=self.officer)
+        return workflow.issue_response(
+            case, by=self.officer, responded_on=today, outcome=category(Finding, finding)
+        )
+
+    def escalate(self, case):
+        return workflow.escalate(
+            case,
+            by=self.officer,
+            requested_on=timezone.localdate(),
+            reason=category(EscalationReason, "desired_outcome_not_met"),
+        )
+
+    def case(
+        self,
+        state=Case.State.IN_PROGRESS,
+        *,
+        level=Level.LOCAL_RESOLUTION,
+        kind=Case.Kind.COMPLAINT,
+        elements=2,
+        **fields,
+    ) -> Case:
+        State = Case.State
+        case = self.log(kind=kind, **fields)
+        if state == State.RECEIVED:
+            return case
+        if state == State.REFUSED:
+            return workflow.refuse(
+                case, by=self.officer, reason=category(RefusalReason, "out_of_time")
+            )
+        case = self.accept(case, level=min(level, Level.LOCAL_RESOLUTION))
+        case = workflow.allocate(case, by=self.officer, team=self.team)
+        for _ in range(elements):
+            self.add_element(case)
+        while case.current_stage.level < level:
+            self.prepare_stage(case)
+            case = self.respond(case)
+            case = self.escalate(case)
+        self.prepare_stage(case)
+        case.refresh_from_db()
+        if state == State.IN_PROGRESS:
+            return case
+        if state == State.PAUSED:
+            return workflow.pause(case, by=self.officer, reason="Care proceedings (reg 8).")
+        if state == State.AWAITING_QA:
+            return workflow.submit_for_qa(case, by=self.officer)
+        if state == State.APPROVED:
+            workflow.submit_for_qa(case, by=self.officer)
+            return workflow.approve_draft(case, by=self.officer)
+        if state == State.WITHDRAWN:
+            return workflow.withdraw(
+                case, by=self.officer, reason=category(WithdrawalReason, "complainant_withdrew")
+            )
+        case = self.respond(case)
+        if state == State.RESPONDED:
+            return case
+        if state == State.CLOSED:
+            return workflow.close(case, by=self.officer)
+        raise ValueError(state)
