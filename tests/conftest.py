@@ -13,17 +13,28 @@ from tests.factories import CaseBuilder, TeamFactory, UserFactory
 TODAY = dt.date(2025, 6, 30)
 
 
+def _load_reference_data():
+    load_reference_data()
+    ensure_role_groups()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Categories, timescales and role groups, as `make run` loads them, once per session."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """Categories, timescales and role groups, as `make run` loads them. Reloaded after a
-    transactional test has flushed the database."""
+    """Reload what a transactional test's flush removed. pytest-django runs transactional
+    tests after the others, so this reload happens outside any test transaction."""
     if "django_db_setup" not in request.fixturenames:
         yield
         return
     request.getfixturevalue("_django_db_helper")
     if not StageDefinition.objects.exists():
-        load_reference_data()
-        ensure_role_groups()
+        _load_reference_data()
     calendars.invalidate()
     yield
     calendars.invalidate()
