@@ -48,17 +48,69 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# What the complaints manager edits in the admin, without a developer: (app, model, actions).
+ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
+    *[
+        ("complaints", model, ("view", "add", "change"))
+        for model in (
+            "channel",
+            "relationship",
+            "nature",
+            "refusalreason",
+            "finding",
+            "remedykind",
+            "escalationreason",
+            "responsemethod",
+            "extensionreason",
+            "withdrawalreason",
+            "eligibilityground",
+            "sufficientinteresttest",
+            "advocacyprovider",
+            "gender",
+            "ethnicity",
+            "disability",
+            "sexualorientation",
+            "ageband",
+            "stagedefinition",
+            "timescale",
+            "directorate",
+            "servicearea",
+            "team",
+        )
+    ],
+    ("complaints", "nonworkingday", ("view", "add", "change", "delete")),
+    ("complaints", "case", ("view",)),
+    ("complaints", "stage", ("view",)),
+    ("accounts", "user", ("view", "add", "change")),
+]
+
+
+def _role_permissions(role: str) -> list[Permission]:
+    wanted = {("complaints", codename) for codename in ROLE_PERMISSIONS[role]}
+    if role == Role.COMPLAINTS_MANAGER:
+        wanted |= {
+            (app, f"{action}_{model}")
+            for app, model, actions in ADMIN_MODELS
+            for action in actions
+        }
+    perms = [
+        p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted}
+        )
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in perms}
+    if missing:
+        raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
+    return perms
+
+
 def ensure_role_groups() -> None:
     """Create or update one group per role with exactly its permissions. Idempotent."""
-    for role, codenames in ROLE_PERMISSIONS.items():
+    for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=Role(role).label)
-        perms = Permission.objects.filter(
-            content_type__app_label="complaints", codename__in=codenames
-        )
-        missing = set(codenames) - set(perms.values_list("codename", flat=True))
-        if missing:
-            raise LookupError(f"Unknown permissions for {role}: {sorted(missing)}")
-        group.permissions.set(perms)
+        group.permissions.set(_role_permissions(role))
 
 
 def user_roles(user) -> set[str]:

@@ -18,17 +18,17 @@ CASES = int(os.environ.get("BENCH_CASES", "100000"))
 
 
 def main() -> None:
-    name = URL.rsplit("/", 1)[1]
-    server = URL.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-    subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], check=True)
     env = {**os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    started = time.monotonic()
-    subprocess.run([*manage, "seed_demo", "--cases", str(CASES)], env=env, check=True)
-    seeded = time.monotonic() - started
-    print(f"seed_demo --cases {CASES:,}: {seeded:.1f} s")
+    if os.environ.get("BENCH_REUSE") != "1":  # BENCH_REUSE=1 times queries on the last seed
+        name = URL.rsplit("/", 1)[1]
+        server = URL.rsplit("/", 1)[0] + "/postgres"
+        for sql in [f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"]:
+            subprocess.run(["psql", server, "-qc", sql], check=True)
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+        started = time.monotonic()
+        subprocess.run([*manage, "seed_demo", "--cases", str(CASES)], env=env, check=True)
+        print(f"seed_demo --cases {CASES:,}: {time.monotonic() - started:.1f} s")
 
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -52,13 +52,19 @@ def main() -> None:
             with CaptureQueriesContext(connection) as queries:
                 t = time.perf_counter()
                 rows = [
-                    (c.reference, c.current_stage_id, c.next_due_on,
-                     working_days_left(c.next_due_on, today))
+                    (
+                        c.reference,
+                        c.current_stage_id,
+                        c.next_due_on,
+                        working_days_left(c.next_due_on, today),
+                    )
                     for c in case_list(user=user).order_by("-received_on")[:50]
                 ]
                 timings.append((time.perf_counter() - t) * 1000)
-        print(f"case list page of {len(rows)} for {username}: median "
-              f"{statistics.median(timings):.1f} ms, {len(queries)} queries")
+        print(
+            f"case list page of {len(rows)} for {username}: median "
+            f"{statistics.median(timings):.1f} ms, {len(queries)} queries"
+        )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.roles import Role, ensure_role_groups
@@ -186,6 +185,48 @@ FINDING_FOR_GROUP = {
     "unable_to_determine": "inconclusive",
     "no_finding": "no_finding",
 }
+
+
+def _insert(model, columns: list[str], rows: list[tuple], page_size: int = 5000) -> None:
+    """Insert plain tuples without building model instances: at 100,000 cases the ORM's
+    per-object work, not the database, is what takes the time."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows, page_size=page_size
+            )
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def _set_case_pointers(rows: list[tuple[int, int, dt.date | None]]) -> None:
+    """Set (case id, current stage id, next due date) in one statement per page."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                "UPDATE complaints_case AS c SET current_stage_id = v.stage, "
+                "next_due_on = v.due::date FROM (VALUES %s) AS v(id, stage, due) "
+                "WHERE c.id = v.id",
+                rows,
+                page_size=5000,
+            )
+        else:
+            cursor.executemany(
+                "UPDATE complaints_case SET current_stage_id = %s, next_due_on = %s WHERE id = %s",
+                [(stage, due, case) for case, stage, due in rows],
+            )
 
 
 def _pick(rng: random.Random, weights: dict) -> str:
@@ -634,19 +675,15 @@ class DemoCouncil:
         Case.objects.bulk_create([p.case for p in plans], batch_size=batch_size)
 
         Child.objects.bulk_create([c for p in plans for c in p.children], batch_size=batch_size)
-        Through = Case.children.through
-        Through.objects.bulk_create(
-            [Through(case_id=p.case.pk, child_id=c.pk) for p in plans for c in p.children],
-            batch_size=batch_size,
+        _insert(
+            Case.children.through,
+            ["case_id", "child_id"],
+            [(p.case.pk, c.pk) for p in plans for c in p.children],
         )
-        Sought = Case.outcome_sought.through
-        Sought.objects.bulk_create(
-            [
-                Sought(case_id=p.case.pk, remedykind_id=k.pk)
-                for p in plans
-                for k in p.outcome_sought
-            ],
-            batch_size=batch_size,
+        _insert(
+            Case.outcome_sought.through,
+            ["case_id", "remedykind_id"],
+            [(p.case.pk, k.pk) for p in plans for k in p.outcome_sought],
         )
         for p in plans:
             for s in p.stages:
@@ -655,42 +692,64 @@ class DemoCouncil:
                 e.case = p.case
         Stage.objects.bulk_create([s for p in plans for s in p.stages], batch_size=batch_size)
         Element.objects.bulk_create([e for p in plans for e in p.elements], batch_size=batch_size)
-        ElementFinding.objects.bulk_create(
+        _insert(
+            ElementFinding,
+            ["stage_id", "element_id", "finding_id", "reasoning"],
             [
-                ElementFinding(stage=p.stages[si], element=p.elements[ei], finding=f)
+                (p.stages[si].pk, p.elements[ei].pk, f.pk if f else None, "")
                 for p in plans
                 for si, ei, f in p.findings
             ],
-            batch_size=batch_size,
         )
-        Remedy.objects.bulk_create(
-            [(r.__setattr__("stage", p.stages[si]) or r) for p in plans for si, r in p.remedies],
-            batch_size=batch_size,
+        _insert(
+            Remedy,
+            ["stage_id", "kind_id", "amount", "detail"],
+            [(p.stages[si].pk, r.kind.pk, r.amount, "") for p in plans for si, r in p.remedies],
         )
-        PanelMember.objects.bulk_create(
-            [(m.__setattr__("stage", p.stages[si]) or m) for p in plans for si, m in p.panel],
-            batch_size=batch_size,
+        _insert(
+            PanelMember,
+            ["stage_id", "name", "role", "fee"],
+            [(p.stages[si].pk, m.name, m.role, m.fee) for p in plans for si, m in p.panel],
         )
-        Deadline.objects.bulk_create(self._deadlines(plans), batch_size=batch_size)
-        Event.objects.bulk_create(self._events(plans), batch_size=batch_size)
+        _insert(
+            Deadline,
+            [
+                "stage_id",
+                "step",
+                "starts_on",
+                "due_on",
+                "service_target_on",
+                "max_due_on",
+                "extended_due_on",
+            ],
+            self._deadlines(plans),
+        )
+        _insert(
+            Event,
+            [
+                "case_id",
+                "stage_id",
+                "move",
+                "from_state",
+                "to_state",
+                "actor_id",
+                "at",
+                "reason",
+                "data",
+            ],
+            self._events(plans),
+        )
 
         # The pointers the workflow keeps: current stage and next due date.
-        ids = [p.case.pk for p in plans]
-        latest = Stage.objects.filter(case=OuterRef("pk")).order_by("-level", "-requested_on")
-        for chunk in range(0, len(ids), 20000):
-            Case.objects.filter(pk__in=ids[chunk : chunk + 20000]).update(
-                current_stage=Subquery(latest.values("pk")[:1])
-            )
-        due_updates = []
+        pointers = []
         for p in plans:
             if p.stages:
                 p.case.current_stage = p.stages[-1]
-                p.case.next_due_on = deadlines.next_due_on(p.case, p.stages[-1])
-                if p.case.next_due_on:
-                    due_updates.append(p.case)
-        Case.objects.bulk_update(due_updates, ["next_due_on"], batch_size=batch_size)
+                due = deadlines.next_due_on(p.case, p.stages[-1])
+                pointers.append((p.case.pk, p.stages[-1].pk, due))
+        _set_case_pointers(pointers)
 
-    def _deadlines(self, plans: list[_Plan]) -> list[Deadline]:
+    def _deadlines(self, plans: list[_Plan]) -> list[tuple]:
         rows = []
         for p in plans:
             for i, stage in enumerate(p.stages):
@@ -704,33 +763,46 @@ class DemoCouncil:
                     )
                     if respond.extended_due_on <= respond.due_on:
                         respond.extended_due_on = None
+                # next_due_on() below reads the stage's deadlines without a query.
                 stage._prefetched_objects_cache = {"deadlines": list(planned.values())}
-                rows.extend(planned.values())
+                rows.extend(
+                    (
+                        stage.pk,
+                        d.step,
+                        d.starts_on,
+                        d.due_on,
+                        d.service_target_on,
+                        d.max_due_on,
+                        d.extended_due_on,
+                    )
+                    for d in planned.values()
+                )
         return rows
 
-    def _events(self, plans: list[_Plan]) -> list[Event]:
+    def _events(self, plans: list[_Plan]) -> list[tuple]:
         officer = self.structure["users"]["officer"]
         tz = timezone.get_current_timezone()
         rows = []
         for p in plans:
             for si, move, before, after, day in p.events:
-                stage = (
-                    p.stages[si]
-                    if si is not None and si < len(p.stages)
-                    else (p.stages[0] if si is not None and p.stages else None)
-                )
+                stage = p.stages[si] if si is not None else None
                 actor = (
                     stage.responding_manager if move == Move.SUBMIT_FOR_QA and stage else officer
                 )
+                at = connection.ops.adapt_datetimefield_value(
+                    dt.datetime.combine(day, dt.time(10, 0), tzinfo=tz)
+                )
                 rows.append(
-                    Event(
-                        case=p.case,
-                        stage=stage,
-                        move=move,
-                        from_state=before,
-                        to_state=after,
-                        actor=actor,
-                        at=dt.datetime.combine(day, dt.time(10, 0), tzinfo=tz),
+                    (
+                        p.case.pk,
+                        stage.pk if stage else None,
+                        move,
+                        before,
+                        after,
+                        actor.pk if actor else None,
+                        at,
+                        "",
+                        "{}",
                     )
                 )
         return rows
