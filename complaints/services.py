@@ -24,6 +24,7 @@ from complaints.models import (
     RemedyKind,
     Stage,
 )
+from complaints.selectors import possible_repeats
 
 
 def _counter_key(received_on: dt.date) -> str:
@@ -86,13 +87,6 @@ def case_log(
     case.children.set(children)
     case.outcome_sought.set(outcome_sought)
     return case
-
-
-def possible_repeats(*, complainant: Complainant | None, children: Iterable[Child] = ()):
-    """Open or recently closed cases about the same complainant or child."""
-    from complaints.selectors import possible_repeats as select
-
-    return select(complainant=complainant, children=children)
 
 
 @transaction.atomic
