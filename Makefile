@@ -4,10 +4,13 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := static/build/.built
+SASS := node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+	--silence-deprecation=import --load-path=node_modules
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup demo lint bench clean
+.PHONY: help run test setup assets demo lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,7 +21,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create the virtual environment and install everything
+# GOV.UK Frontend comes from the npm registry at set-up; nothing of it is committed.
+$(ASSETS): package.json package-lock.json assets/app.scss assets/init.js
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/build
+	$(SASS) assets/app.scss static/build/app.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js assets/init.js static/build/
+	touch $@
+
+assets: $(ASSETS) ## Compile GOV.UK Frontend and the service's styles
+
+setup: $(STAMP) $(ASSETS) ## Create the virtual environment, install everything, build assets
 
 demo: setup ## Migrate and load the reference data and the demo council
 	$(MANAGE) migrate --noinput
@@ -41,4 +54,4 @@ lint: setup ## Check style
 	$(BIN)/ruff format --check .
 
 clean: ## Remove the virtual environment, database and generated files
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) db.sqlite3 var staticfiles static/build node_modules

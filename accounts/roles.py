@@ -35,16 +35,21 @@ _COMPLAINTS_TEAM = [
     "withdraw_case",
     "close_case",
     "reopen_case",
+    "edit_statement",
+    "record_contact",
+    "upload_document",
+    "prepare_letter",
 ]
+_ON_THE_CASE = ["record_contact", "upload_document"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COMPLAINTS_MANAGER: [*_COMPLAINTS_TEAM, "manage_reference_data"],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
-    Role.TEAM_MANAGER: ["draft_response", "log_case"],
-    Role.HEAD_OF_SERVICE: ["draft_response"],
+    Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],
+    Role.HEAD_OF_SERVICE: ["draft_response", *_ON_THE_CASE],
     Role.SENIOR_MANAGER: ["view_all_cases"],
-    Role.INVESTIGATING_OFFICER: ["draft_response"],
-    Role.INDEPENDENT_PERSON: [],
+    Role.INVESTIGATING_OFFICER: ["edit_statement", *_ON_THE_CASE],
+    Role.INDEPENDENT_PERSON: _ON_THE_CASE,
 }
 
 
@@ -78,6 +83,8 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
             "team",
         )
     ],
+    ("complaints", "lettertemplate", ("view", "add", "change")),
+    ("complaints", "letterparagraph", ("view", "add", "change")),
     ("complaints", "nonworkingday", ("view", "add", "change", "delete")),
     ("complaints", "case", ("view",)),
     ("complaints", "stage", ("view",)),

@@ -382,6 +382,8 @@ class DemoCouncil:
             on_behalf_of_child=not is_child and rng.random() < 0.6,
             via=Case.Via.MP if complainant.relationship.code == "other" else Case.Via.DIRECT,
             logged_by=self.structure["users"]["officer"],
+            # Two thirds to the officer, the rest to the manager; no draw, so the mix is stable.
+            officer=self.structure["users"]["officer" if received.day % 3 else "manager"],
         )
         if case.channel.code == "via_mp_councillor":
             case.via = rng.choice([Case.Via.MP, Case.Via.COUNCILLOR])

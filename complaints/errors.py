@@ -13,8 +13,17 @@ class InvalidTransition(DomainError):
 
     def __init__(self, case, move) -> None:
         self.state = case.state
+        self.case_state_label = case.get_state_display().lower()
         self.move = move
         super().__init__(
             f"{case.reference} is {case.get_state_display().lower()} "
             f"({case.state}), so it cannot be moved by “{move.label.lower()}” ({move.value})."
         )
+
+
+class CaseMoved(DomainError):
+    """The case's state no longer allows an action its page offered: someone moved it."""
+
+    def __init__(self, case) -> None:
+        self.case_state_label = case.get_state_display().lower()
+        super().__init__(f"{case.reference} is now {self.case_state_label}.")

@@ -9,9 +9,16 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from complaints.models import CATEGORY_MODELS, StageDefinition, Timescale
+from complaints.models import (
+    CATEGORY_MODELS,
+    LetterParagraph,
+    LetterTemplate,
+    StageDefinition,
+    Timescale,
+)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "reference_data.yaml"
+LETTERS_FILE = DATA_FILE.with_name("letter_templates.yaml")
 _DOCUMENTATION_ONLY = {"source"}
 
 
@@ -47,4 +54,16 @@ def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
                 code=code, defaults={**fields, "order": order * 10}
             )
             created[key] = created.get(key, 0) + new
+
+    letters = yaml.safe_load(LETTERS_FILE.read_text())
+    for row in letters["paragraphs"]:
+        _, new = LetterParagraph.objects.get_or_create(code=row["code"], defaults=row)
+        created["letter paragraphs"] = created.get("letter paragraphs", 0) + new
+    for row in letters["templates"]:
+        row = {"procedure": "", **row}
+        if not LetterTemplate.objects.filter(name=row["name"]).exists():
+            template = LetterTemplate(**row)
+            template.full_clean()
+            template.save()
+            created["letter templates"] = created.get("letter templates", 0) + 1
     return created

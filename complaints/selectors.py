@@ -3,11 +3,28 @@ view and API call starts from it."""
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from complaints.models import Case, Child, Complainant, PanelMember, Stage
+from complaints.deadlines import ACTIVE_STATES
+from complaints.models import (
+    Case,
+    Child,
+    Complainant,
+    Contact,
+    Deadline,
+    Document,
+    ElementFinding,
+    Event,
+    Letter,
+    PanelMember,
+    Stage,
+)
+from complaints.workingdays import add_working_days
 
 REPEAT_WINDOW_DAYS = 365
 
@@ -41,7 +58,170 @@ def case_list(*, user) -> QuerySet[Case]:
         "current_stage",
         "current_stage__team",
         "current_stage__responding_manager",
+        "officer",
     )
+
+
+def case_page_queryset() -> QuerySet[Case]:
+    """Everything the case page shows, in a fixed number of queries whatever the case holds."""
+    stages = Stage.objects.select_related(
+        "team__manager",
+        "team__service",
+        "responding_manager",
+        "investigating_officer",
+        "independent_person",
+        "adjudicating_officer",
+        "outcome",
+        "extension_reason",
+        "escalation_reason",
+        "previous_response_method",
+        "withdrawal_reason",
+    ).prefetch_related(
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on")),
+        Prefetch(
+            "element_findings",
+            queryset=ElementFinding.objects.select_related("element", "finding"),
+        ),
+        "remedies__kind",
+        "panel_members",
+        "pauses",
+    )
+    return Case.objects.select_related(
+        "complainant__relationship",
+        "channel",
+        "service_area__head_of_service",
+        "officer",
+        "logged_by",
+        "eligibility_ground",
+        "refusal_reason",
+        "repeat_of",
+        "current_stage__team__manager",
+        "current_stage__team__service",
+    ).prefetch_related(
+        Prefetch("stages", queryset=stages),
+        "elements__nature",
+        "children",
+        "outcome_sought",
+        Prefetch("events", queryset=Event.objects.select_related("actor", "stage")),
+        Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+        Prefetch("documents", queryset=Document.objects.select_related("uploaded_by", "stage")),
+        Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
+    )
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime | dt.date
+    title: str
+    detail: str = ""
+    actor: object = None
+    document: Document | None = None
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Moves, notes of contact and documents, newest first, from the page's prefetched rows."""
+    from complaints.workflow import Move
+
+    labels = dict(Move.choices)
+    entries = []
+    for event in case.events.all():
+        title = labels.get(event.move, event.move)
+        if event.stage_id and event.move in {"accept", "escalate", "reopen"}:
+            title = f"{title}: {event.stage.get_level_display()}"
+        entries.append(TimelineEntry(event.at, title, event.reason, event.actor))
+    for contact in case.contacts.all():
+        who = f" with {contact.with_whom}" if contact.with_whom else ""
+        entries.append(
+            TimelineEntry(
+                contact.happened_on,
+                f"{contact.get_kind_display()}{who}",
+                contact.note,
+                contact.recorded_by,
+            )
+        )
+    for document in case.documents.all():
+        entries.append(
+            TimelineEntry(
+                document.uploaded_at,
+                f"{document.get_kind_display()}: {document.title}",
+                actor=document.uploaded_by,
+                document=document,
+            )
+        )
+
+    def key(numbered):
+        n, entry = numbered
+        at = entry.at
+        if isinstance(at, dt.datetime):
+            at = timezone.localtime(at).replace(tzinfo=None)
+        else:
+            at = dt.datetime.combine(at, dt.time.max)
+        return (at, n)  # rows of the same moment keep the order they were written in
+
+    return [entry for _, entry in sorted(enumerate(entries), key=key, reverse=True)]
+
+
+@dataclass
+class WorkSection:
+    title: str
+    cases: list
+    count: int
+    list_url: str
+
+
+_SECTION_SIZE = 20
+
+
+def _section(title: str, cases: QuerySet[Case], **list_filters) -> WorkSection:
+    url = reverse("case-list") + ("?" + urlencode(list_filters) if list_filters else "")
+    cases = cases.order_by("next_due_on", "received_on")
+    return WorkSection(title, list(cases[:_SECTION_SIZE]), cases.count(), url)
+
+
+def my_work(user, *, today: dt.date) -> list[WorkSection]:
+    """The home page: what needs this person's attention, nearest deadline first."""
+    visible = case_list(user=user)
+    active = visible.filter(state__in=ACTIVE_STATES)
+    soon = add_working_days(today, 5)
+    sections = []
+    if user.has_perm("complaints.log_case") and user.has_perm("complaints.view_all_cases"):
+        mine = visible.filter(Q(officer=user) | Q(officer__isnull=True))
+        active = mine.filter(state__in=ACTIVE_STATES)
+        sections += [
+            _section("Not yet screened", mine.filter(state=Case.State.RECEIVED), state="received"),
+            _section(
+                "Drafts awaiting your quality check",
+                mine.filter(state=Case.State.AWAITING_QA),
+                state="awaiting_qa",
+            ),
+            _section(
+                "Approved, ready to issue",
+                mine.filter(state=Case.State.APPROVED),
+                state="approved",
+            ),
+        ]
+    elif user.has_perm("complaints.draft_response") or not user.has_perm(
+        "complaints.view_all_cases"
+    ):
+        sections.append(
+            _section(
+                "Awaiting your response",
+                visible.filter(
+                    state__in=[Case.State.IN_PROGRESS, Case.State.PAUSED],
+                    current_stage__responded_on__isnull=True,
+                ),
+                state="in_progress",
+            )
+        )
+    sections += [
+        _section("Overdue", active.filter(next_due_on__lt=today), overdue="true"),
+        _section(
+            "Due in the next 5 working days",
+            active.filter(next_due_on__gte=today, next_due_on__lte=soon),
+            due_within=5,
+        ),
+    ]
+    return sections
 
 
 def possible_repeats(

@@ -15,6 +15,7 @@ from complaints.models import (
     Case,
     Child,
     Complainant,
+    Contact,
     Element,
     ElementFinding,
     Finding,
@@ -51,6 +52,22 @@ def reserve_references(received_on: dt.date, count: int) -> list[str]:
     ReferenceCounter.objects.filter(key=key).update(last=F("last") + count)
     last = ReferenceCounter.objects.get(key=key).last
     return [f"{key}-{n:05d}" for n in range(last - count + 1, last + 1)]
+
+
+def existing_complainant(candidate: Complainant) -> Complainant | None:
+    """The complainant already on record as the same person: same email, or same name and
+    postcode. One record across the years lets repeat complaints be seen."""
+    if candidate.pk:
+        return candidate
+    if candidate.email:
+        found = Complainant.objects.filter(email__iexact=candidate.email).first()
+        if found:
+            return found
+    if candidate.postcode:
+        return Complainant.objects.filter(
+            name__iexact=candidate.name, postcode__iexact=candidate.postcode
+        ).first()
+    return None
 
 
 @transaction.atomic
@@ -139,3 +156,53 @@ def remedy_add(
     if amount is not None and amount <= 0:
         raise DomainError("The amount must be more than £0.", field="amount")
     return Remedy.objects.create(stage=stage, kind=kind, amount=amount, detail=detail)
+
+
+def element_update(*, element: Element, summary: str, nature: Nature) -> Element:
+    if not summary.strip():
+        raise DomainError("Enter the element of complaint.", field="summary")
+    element.summary, element.nature = summary, nature
+    element.save()
+    return element
+
+
+def contact_record(*, case: Case, by, kind: str, happened_on: dt.date, note: str, with_whom=""):
+    if not note.strip():
+        raise DomainError("Enter a note of the contact.", field="note")
+    if happened_on < case.received_on - dt.timedelta(days=365):
+        raise DomainError("The date is long before the case was received.", field="happened_on")
+    return Contact.objects.create(
+        case=case,
+        stage=case.current_stage,
+        kind=kind,
+        happened_on=happened_on,
+        with_whom=with_whom,
+        note=note,
+        recorded_by=by,
+    )
+
+
+def officer_change(*, case: Case, officer, by) -> Case:
+    case.officer = officer
+    case._history_user = by
+    case.save(update_fields=["officer"])
+    return case
+
+
+@transaction.atomic
+def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | None) -> Case:
+    """Issue the stage's response and send its letter as a PDF on the case.
+
+    From Stage 1 on a response is a letter, so one must be drafted first; Stage 0 is often
+    resolved by telephone and needs none.
+    """
+    from complaints import letters
+
+    stage = case.current_stage
+    letter = letters.response_letter(case)
+    if stage is not None and stage.level >= 1 and letter is None:
+        raise DomainError("Draft the response letter before issuing the response.")
+    case = workflow.issue_response(case, by=by, responded_on=responded_on, outcome=outcome)
+    if letter is not None:
+        letters.letter_send(letter, by=by, on=responded_on)
+    return case

@@ -1,19 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from complaints.api import WorkingDaysApi
-from complaints.views import home
 
 admin.site.site_header = "Complaints service administration"
 admin.site.site_title = "Complaints administration"
 
 urlpatterns = [
-    path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/working-days/", WorkingDaysApi.as_view(), name="api-working-days"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("complaints.urls")),
 ]

@@ -100,3 +100,11 @@ def build(officer, team, investigator, independent_person):
         investigator=investigator,
         independent_person=independent_person,
     )
+
+
+@pytest.fixture
+def head_of_service(team):
+    head = UserFactory(username="hana", role=Role.HEAD_OF_SERVICE)
+    team.service.head_of_service = head
+    team.service.save()
+    return head

@@ -13,6 +13,15 @@ from complaints.models.cases import (
     Stage,
 )
 from complaints.models.organisation import Directorate, ServiceArea, Team
+from complaints.models.records import (
+    Contact,
+    Document,
+    Letter,
+    LetterKind,
+    LetterParagraph,
+    LetterTemplate,
+    SubmittedForm,
+)
 from complaints.models.reference import (
     CATEGORY_MODELS,
     AdvocacyProvider,
@@ -47,6 +56,13 @@ from complaints.models.timescales import (
 )
 
 __all__ = [
+    "SubmittedForm",
+    "LetterTemplate",
+    "LetterParagraph",
+    "LetterKind",
+    "Letter",
+    "Document",
+    "Contact",
     "CATEGORY_MODELS",
     "STATUTORY_STEPS",
     "AdvocacyProvider",

@@ -194,6 +194,14 @@ class Case(models.Model):
     logged_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    officer = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_handled",
+        help_text="The complaints officer who handles the case.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["next_due_on", "current_stage"])
@@ -222,6 +230,10 @@ class Case(models.Model):
             ("close_case", "Can close a case"),
             ("reopen_case", "Can reopen a case"),
             ("manage_reference_data", "Can edit categories, timescales and templates"),
+            ("edit_statement", "Can define the statement of complaint"),
+            ("record_contact", "Can record calls, meetings and correspondence"),
+            ("upload_document", "Can attach documents"),
+            ("prepare_letter", "Can prepare and send letters"),
         ]
 
     def __str__(self) -> str:

@@ -97,6 +97,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+# No MEDIA_URL: documents are served only through the permission-checked download view.
+DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 20, minimum=1)
 
 # Children's data: short idle sessions, secure cookies behind HTTPS.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
@@ -151,6 +153,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "complaints@council.example")
 
 # The council using the service: shown on pages and letters.
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Demo Borough Council")
+COUNCIL_ADDRESS = env_str("COUNCIL_ADDRESS", "Town Hall, High Street, Demotown DT1 1AA")
+COMPLAINTS_CONTACT = env_str(
+    "COMPLAINTS_CONTACT", "Complaints Team, 01234 567890, complaints@council.example"
+)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 

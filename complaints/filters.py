@@ -1,0 +1,111 @@
+"""The case list's filters. They narrow what `cases_visible_to` already allows, never widen it."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.roles import Role
+from complaints.deadlines import ACTIVE_STATES
+from complaints.forms import PersonChoiceField, people
+from complaints.models import Case, Child, Level, Procedure, ServiceArea, Team
+from complaints.workingdays import add_working_days
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+class CaseFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Case.Kind.choices, empty_label="Any kind")
+    procedure = django_filters.ChoiceFilter(choices=Procedure.choices, empty_label="Any")
+    stage = django_filters.ChoiceFilter(
+        field_name="current_stage__level", choices=Level.choices, empty_label="Any stage"
+    )
+    state = django_filters.ChoiceFilter(choices=Case.State.choices, empty_label="Any state")
+    service_area = django_filters.ModelChoiceFilter(
+        queryset=ServiceArea.objects.order_by("name"), empty_label="Any service area"
+    )
+    team = django_filters.ModelChoiceFilter(
+        field_name="current_stage__team",
+        queryset=Team.objects.order_by("name"),
+        empty_label="Any team",
+    )
+    officer = PersonFilter(
+        queryset=people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER), empty_label="Anyone"
+    )
+    received_after = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="gte",
+        label="Received from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="lte",
+        label="Received to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_within = django_filters.ChoiceFilter(
+        label="Due within",
+        choices=[("5", "5 working days"), ("10", "10 working days"), ("20", "20 working days")],
+        method="filter_due_within",
+        empty_label="Any time",
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("received_on", "received"),
+            ("next_due_on", "due"),
+            ("state", "state"),
+        ),
+        field_labels={"received": "Date received", "due": "Due date"},
+        label="Sort by",
+        empty_label="Newest first",
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args, today: dt.date | None = None, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.search = search.strip()
+
+    def filter_due_within(self, queryset, name, value):
+        until = add_working_days(self.today, int(value))
+        return queryset.filter(
+            state__in=ACTIVE_STATES, next_due_on__gte=self.today, next_due_on__lte=until
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(state__in=ACTIVE_STATES, next_due_on__lt=self.today)
+
+    @property
+    def qs(self):
+        cases = super().qs
+        if self.search:
+            cases = cases.filter(search_q(self.search))
+        return cases
+
+
+def search_q(text: str) -> Q:
+    """A reference, or part of a complainant's or child's name or a child's case system ID."""
+    text = text.strip()
+    children = Child.objects.filter(
+        Q(name__icontains=text) | Q(case_system_reference__iexact=text)
+    ).values("pk")
+    return (
+        Q(reference__iexact=text)
+        | Q(reference__endswith=text)
+        | Q(complainant__name__icontains=text)
+        | Q(pk__in=Case.children.through.objects.filter(child__in=children).values("case_id"))
+    )

@@ -1,0 +1,661 @@
+"""Forms for case work. They gather and type the input; the rules live in the workflow and the
+services, whose DomainErrors the views put back on the form against the field they name."""
+
+import uuid
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.roles import Role
+from complaints import documents
+from complaints.models import (
+    Case,
+    Channel,
+    Child,
+    Complainant,
+    Contact,
+    Document,
+    EligibilityGround,
+    EscalationReason,
+    ExtensionReason,
+    Finding,
+    LetterTemplate,
+    Level,
+    Nature,
+    PanelMember,
+    Procedure,
+    RefusalReason,
+    Relationship,
+    RemedyKind,
+    ResponseMethod,
+    ServiceArea,
+    SufficientInterestTest,
+    Team,
+    WithdrawalReason,
+)
+
+
+def people(*roles: str):
+    """Active users holding any of the roles, for a choice list."""
+    labels = [Role(r).label for r in roles]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=labels)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def active(model):
+    return model.objects.filter(active=True).order_by("order", "label")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name() or obj.username
+        return f"{name}, {obj.job_title}" if getattr(obj, "job_title", "") else name
+
+
+class DateField(DateInputField):
+    """A GOV.UK date input (day, month, year) that refuses impossible and future dates."""
+
+    def __init__(self, *, allow_future: bool = False, **kwargs):
+        self.allow_future = allow_future
+        super().__init__(**kwargs)
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError("Enter a real date, for example 27 3 2025.") from None
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day and not self.allow_future and day > timezone.localdate():
+            raise ValidationError(f"{self.label or 'The date'} cannot be in the future.")
+        if day and day.year < 2000:
+            raise ValidationError("Enter a year from 2000 onwards.")
+        return day
+
+
+class CaseworkForm(forms.Form):
+    """Every case-work form: GOV.UK layout, one submit button and a one-off token that makes a
+    second submit of the same page do nothing (see views.act_once)."""
+
+    submit_label = "Continue"
+    submit_css = ""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.add_input(Button("submit", self.submit_label, css_class=self.submit_css))
+
+    def date_today(self, *names):
+        for name in names:
+            self.initial.setdefault(name, timezone.localdate())
+
+
+# --- logging a representation --------------------------------------------------------------
+
+
+class CaseLogForm(CaseworkForm):
+    submit_label = "Log representation"
+
+    kind = forms.ChoiceField(
+        label="What kind of representation is it?",
+        choices=Case.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Case.Kind.COMPLAINT,
+    )
+    received_on = DateField(label="Date received", help_text="For example, 27 3 2025")
+    channel = forms.ModelChoiceField(
+        label="How was it received?", queryset=Channel.objects.none(), empty_label="Choose"
+    )
+    via = forms.ChoiceField(
+        label="Was it made through an MP or councillor?",
+        choices=Case.Via.choices,
+        widget=forms.RadioSelect,
+        initial=Case.Via.DIRECT,
+    )
+    via_name = forms.CharField(label="Name of the MP or councillor", required=False)
+
+    name = forms.CharField(label="Complainant's full name", max_length=150)
+    email = forms.EmailField(label="Email address", required=False)
+    phone = forms.CharField(label="Telephone", required=False, max_length=40)
+    address = forms.CharField(label="Postal address", required=False, widget=forms.Textarea)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    relationship = forms.ModelChoiceField(
+        label="Their relationship to the child",
+        queryset=Relationship.objects.none(),
+        empty_label="Choose",
+    )
+    parental_responsibility = forms.ChoiceField(
+        label="Do they have parental responsibility?",
+        choices=Complainant.ParentalResponsibility.choices,
+        widget=forms.RadioSelect,
+        initial=Complainant.ParentalResponsibility.UNKNOWN,
+    )
+    on_behalf_of_child = forms.BooleanField(
+        label="They are complaining on behalf of a child", required=False
+    )
+
+    child_name = forms.CharField(label="Child's full name", required=False, max_length=150)
+    child_date_of_birth = DateField(label="Child's date of birth", required=False)
+    child_case_system_reference = forms.CharField(
+        label="Child's case system ID",
+        required=False,
+        max_length=40,
+        help_text="The child's ID in the social care case system.",
+    )
+    second_child_name = forms.CharField(
+        label="Another child's full name (if any)", required=False, max_length=150
+    )
+    second_child_case_system_reference = forms.CharField(
+        label="That child's case system ID", required=False, max_length=40
+    )
+
+    summary = forms.CharField(
+        label="Summary of the representation",
+        widget=forms.Textarea,
+        help_text="What happened, in the complainant's words where possible.",
+    )
+    outcome_sought = forms.ModelMultipleChoiceField(
+        label="What outcome do they want?",
+        queryset=RemedyKind.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    outcome_sought_detail = forms.CharField(
+        label="Outcome sought, in their words", required=False, widget=forms.Textarea
+    )
+    grounds_arose_on = DateField(
+        label="When did the matter complained of happen?",
+        required=False,
+        help_text="A complaint must normally be made within a year.",
+    )
+    service_area = forms.ModelChoiceField(
+        label="Service area", queryset=ServiceArea.objects.none(), required=False
+    )
+    officer = PersonChoiceField(
+        label="Case officer", queryset=get_user_model().objects.none(), required=False
+    )
+    not_a_repeat = forms.BooleanField(
+        label="I have checked the cases listed above and this is a new representation",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = active(Channel)
+        self.fields["relationship"].queryset = active(Relationship)
+        self.fields["outcome_sought"].queryset = active(RemedyKind)
+        self.fields["service_area"].queryset = ServiceArea.objects.order_by("name")
+        self.fields["officer"].queryset = people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER)
+        self.date_today("received_on")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("via") != Case.Via.DIRECT and not data.get("via_name", "").strip():
+            self.add_error("via_name", "Enter the name of the MP or councillor.")
+        if data.get("on_behalf_of_child") and not data.get("child_name", "").strip():
+            self.add_error("child_name", "Enter the name of the child they complain for.")
+        received, arose = data.get("received_on"), data.get("grounds_arose_on")
+        if received and arose and arose > received:
+            self.add_error(
+                "grounds_arose_on", "The matter cannot have happened after the date received."
+            )
+        return data
+
+    def complainant(self) -> Complainant:
+        d = self.cleaned_data
+        return Complainant(
+            name=d["name"],
+            email=d["email"],
+            phone=d["phone"],
+            address=d["address"],
+            postcode=d["postcode"],
+            relationship=d["relationship"],
+            parental_responsibility=d["parental_responsibility"],
+        )
+
+    def children(self) -> list[Child]:
+        d = self.cleaned_data
+        found = []
+        for prefix, dob in (("child_", d.get("child_date_of_birth")), ("second_child_", None)):
+            name = d.get(f"{prefix}name", "").strip()
+            if name:
+                ref = d.get(f"{prefix}case_system_reference", "").strip()
+                existing = Child.objects.filter(case_system_reference=ref).first() if ref else None
+                found.append(
+                    existing or Child(name=name, date_of_birth=dob, case_system_reference=ref)
+                )
+        return found
+
+    def case_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "channel": d["channel"],
+            "received_on": d["received_on"],
+            "summary": d["summary"],
+            "outcome_sought": d["outcome_sought"],
+            "outcome_sought_detail": d["outcome_sought_detail"],
+            "on_behalf_of_child": d["on_behalf_of_child"],
+            "via": d["via"],
+            "via_name": d["via_name"],
+            "grounds_arose_on": d["grounds_arose_on"],
+            "service_area": d["service_area"],
+            "officer": d["officer"],
+        }
+
+
+# --- workflow moves ------------------------------------------------------------------------
+
+
+class AcceptForm(CaseworkForm):
+    submit_label = "Accept"
+
+    procedure = forms.ChoiceField(
+        label="Which procedure?", choices=Procedure.choices, widget=forms.RadioSelect
+    )
+    level = forms.TypedChoiceField(
+        label="At which stage?",
+        coerce=int,
+        choices=[(Level.EARLY_RESOLUTION, Level.EARLY_RESOLUTION.label)]
+        + [(Level.LOCAL_RESOLUTION, Level.LOCAL_RESOLUTION.label)],
+        widget=forms.RadioSelect,
+        initial=Level.LOCAL_RESOLUTION,
+    )
+    eligibility_ground = forms.ModelChoiceField(
+        label="Who may complain under the Children Act 1989",
+        queryset=EligibilityGround.objects.none(),
+        required=False,
+        help_text="Statutory procedure only.",
+    )
+    sufficient_interest_tests = forms.ModelMultipleChoiceField(
+        label="Sufficient interest tests met",
+        queryset=SufficientInterestTest.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    late_acceptance_reason = forms.CharField(
+        label="Why a complaint made after a year is accepted",
+        widget=forms.Textarea,
+        required=False,
+    )
+    on = DateField(label="Date screened")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["eligibility_ground"].queryset = active(EligibilityGround)
+        self.fields["sufficient_interest_tests"].queryset = active(SufficientInterestTest)
+        self.date_today("on")
+
+
+class RefuseForm(CaseworkForm):
+    submit_label = "Refuse"
+    submit_css = "govuk-button--warning"
+
+    reason = forms.ModelChoiceField(label="Reason", queryset=RefusalReason.objects.none())
+    detail = forms.CharField(label="Explanation", widget=forms.Textarea, required=False)
+    on = DateField(label="Date decided")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = active(RefusalReason)
+        self.date_today("on")
+
+
+class OnDateForm(CaseworkForm):
+    submit_label = "Save"
+    on = DateField(label="Date")
+
+    def __init__(self, *args, on_label: str = "Date", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = on_label
+        self.date_today("on")
+
+
+class AllocateForm(CaseworkForm):
+    submit_label = "Allocate"
+
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label="Choose")
+    manager = PersonChoiceField(
+        label="Responding manager",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text="Leave empty for the team's manager.",
+    )
+    on = DateField(label="Date allocated")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.select_related("service").order_by(
+            "service__name", "name"
+        )
+        self.fields["manager"].queryset = people(Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE)
+        self.date_today("on")
+
+
+class AppointInvestigatorsForm(CaseworkForm):
+    submit_label = "Appoint"
+
+    investigating_officer = PersonChoiceField(
+        label="Investigating officer", queryset=get_user_model().objects.none()
+    )
+    independent_person = PersonChoiceField(
+        label="Independent person", queryset=get_user_model().objects.none(), required=False
+    )
+    adjudicating_officer = PersonChoiceField(
+        label="Adjudicating officer",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text="The senior manager who will adjudicate on the report.",
+    )
+    on = DateField(label="Date appointed")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigating_officer"].queryset = people(Role.INVESTIGATING_OFFICER)
+        self.fields["independent_person"].queryset = people(Role.INDEPENDENT_PERSON)
+        self.fields["adjudicating_officer"].queryset = people(
+            Role.SENIOR_MANAGER, Role.HEAD_OF_SERVICE
+        )
+        self.date_today("on")
+
+
+class SchedulePanelForm(CaseworkForm):
+    submit_label = "Schedule panel"
+
+    panel_date = DateField(label="Date of the panel", allow_future=True)
+    chair = forms.CharField(label="Chair (independent)", max_length=150)
+    member_1 = forms.CharField(label="Second panel member", max_length=150)
+    member_2 = forms.CharField(label="Third panel member", max_length=150)
+
+    def seats(self):
+        from complaints.workflow import PanelSeat
+
+        d = self.cleaned_data
+        return [
+            PanelSeat(name=d["chair"], role=PanelMember.Role.CHAIR),
+            PanelSeat(name=d["member_1"]),
+            PanelSeat(name=d["member_2"]),
+        ]
+
+
+class ExtendForm(CaseworkForm):
+    submit_label = "Extend"
+
+    new_due_on = DateField(label="New due date", allow_future=True)
+    reason = forms.ModelChoiceField(label="Reason", queryset=ExtensionReason.objects.none())
+    detail = forms.CharField(label="Detail", widget=forms.Textarea, required=False)
+    complainant_agreed = forms.TypedChoiceField(
+        label="Did the complainant agree?",
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Not asked")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    informed_on = DateField(label="Date the complainant was told", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = active(ExtensionReason)
+
+
+class ReasonForm(CaseworkForm):
+    """A move whose only input is a reason, e.g. returning a draft or pausing."""
+
+    submit_label = "Save"
+    reason = forms.CharField(label="Reason", widget=forms.Textarea)
+
+    def __init__(self, *args, reason_label: str = "Reason", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = reason_label
+
+
+class PauseForm(ReasonForm):
+    submit_label = "Pause"
+    on = DateField(label="Date paused")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, reason_label="Why is the case paused?", **kwargs)
+        self.date_today("on")
+
+
+class ConfirmForm(CaseworkForm):
+    """A move with nothing to enter: the button confirms it."""
+
+
+class IssueResponseForm(CaseworkForm):
+    submit_label = "Issue response"
+
+    responded_on = DateField(label="Date of the response")
+    outcome = forms.ModelChoiceField(
+        label="Overall outcome",
+        queryset=Finding.objects.none(),
+        required=False,
+        help_text="The stage's finding on the complaint as a whole.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = active(Finding)
+        self.date_today("responded_on")
+
+
+class EscalateForm(CaseworkForm):
+    submit_label = "Record escalation"
+
+    requested_on = DateField(label="Date the next stage was requested")
+    reason = forms.ModelChoiceField(
+        label="Why do they want to escalate?",
+        queryset=EscalationReason.objects.none(),
+        required=False,
+    )
+    previous_response_method = forms.ModelChoiceField(
+        label="How was the complaint responded to?",
+        queryset=ResponseMethod.objects.none(),
+        required=False,
+    )
+    detail = forms.CharField(label="What they said", widget=forms.Textarea, required=False)
+    accept_late = forms.BooleanField(
+        label="The request came after the 20 working days and the council accepts it",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = active(EscalationReason)
+        self.fields["previous_response_method"].queryset = active(ResponseMethod)
+        self.date_today("requested_on")
+
+
+class WithdrawForm(CaseworkForm):
+    submit_label = "Withdraw"
+    submit_css = "govuk-button--warning"
+
+    reason = forms.ModelChoiceField(label="Reason", queryset=WithdrawalReason.objects.none())
+    detail = forms.CharField(label="Detail", widget=forms.Textarea, required=False)
+    on = DateField(label="Date withdrawn")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = active(WithdrawalReason)
+        self.date_today("on")
+
+
+class CloseForm(CaseworkForm):
+    submit_label = "Close case"
+
+    reason = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+    on = DateField(label="Date closed")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("on")
+
+
+class ReopenForm(CaseworkForm):
+    submit_label = "Reopen"
+
+    level = forms.TypedChoiceField(
+        label="At which stage?", coerce=int, choices=Level.choices, widget=forms.RadioSelect
+    )
+    procedure = forms.ChoiceField(
+        label="Procedure",
+        choices=[("", "Keep the current procedure"), *Procedure.choices],
+        required=False,
+    )
+    reason = forms.CharField(label="Why is it reopened?", widget=forms.Textarea)
+    on = DateField(label="Date reopened")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("on")
+
+
+# --- the rest of the case file -------------------------------------------------------------
+
+
+class ElementForm(CaseworkForm):
+    submit_label = "Add element"
+
+    summary = forms.CharField(
+        label="Element of complaint",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One matter the complainant wants looked at, in plain words.",
+    )
+    nature = forms.ModelChoiceField(
+        label="Nature", queryset=Nature.objects.none(), empty_label="Choose"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nature"].queryset = active(Nature)
+
+
+class FindingsForm(CaseworkForm):
+    """A finding and its reasoning for each element the stage considers."""
+
+    submit_label = "Save findings"
+
+    def __init__(self, *args, element_findings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        findings = active(Finding)
+        self.rows = []
+        for ef in element_findings:
+            key = ef.element.number
+            self.fields[f"finding_{key}"] = forms.ModelChoiceField(
+                label=f"Finding on element {key}: {ef.element.summary[:120]}",
+                queryset=findings,
+                required=False,
+                initial=ef.finding_id,
+            )
+            self.fields[f"reasoning_{key}"] = forms.CharField(
+                label=f"Reasoning on element {key}",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                initial=ef.reasoning,
+            )
+            self.rows.append(ef)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.add_input(Button("submit", self.submit_label))
+
+
+class RemedyForm(CaseworkForm):
+    submit_label = "Add remedy"
+
+    kind = forms.ModelChoiceField(
+        label="Remedy", queryset=RemedyKind.objects.none(), empty_label="Choose"
+    )
+    amount = forms.DecimalField(
+        label="Amount in pounds", required=False, max_digits=9, decimal_places=2, min_value=0
+    )
+    detail = forms.CharField(label="Detail", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = active(RemedyKind)
+
+
+class LetterStartForm(CaseworkForm):
+    submit_label = "Draft letter"
+
+    template = forms.ModelChoiceField(
+        label="Letter", queryset=LetterTemplate.objects.none(), empty_label="Choose"
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates or LetterTemplate.objects.none()
+
+
+class LetterForm(CaseworkForm):
+    submit_label = "Save draft"
+
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = forms.CharField(
+        label="Letter text",
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text="Leave a blank line between paragraphs.",
+    )
+
+
+class ContactForm(CaseworkForm):
+    submit_label = "Save note"
+
+    kind = forms.ChoiceField(label="Kind of contact", choices=Contact.Kind.choices)
+    happened_on = DateField(label="Date")
+    with_whom = forms.CharField(label="With whom", required=False, max_length=150)
+    note = forms.CharField(label="Note", widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("happened_on")
+
+
+class DocumentForm(CaseworkForm):
+    submit_label = "Upload"
+
+    kind = forms.ChoiceField(
+        label="What is it?",
+        choices=[(k, label) for k, label in Document.Kind.choices if k != Document.Kind.LETTER],
+    )
+    title = forms.CharField(label="Title", max_length=200)
+    file = forms.FileField(
+        label="File",
+        error_messages={
+            "required": "Select a file to upload.",
+            "empty": "The selected file is empty.",
+        },
+        help_text=f"PDF, Word, Excel, text, JPEG or PNG, up to {settings.DOCUMENT_MAX_MB} MB.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        documents.check_upload(upload)
+        return upload
+
+
+class OfficerForm(CaseworkForm):
+    submit_label = "Change officer"
+
+    officer = PersonChoiceField(label="Case officer", queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER)

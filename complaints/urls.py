@@ -1,0 +1,31 @@
+from django.urls import path
+
+from complaints.views import actions, cases, files, work
+
+urlpatterns = [
+    path("", work.my_work, name="home"),
+    path("cases/", cases.case_list, name="case-list"),
+    path("cases/export.csv", cases.case_export, name="case-export"),
+    path("cases/new/", cases.case_log, name="case-log"),
+    path("cases/<str:reference>/", cases.case_detail, name="case-detail"),
+    path("cases/<str:reference>/elements/", cases.element_add, name="element-add"),
+    path(
+        "cases/<str:reference>/elements/<int:number>/", actions.element_edit, name="element-edit"
+    ),
+    path(
+        "cases/<str:reference>/remedies/<int:pk>/remove/",
+        actions.remedy_remove,
+        name="remedy-remove",
+    ),
+    path(
+        "cases/<str:reference>/response-letter/", actions.response_letter, name="response-letter"
+    ),
+    path("cases/<str:reference>/letters/new/", actions.letter_start, name="letter-start"),
+    path("cases/<str:reference>/letters/<int:pk>/", actions.letter_edit, name="letter-edit"),
+    path(
+        "cases/<str:reference>/documents/<int:pk>/",
+        files.document_download,
+        name="document-download",
+    ),
+    path("cases/<str:reference>/<slug:slug>/", actions.case_action, name="case-action"),
+]

@@ -1,0 +1,194 @@
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from complaints import access, deadlines, selectors, services
+from complaints.errors import DomainError
+from complaints.filters import CaseFilter
+from complaints.forms import CaseLogForm, ElementForm
+from complaints.views.submission import (
+    AlreadySubmitted,
+    already_submitted,
+    claim_submission,
+    put_error,
+)
+
+PAGE_SIZE = 50
+# The search text is kept in the session, not the query string: names must not reach URLs,
+# browser history or server logs.
+SEARCH_KEY = "case_search"
+
+
+def _filtered(request):
+    return CaseFilter(
+        request.GET or None,
+        queryset=selectors.case_list(user=request.user),
+        search=request.session.get(SEARCH_KEY, ""),
+    )
+
+
+@login_required
+def case_list(request):
+    if request.method == "POST":
+        request.session[SEARCH_KEY] = request.POST.get("search", "")[:100]
+        return redirect(reverse("case-list") + (f"?{request.GET.urlencode()}"))
+    filters = _filtered(request)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/case_list.html",
+        {
+            "filter": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "search": request.session.get(SEARCH_KEY, ""),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    ("Reference", lambda c: c.reference),
+    ("Kind", lambda c: c.get_kind_display()),
+    ("Procedure", lambda c: c.get_procedure_display()),
+    ("Stage", lambda c: c.current_stage.get_level_display() if c.current_stage else ""),
+    ("State", lambda c: c.get_state_display()),
+    ("Received", lambda c: c.received_on.isoformat()),
+    ("Service area", lambda c: str(c.service_area or "")),
+    ("Team", lambda c: str(c.current_stage.team or "") if c.current_stage else ""),
+    ("Officer", lambda c: c.officer.get_full_name() if c.officer else ""),
+    ("Due", lambda c: c.next_due_on.isoformat() if c.next_due_on else ""),
+]
+
+
+@login_required
+def case_export(request):
+    """The filtered list as CSV; complainants' names stay out of it (need-to-know)."""
+    filters = _filtered(request)
+    data = tablib.Dataset(headers=[name for name, _ in EXPORT_COLUMNS])
+    for case in filters.qs.iterator(chunk_size=2000):
+        data.append([get(case) for _, get in EXPORT_COLUMNS])
+    response = HttpResponse(data.export("csv"), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+    return response
+
+
+@login_required
+@permission_required("complaints.log_case", raise_exception=True)
+def case_log(request):
+    form = CaseLogForm(request.POST or None)
+    repeats = []
+    if request.method == "POST" and form.is_valid():
+        if already_submitted(form):
+            messages.info(request, "That form was already sent; the case was logged once.")
+            return redirect("case-list")
+        complainant, children = form.complainant(), form.children()
+        repeats = list(
+            selectors.possible_repeats(
+                complainant=services.existing_complainant(complainant), children=children
+            )
+            .filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
+            .select_related("current_stage")[:5]
+        )
+        if repeats and not form.cleaned_data["not_a_repeat"]:
+            form.add_error(
+                "not_a_repeat",
+                "This may repeat an open or recent case: check the cases listed, then confirm.",
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    claim_submission(form, request.user)
+                    fields = form.case_fields()
+                    outcome_sought = fields.pop("outcome_sought")
+                    case = services.case_log(
+                        by=request.user,
+                        complainant=services.existing_complainant(complainant) or complainant,
+                        children=children,
+                        outcome_sought=outcome_sought,
+                        **fields,
+                    )
+            except AlreadySubmitted:
+                messages.info(request, "That form was already sent; the case was logged once.")
+                return redirect("case-list")
+            except DomainError as error:
+                put_error(form, error)
+            else:
+                messages.success(request, f"{case.reference} logged. Screen it next.")
+                return redirect("case-detail", reference=case.reference)
+    return render(request, "complaints/case_log.html", {"form": form, "repeats": repeats})
+
+
+@login_required
+def case_detail(request, reference):
+    case = access.case_or_404(request.user, reference, queryset=selectors.case_page_queryset())
+    stages = list(case.stages.all())
+    stage = next((s for s in stages if s.pk == case.current_stage_id), None)
+    today = timezone.localdate()
+    actions = {a.slug: a for a in access.permitted_actions(request.user, case)}
+    element_form = ElementForm() if "statement" in actions else None
+    letter_list = list(case.letters.all())
+    return render(
+        request,
+        "complaints/case_detail.html",
+        {
+            "case": case,
+            "stage": stage,
+            "stages": stages,
+            "today": today,
+            "days_left": deadlines.working_days_left(case.next_due_on, today),
+            "actions": actions,
+            "timeline": selectors.case_timeline(case),
+            "element_form": element_form,
+            "draft_letters": [x for x in letter_list if not x.sent_on],
+            "sent_letters": [x for x in letter_list if x.sent_on],
+            "response_letter": next(
+                (
+                    x
+                    for x in letter_list
+                    if stage and x.stage_id == stage.pk and x.kind == "response" and not x.sent_on
+                ),
+                None,
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def element_add(request, reference):
+    case = access.case_or_404(request.user, reference)
+    access.require(request.user, case, "statement")
+    form = ElementForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                claim_submission(form, request.user)
+                element = services.element_add(
+                    case=case,
+                    summary=form.cleaned_data["summary"],
+                    nature=form.cleaned_data["nature"],
+                )
+        except AlreadySubmitted:
+            return redirect("case-detail", reference=case.reference)
+        except DomainError as error:
+            put_error(form, error)
+        else:
+            messages.success(request, f"Element {element.number} added.")
+            return redirect(reverse("case-detail", args=[case.reference]) + "#statement")
+    return render(
+        request,
+        "complaints/action.html",
+        {"case": case, "form": form, "title": "Add an element of complaint"},
+        status=400,
+    )

@@ -1,0 +1,385 @@
+"""Case-work pages through the Django test client: query counts, bad input and what a
+posted form does. The browser flows are in tests/browser."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from complaints.models import (
+    Case,
+    Channel,
+    Complainant,
+    Document,
+    Event,
+    ExtensionReason,
+    Level,
+    Nature,
+    Relationship,
+    SubmittedForm,
+)
+
+pytestmark = pytest.mark.django_db
+State = Case.State
+
+
+def date_fields(name: str, day: dt.date) -> dict:
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def token() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def log_form(**overrides) -> dict:
+    data = {
+        "submission": token(),
+        "kind": Case.Kind.COMPLAINT,
+        **date_fields("received_on", dt.date.today() - dt.timedelta(days=1)),
+        "channel": Channel.objects.get(code="email").pk,
+        "via": Case.Via.DIRECT,
+        "name": "Jo Example",
+        "email": "jo@example.com",
+        "relationship": Relationship.objects.get(code="parent").pk,
+        "parental_responsibility": "yes",
+        "child_name": "Sam Example",
+        "child_case_system_reference": "MOS123",
+        "summary": "The social worker did not visit.",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+def _list_queries(client, django_assert_max_num_queries, **params):
+    with django_assert_max_num_queries(20) as captured:
+        page = client.get(reverse("case-list"), params)
+    assert page.status_code == 200
+    return len(captured), page.content.decode().count('href="/cases/CSC-')
+
+
+def test_the_case_list_costs_the_same_queries_for_3_or_30_cases(
+    client, officer, build, django_assert_max_num_queries
+):
+    for _ in range(3):
+        build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    client.get(reverse("case-list"))  # warm the session
+    few, rows_few = _list_queries(client, django_assert_max_num_queries)
+    for _ in range(27):
+        build.case(State.IN_PROGRESS)
+    many, rows_many = _list_queries(client, django_assert_max_num_queries)
+    assert (rows_few, rows_many) == (3, 30)
+    assert few == many
+    filtered, _ = _list_queries(
+        client, django_assert_max_num_queries, state="in_progress", sort="-due", overdue="on"
+    )
+    assert filtered == many
+
+
+def _page_queries(client, reference, django_assert_max_num_queries):
+    with django_assert_max_num_queries(60) as captured:
+        assert client.get(reverse("case-detail", args=[reference])).status_code == 200
+    return len(captured)
+
+
+def test_the_case_page_costs_the_same_queries_however_much_the_case_holds(
+    client, officer, build, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    small = build.case(State.IN_PROGRESS, elements=1)
+    big = build.case(State.IN_PROGRESS, level=Level.REVIEW_PANEL, elements=6)
+    for n in range(5):
+        client.post(
+            reverse("case-action", args=[big.reference, "contact"]),
+            {"submission": token(), "kind": "call", "note": f"Call {n}"}
+            | date_fields("happened_on", dt.date.today()),
+        )
+    client.get(reverse("case-detail", args=[small.reference]))
+    assert _page_queries(client, small.reference, django_assert_max_num_queries) == _page_queries(
+        client, big.reference, django_assert_max_num_queries
+    )
+
+
+# --- logging a representation -------------------------------------------------------------
+
+
+def test_logging_a_complaint_creates_the_case_and_its_people(client, officer):
+    client.force_login(officer)
+    response = client.post(reverse("case-log"), log_form())
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case-detail", args=[case.reference])
+    assert case.state == State.RECEIVED
+    assert case.complainant.name == "Jo Example"
+    assert [c.name for c in case.children.all()] == ["Sam Example"]
+    assert case.events.get().move == "receive"
+
+
+def test_missing_fields_are_named_and_nothing_is_saved(client, officer):
+    client.force_login(officer)
+    response = client.post(reverse("case-log"), log_form(name="", summary="", channel=""))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body
+    for field in ("id_name", "id_summary", "id_channel"):
+        assert f'href="#{field}"' in body
+    assert "Jo Example" not in body  # the blanked field stays blank...
+    assert "jo@example.com" in body  # ...and what was typed elsewhere is kept
+    assert not Case.objects.exists()
+
+
+def test_a_date_in_the_future_is_refused(client, officer):
+    client.force_login(officer)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    response = client.post(reverse("case-log"), log_form(**date_fields("received_on", tomorrow)))
+    assert "Date received cannot be in the future" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_impossible_date_is_refused(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("case-log"), log_form(received_on_0="31", received_on_1="2", received_on_2="2025")
+    )
+    assert "Enter a real date" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_possible_repeat_must_be_confirmed(client, officer, build):
+    earlier = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    data = log_form(email=earlier.complainant.email, name=earlier.complainant.name)
+    first = client.post(reverse("case-log"), data)
+    assert first.status_code == 200
+    assert earlier.reference in first.content.decode()
+    assert Case.objects.count() == 1
+    confirmed = client.post(reverse("case-log"), {**data, "not_a_repeat": "on"})
+    assert confirmed.status_code == 302
+    new = Case.objects.exclude(pk=earlier.pk).get()
+    assert new.repeat_of == earlier
+    assert new.complainant == earlier.complainant  # one person, one record
+    assert Complainant.objects.count() == 1
+
+
+def test_a_double_submitted_log_form_logs_one_case(client, officer):
+    client.force_login(officer)
+    data = log_form()
+    assert client.post(reverse("case-log"), data).status_code == 302
+    again = client.post(reverse("case-log"), data, follow=True)
+    assert "already sent" in again.content.decode()
+    assert Case.objects.count() == 1
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def _allocate(client, case, team, **extra):
+    return client.post(
+        reverse("case-action", args=[case.reference, "allocate"]),
+        {"submission": token(), "team": team.pk, **date_fields("on", dt.date.today()), **extra},
+    )
+
+
+def test_allocating_moves_the_case_and_writes_one_event(client, officer, build, team):
+    case = build.log()
+    build.accept(case)
+    client.force_login(officer)
+    response = _allocate(client, case, team)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.current_stage.team == team
+    assert case.events.filter(move="allocate").count() == 1
+
+
+def test_a_double_submitted_action_acts_once(client, officer, build, team):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    data = {
+        "submission": token(),
+        "reason": "Court proceedings",
+        **date_fields("on", dt.date.today()),
+    }
+    url = reverse("case-action", args=[case.reference, "pause"])
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert "nothing was done twice" in again.content.decode()
+    assert case.events.filter(move="pause").count() == 1
+    assert SubmittedForm.objects.count() == 1
+
+
+def test_an_action_on_a_case_moved_meanwhile_explains_and_saves_nothing(client, officer, build):
+    case = build.case(State.AWAITING_QA)
+    client.force_login(officer)
+    url = reverse("case-action", args=[case.reference, "approve-draft"])
+    form_page = client.get(url)
+    assert form_page.status_code == 200
+    # Someone else returns the draft while this page is open.
+    from complaints import workflow
+
+    workflow.return_draft(case, by=officer, reason="Finding 2 needs reasons.")
+    events = case.events.count()
+    response = client.post(url, {"submission": token()})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This case changed while you had this page open" in body
+    assert "in progress" in body
+    assert case.events.count() == events
+    assert not SubmittedForm.objects.exists()  # the token is free to use once corrected
+
+
+def test_a_rule_error_lands_on_its_field(client, officer, build):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    deadline = case.current_stage.deadlines.get(step="respond")
+    too_late = deadline.max_due_on + dt.timedelta(days=7)
+    response = client.post(
+        reverse("case-action", args=[case.reference, "extend"]),
+        {
+            "submission": token(),
+            "reason": ExtensionReason.objects.first().pk,
+            **date_fields("new_due_on", too_late),
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "beyond the maximum" in body
+    assert 'href="#id_new_due_on_0"' in body or 'href="#id_new_due_on"' in body
+
+
+def test_the_statement_of_complaint_is_edited_on_the_case(client, officer, build):
+    case = build.case(State.IN_PROGRESS, elements=0)
+    client.force_login(officer)
+    nature = Nature.objects.get(code="communication")
+    response = client.post(
+        reverse("element-add", args=[case.reference]),
+        {"submission": token(), "summary": "No reply to three emails.", "nature": nature.pk},
+    )
+    assert response.status_code == 302
+    element = case.elements.get()
+    assert element.number == 1
+    assert case.current_stage.element_findings.filter(element=element).exists()
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def _upload(client, case, name, content, content_type="application/octet-stream"):
+    return client.post(
+        reverse("case-action", args=[case.reference, "document"]),
+        {
+            "submission": token(),
+            "kind": "evidence",
+            "title": "Evidence",
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
+        },
+    )
+
+
+def test_an_upload_of_the_right_type_is_kept_and_served_to_those_who_may_see_it(
+    client, officer, other_team_manager, build
+):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    assert _upload(client, case, "letter.pdf", b"%PDF-1.4\n%...\n").status_code == 302
+    document = Document.objects.get()
+    assert document.file.name.startswith("documents/") and "letter" not in document.file.name
+    download = client.get(reverse("document-download", args=[case.reference, document.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    client.force_login(other_team_manager)
+    refused = client.get(reverse("document-download", args=[case.reference, document.pk]))
+    assert refused.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.exe", b"MZ\x90\x00", "must be a PDF, Word, Excel"),
+        ("report.pdf", b"MZ\x90\x00 not really a pdf", "not a real .pdf file"),
+        ("notes.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "is not a .txt file"),
+        ("empty.pdf", b"", "The selected file is empty"),
+    ],
+)
+def test_an_upload_of_the_wrong_type_is_refused(client, officer, build, name, content, message):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    response = _upload(client, case, name, content)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Document.objects.exists()
+
+
+@override_settings(DOCUMENT_MAX_MB=1)
+def test_an_upload_over_the_size_limit_is_refused(client, officer, build):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    response = _upload(client, case, "big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
+    assert response.status_code == 400
+    assert "smaller than 1 MB" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+# --- search and export --------------------------------------------------------------------
+
+
+def test_search_by_name_keeps_the_name_out_of_the_address(client, officer, build):
+    wanted = build.case(State.IN_PROGRESS)
+    other = build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    name = wanted.complainant.name
+    response = client.post(reverse("case-list"), {"search": name})
+    assert response.status_code == 302
+    assert name.split()[0] not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert wanted.reference in page
+    assert other.reference not in page
+
+
+def test_filters_and_export_agree(client, officer, build):
+    build.case(State.IN_PROGRESS)
+    build.case(State.RECEIVED)
+    client.force_login(officer)
+    page = client.get(reverse("case-list"), {"state": "received"}).content.decode()
+    export = client.get(reverse("case-export"), {"state": "received"})
+    rows = export.content.decode().strip().splitlines()
+    assert rows[0].startswith("Reference,Kind,Procedure,Stage,State")
+    assert len(rows) == 2
+    assert rows[1].split(",")[0] in page
+    assert "Received, not yet screened" in rows[1]
+    # The export leaves complainants' names out.
+    assert Case.objects.get(state="received").complainant.name not in export.content.decode()
+
+
+def test_my_work_shows_drafts_awaiting_quality_check_to_the_complaints_team(
+    client, officer, build
+):
+    case = build.case(State.AWAITING_QA)
+    client.force_login(officer)
+    page = client.get(reverse("home")).content.decode()
+    section = page.split("Drafts awaiting your quality check")[1].split("</section>")[0]
+    assert case.reference in section
+
+
+def test_my_work_shows_a_team_manager_what_awaits_their_response(client, team_manager, build):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(team_manager)
+    page = client.get(reverse("home")).content.decode()
+    section = page.split("Awaiting your response")[1].split("</section>")[0]
+    assert case.reference in section
+    assert "working day" in section  # days left in words, not colour alone
+
+
+def test_events_for_refused_posts_are_absent(client, senior_manager, build):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(senior_manager)
+    before = Event.objects.count()
+    response = _allocate(client, case, case.current_stage.team)
+    assert response.status_code == 403
+    assert Event.objects.count() == before
