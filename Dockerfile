@@ -9,7 +9,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir . \
+RUN make assets && rm -rf node_modules \
+ && pip install --no-cache-dir . \
  && DJANGO_SETTINGS_MODULE=config.settings.base SECRET_KEY=build python manage.py collectstatic --noinput
 
 RUN useradd --system --home /app complaints && mkdir -p /app/var && chown complaints /app/var

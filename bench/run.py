@@ -2,7 +2,8 @@
 
 Creates a fresh PostgreSQL database (BENCH_DATABASE_URL, default complaints_bench on the local
 server), times `seed_demo --cases N` (BENCH_CASES, default 100,000), then times the case list
-that the home page and the case list use and counts its queries.
+query, and the pages themselves through Django's test client (middleware, templates and all,
+no network): the case list with and without filters, a search, My work and a case page.
 """
 
 import os
@@ -18,7 +19,12 @@ CASES = int(os.environ.get("BENCH_CASES", "100000"))
 
 
 def main() -> None:
-    env = {**os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "ALLOWED_HOSTS": "testserver",
+    }
     if os.environ.get("BENCH_REUSE") != "1":  # BENCH_REUSE=1 times queries on the last seed
         name = URL.rsplit("/", 1)[1]
         server = URL.rsplit("/", 1)[0] + "/postgres"
@@ -65,6 +71,60 @@ def main() -> None:
             f"case list page of {len(rows)} for {username}: median "
             f"{statistics.median(timings):.1f} ms, {len(queries)} queries"
         )
+
+    time_pages()
+
+
+def _median_ms(fn, runs: int = 21) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        timings.append((time.perf_counter() - t) * 1000)
+    return statistics.median(timings), result
+
+
+def time_pages() -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from complaints.models import Case
+
+    stage_2 = Case.objects.filter(current_stage__level=2).order_by("-received_on").first()
+    pages = {
+        "officer": [
+            ("case list", "/cases/", None),
+            ("case list, in progress by due date", "/cases/?state=in_progress&sort=due", None),
+            ("case list, overdue", "/cases/?overdue=on", None),
+            ("case list, search by surname", "/cases/", "Thornley"),
+            ("my work", "/", None),
+            (f"case page ({stage_2.reference}, Stage 2)", f"/cases/{stage_2.reference}/", None),
+        ],
+        "teammanager": [("case list", "/cases/", None), ("my work", "/", None)],
+    }
+    for username, urls in pages.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for label, url, search in urls:
+            if search:
+                client.post("/cases/", {"search": search})
+            else:
+                session = client.session
+                session.pop("case_search", None)
+                session.save()
+
+            def get(url=url, client=client):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                return response
+
+            client.get(url)  # warm
+            median, _ = _median_ms(get)
+            with CaptureQueriesContext(connection) as queries:
+                get()
+            print(f"{username:12} {label}: median {median:.0f} ms, {len(queries)} queries")
 
 
 if __name__ == "__main__":

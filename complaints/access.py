@@ -10,6 +10,7 @@ Then the case's state must allow the action: workflow.TRANSITIONS for moves, DRA
 and friends below for the rest. The workflow checks the state again under a row lock.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -31,9 +32,13 @@ class Action:
     states: frozenset[str]
     levels: frozenset[int] | None = None  # None: any stage, or none
     is_move: bool = False  # a workflow move, shown among the case's main actions
+    # A further condition of the workflow's, so a move it would refuse is not offered.
+    guard: Callable[[Case], bool] | None = None
 
     def state_allows(self, case: Case) -> bool:
         if case.state not in self.states:
+            return False
+        if self.guard is not None and not self.guard(case):
             return False
         if self.levels is None:
             return True
@@ -57,6 +62,7 @@ def _move(move: Move, permission: str, levels=None, label: str | None = None) ->
         states=workflow.TRANSITIONS[move].sources,
         levels=frozenset(levels) if levels else None,
         is_move=True,
+        guard=workflow.MOVE_CONDITIONS.get(move),
     )
 
 

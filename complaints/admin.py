@@ -9,6 +9,8 @@ from complaints.models import (
     Element,
     ElementFinding,
     Event,
+    LetterParagraph,
+    LetterTemplate,
     NonWorkingDay,
     Pause,
     Remedy,
@@ -171,3 +173,33 @@ class StageAdmin(SimpleHistoryAdmin):
     )
     readonly_fields = ("case", "level", "requested_on", "responded_on", "paused_working_days")
     inlines = [DeadlineInline, FindingInline, RemedyInline, PauseInline]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "procedure", "level", "active"]
+    list_filter = ["kind", "procedure", "level", "active"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "procedure", "level", "active"]}),
+        (
+            "Wording",
+            {
+                "fields": ["subject", "body"],
+                "description": (
+                    "Django template text. Available: {{ complainant.name }}, "
+                    "{{ case.reference }}, {{ case.received_on|date:'j F Y' }}, {{ stage_name }}, "
+                    "{{ next_stage_name }}, {{ due_on|date:'j F Y' }}, "
+                    "{{ escalate_by|date:'j F Y' }}, {% for e in elements %}{{ e.number }} "
+                    "{{ e.summary }} {{ e.finding }} {{ e.reasoning }}{% endfor %}, "
+                    "{% for r in remedies %}…{% endfor %}, {{ refusal_reason }}, "
+                    "{{ officer.get_full_name }}, {{ council.name }} and "
+                    "{{ paragraph.<code> }} for each letter paragraph."
+                ),
+            },
+        ),
+    ]
+
+
+@admin.register(LetterParagraph)
+class LetterParagraphAdmin(admin.ModelAdmin):
+    list_display = ["code", "title"]

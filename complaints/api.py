@@ -1,8 +1,10 @@
-"""The public, read-only working-days calculator. It holds no personal data, so it needs no
-log-in: councils' web forms use it to tell complainants when to expect a reply."""
+"""The API. The working-days calculator is public: it holds no personal data, and councils'
+web forms use it to tell complainants when to expect a reply. Everything else needs a sign-in
+and sees what complaints.selectors.cases_visible_to allows, as the pages do."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,3 +49,34 @@ class WorkingDaysApi(APIView):
         except OutOfRange as exc:
             return Response({"start": [str(exc)]}, status=400)
         return Response(self.OutputSerializer({**data, "due": due}).data)
+
+
+class CaseListApi(APIView):
+    """The case list as JSON, with the same visibility, filters and paging as the page.
+
+    For the council's own reporting tools. Complainants' names are left out (need-to-know);
+    the case page has them.
+    """
+
+    class OutputSerializer(serializers.Serializer):
+        reference = serializers.CharField()
+        kind = serializers.CharField()
+        procedure = serializers.CharField()
+        stage = serializers.IntegerField(source="current_stage.level", allow_null=True)
+        state = serializers.CharField()
+        received_on = serializers.DateField()
+        service_area = serializers.CharField(source="service_area.name", allow_null=True)
+        team = serializers.CharField(source="current_stage.team.name", allow_null=True)
+        next_due_on = serializers.DateField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        from complaints.filters import CaseFilter
+        from complaints.selectors import case_list
+
+        filters = CaseFilter(request.query_params or None, queryset=case_list(user=request.user))
+        if filters.is_bound and not filters.is_valid():
+            return Response(filters.errors, status=400)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(filters.qs, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from complaints.deadlines import ACTIVE_STATES
 from complaints.forms import PersonChoiceField, people
-from complaints.models import Case, Child, Level, Procedure, ServiceArea, Team
+from complaints.models import Case, Child, Complainant, Level, Procedure, ServiceArea, Team
 from complaints.workingdays import add_working_days
 
 
@@ -30,7 +30,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     team = django_filters.ModelChoiceFilter(
         field_name="current_stage__team",
-        queryset=Team.objects.order_by("name"),
+        queryset=Team.objects.select_related("service").order_by("name"),
         empty_label="Any team",
     )
     officer = PersonFilter(
@@ -100,12 +100,14 @@ class CaseFilter(django_filters.FilterSet):
 def search_q(text: str) -> Q:
     """A reference, or part of a complainant's or child's name or a child's case system ID."""
     text = text.strip()
+    # Subqueries, not joins: each table is searched once on its own.
+    complainants = Complainant.objects.filter(name__icontains=text).values("pk")
     children = Child.objects.filter(
         Q(name__icontains=text) | Q(case_system_reference__iexact=text)
     ).values("pk")
     return (
         Q(reference__iexact=text)
         | Q(reference__endswith=text)
-        | Q(complainant__name__icontains=text)
+        | Q(complainant_id__in=complainants)
         | Q(pk__in=Case.children.through.objects.filter(child__in=children).values("case_id"))
     )

@@ -84,6 +84,25 @@ class DateField(DateInputField):
         return day
 
 
+def _describe_errors(field: forms.Field, message: str | None) -> None:
+    """GOV.UK-style messages that say what to do ("Select the reason"), never "This field is
+    required"; and "Choose" rather than dashes as a select's empty choice."""
+    label = str(field.label or "")
+    question = " " in label  # quote a phrase or question; name a single noun
+    noun = label[0].lower() + label[1:] if label else "value"
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+        field.empty_label = "Choose"
+    if isinstance(field, DateInputField):
+        default = f"Enter the day, month and year for “{label}”"
+        field.error_messages["required"] = field.error_messages["incomplete"] = message or default
+    elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        default = f"Select an answer for “{label}”" if question else f"Select the {noun}"
+        field.error_messages["required"] = message or default
+    elif not isinstance(field, forms.FileField | forms.UUIDField):
+        default = f"Enter an answer for “{label}”" if question else f"Enter the {noun}"
+        field.error_messages["required"] = message or default
+
+
 class CaseworkForm(forms.Form):
     """Every case-work form: GOV.UK layout, one submit button and a one-off token that makes a
     second submit of the same page do nothing (see views.act_once)."""
@@ -91,15 +110,28 @@ class CaseworkForm(forms.Form):
     submit_label = "Continue"
     submit_css = ""
 
-    submission = forms.UUIDField(widget=forms.HiddenInput)
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page has expired: open it again and resubmit."},
+    )
+    # Field name: what to say when it is left empty, where the label alone reads badly.
+    required_messages: dict[str, str] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submit_label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission", uuid.uuid4())
+        self.submit_label = submit_label or self.submit_label
+        for name, field in self.fields.items():
+            _describe_errors(field, self.required_messages.get(name))
+        self.build_layout()
+
+    def build_layout(self):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
-        self.helper.add_input(Button("submit", self.submit_label, css_class=self.submit_css))
+        self.helper.layout.append(
+            Button("submit", self.submit_label, css_class=self.submit_css, type="submit")
+        )
 
     def date_today(self, *names):
         for name in names:
@@ -111,6 +143,16 @@ class CaseworkForm(forms.Form):
 
 class CaseLogForm(CaseworkForm):
     submit_label = "Log representation"
+    required_messages = {
+        "kind": "Select what kind of representation it is",
+        "received_on": "Enter the date it was received",
+        "channel": "Select how it was received",
+        "via": "Select whether it came through an MP or councillor",
+        "name": "Enter the complainant's full name",
+        "relationship": "Select their relationship to the child",
+        "parental_responsibility": "Select whether they have parental responsibility",
+        "summary": "Enter a summary of the representation",
+    }
 
     kind = forms.ChoiceField(
         label="What kind of representation is it?",
@@ -265,6 +307,11 @@ class CaseLogForm(CaseworkForm):
 
 class AcceptForm(CaseworkForm):
     submit_label = "Accept"
+    required_messages = {
+        "procedure": "Select the procedure",
+        "level": "Select the stage",
+        "on": "Enter the date screened",
+    }
 
     procedure = forms.ChoiceField(
         label="Which procedure?", choices=Procedure.choices, widget=forms.RadioSelect
@@ -571,9 +618,7 @@ class FindingsForm(CaseworkForm):
                 initial=ef.reasoning,
             )
             self.rows.append(ef)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.add_input(Button("submit", self.submit_label))
+        self.build_layout()
 
 
 class RemedyForm(CaseworkForm):

@@ -22,6 +22,7 @@ from complaints.models import (
     Event,
     Letter,
     PanelMember,
+    ServiceArea,
     Stage,
 )
 from complaints.workingdays import add_working_days
@@ -45,9 +46,8 @@ def cases_visible_to(user) -> QuerySet[Case]:
         | Q(adjudicating_officer=user)
     ).values("case_id")
     on_panel = PanelMember.objects.filter(user=user).values("stage__case_id")
-    return cases.filter(
-        Q(pk__in=acting_on) | Q(pk__in=on_panel) | Q(service_area__head_of_service=user)
-    )
+    headed = ServiceArea.objects.filter(head_of_service=user).values("pk")
+    return cases.filter(Q(pk__in=acting_on) | Q(pk__in=on_panel) | Q(service_area_id__in=headed))
 
 
 def case_list(*, user) -> QuerySet[Case]:

@@ -140,6 +140,36 @@ def allowed_moves(case: Case) -> list[Move]:
     return [m for m, t in TRANSITIONS.items() if case.state in t.sources]
 
 
+def _issue_without_approval_allowed(case: Case) -> bool:
+    return case.state != State.IN_PROGRESS or (
+        case.current_stage is not None and not _requires_qa(case, case.current_stage)
+    )
+
+
+def _escalation_allowed(case: Case) -> bool:
+    stage = case.current_stage
+    if stage is None:
+        return False
+    if case.state == State.IN_PROGRESS and stage.level != Level.EARLY_RESOLUTION:
+        return False
+    if case.state != State.IN_PROGRESS and stage.responded_on is None:
+        return False
+    return deadlines.stage_definition(case.procedure, stage.level + 1) is not None
+
+
+def _closing_allowed(case: Case) -> bool:
+    return case.state != State.RECEIVED or case.kind != Case.Kind.COMPLAINT
+
+
+# Conditions beyond the state that the moves check, for pages to offer only what will work.
+# The moves themselves check them again, with a message for the user.
+MOVE_CONDITIONS = {
+    Move.ISSUE_RESPONSE: _issue_without_approval_allowed,
+    Move.ESCALATE: _escalation_allowed,
+    Move.CLOSE: _closing_allowed,
+}
+
+
 # --- the machinery every move uses -------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from complaints.api import WorkingDaysApi
+from complaints.api import CaseListApi, WorkingDaysApi
 
 admin.site.site_header = "Complaints service administration"
 admin.site.site_title = "Complaints administration"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/working-days/", WorkingDaysApi.as_view(), name="api-working-days"),
+    path("api/v1/cases/", CaseListApi.as_view(), name="api-cases"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("complaints.urls")),
 ]

@@ -290,9 +290,10 @@ def element_edit(request, reference, number):
     access.require(request.user, case, "statement")
     element = get_object_or_404(Element, case=case, number=number)
     form = forms.ElementForm(
-        request.POST or None, initial={"summary": element.summary, "nature": element.nature}
+        request.POST or None,
+        initial={"summary": element.summary, "nature": element.nature},
+        submit_label="Save element",
     )
-    form.helper.inputs[0].value = "Save element"
     if request.method == "POST" and form.is_valid():
         try:
             services.element_update(

@@ -165,4 +165,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every render at INFO.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "fontTools.subset")
+    },
 }

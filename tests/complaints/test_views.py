@@ -383,3 +383,105 @@ def test_events_for_refused_posts_are_absent(client, senior_manager, build):
     response = _allocate(client, case, case.current_stage.team)
     assert response.status_code == 403
     assert Event.objects.count() == before
+
+
+# --- letters ------------------------------------------------------------------------------
+
+
+def test_a_refusal_letter_gives_the_ombudsman_route_and_is_kept_as_a_pdf(client, officer, build):
+    import subprocess
+
+    from complaints.models import LetterTemplate
+
+    case = build.case(State.REFUSED)
+    client.force_login(officer)
+    template = LetterTemplate.objects.get(kind="refusal")
+    start = client.post(
+        reverse("letter-start", args=[case.reference]),
+        {"submission": token(), "template": template.pk},
+    )
+    assert start.status_code == 302
+    letter = case.letters.get()
+    assert "Local Government and Social Care Ombudsman" in letter.body
+    assert "out of time" in letter.body.lower()
+    sent = client.post(
+        start["Location"],
+        {"submission": token(), "subject": letter.subject, "body": letter.body, "send": "1"},
+    )
+    assert sent.status_code == 302
+    letter.refresh_from_db()
+    assert letter.sent_on is not None
+    pdf = client.get(reverse("document-download", args=[case.reference, letter.document_id]))
+    content = b"".join(pdf.streaming_content)
+    assert content.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    assert case.reference in text
+    assert "Ombudsman" in text
+    # A sent letter is final.
+    assert client.get(reverse("letter-edit", args=[case.reference, letter.pk])).status_code == 404
+
+
+def test_a_letter_template_with_a_mistake_is_refused_in_the_admin(client, complaints_manager):
+    from complaints.models import LetterTemplate
+
+    complaints_manager.is_staff = True
+    complaints_manager.save()
+    client.force_login(complaints_manager)
+    template = LetterTemplate.objects.get(kind="acknowledgement")
+    url = reverse("admin:complaints_lettertemplate_change", args=[template.pk])
+    response = client.post(
+        url,
+        {
+            "name": template.name,
+            "kind": template.kind,
+            "procedure": "",
+            "level": "",
+            "active": "on",
+            "subject": "{% if case %}Your complaint",
+            "body": template.body,
+        },
+    )
+    assert response.status_code == 200
+    assert "template error" in response.content.decode()
+    template.refresh_from_db()
+    assert "{{ case.reference }}" in template.subject
+
+
+def test_every_action_the_person_may_take_is_linked_from_the_case_page(client, officer, build):
+    from complaints import access
+
+    client.force_login(officer)
+    for state, level in [
+        (State.RECEIVED, Level.LOCAL_RESOLUTION),
+        (State.IN_PROGRESS, Level.INVESTIGATION),
+        (State.IN_PROGRESS, Level.REVIEW_PANEL),
+        (State.PAUSED, Level.LOCAL_RESOLUTION),
+        (State.AWAITING_QA, Level.LOCAL_RESOLUTION),
+        (State.APPROVED, Level.LOCAL_RESOLUTION),
+        (State.RESPONDED, Level.LOCAL_RESOLUTION),
+    ]:
+        case = build.case(state, level=level)
+        page = client.get(reverse("case-detail", args=[case.reference])).content.decode()
+        for action in access.permitted_actions(officer, case):
+            if action.slug == "statement":
+                assert reverse("element-add", args=[case.reference]) in page
+            elif action.slug == "draft-response":
+                assert reverse("response-letter", args=[case.reference]) in page
+            elif action.slug == "letter":
+                assert reverse("letter-start", args=[case.reference]) in page
+            else:
+                assert f"/cases/{case.reference}/{action.slug}/" in page, (state, action.slug)
+
+
+def test_an_idle_session_expires(client, officer, settings):
+    from freezegun import freeze_time
+
+    client.force_login(officer)
+    assert client.get(reverse("home")).status_code == 200
+    idle = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    with freeze_time(dt.datetime.now() + idle):
+        response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
