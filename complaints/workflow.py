@@ -734,10 +734,27 @@ def resume(case: Case, *, by, on: dt.date | None = None) -> Case:
     return case
 
 
+def _check_findings_complete(stage: Stage) -> None:
+    """From Stage 1 on, a response answers every element of the statement of complaint."""
+    if stage.level < Level.LOCAL_RESOLUTION:
+        return
+    missing = [
+        ef.element.number
+        for ef in stage.element_findings.select_related("element")
+        if ef.finding_id is None
+    ]
+    if missing:
+        numbers = ", ".join(str(n) for n in missing)
+        raise DomainError(
+            f"Record a finding on every element considered at this stage (missing: {numbers})."
+        )
+
+
 @transaction.atomic
 def submit_for_qa(case: Case, *, by) -> Case:
     case = _lock(case, Move.SUBMIT_FOR_QA)
-    _stage(case, Move.SUBMIT_FOR_QA)
+    stage = _stage(case, Move.SUBMIT_FOR_QA)
+    _check_findings_complete(stage)
     _commit(case, Move.SUBMIT_FOR_QA, by=by, from_state=case.state)
     return case
 
@@ -785,17 +802,7 @@ def issue_response(
         raise DomainError("Record the investigating officer's report before the adjudication.")
     if stage.level == Level.REVIEW_PANEL and stage.panel_report_on is None:
         raise DomainError("Record the panel's report before the council's response.")
-    if stage.level >= Level.LOCAL_RESOLUTION:
-        missing = [
-            ef.element.number
-            for ef in stage.element_findings.select_related("element")
-            if ef.finding_id is None
-        ]
-        if missing:
-            numbers = ", ".join(str(n) for n in missing)
-            raise DomainError(
-                f"Record a finding on every element considered at this stage (missing: {numbers})."
-            )
+    _check_findings_complete(stage)
     from_state = case.state
     stage.responded_on = responded_on
     stage.outcome = outcome

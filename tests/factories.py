@@ -154,15 +154,19 @@ class CaseBuilder:
             )
         return case
 
-    def respond(self, case, *, finding="upheld"):
-        """Take the current stage from in progress to responded."""
+    def record_findings(self, case, finding="upheld"):
         stage = case.current_stage
-        today = timezone.localdate()
         if stage.level >= Level.LOCAL_RESOLUTION:
             for ef in stage.element_findings.all():
                 services.finding_record(
                     stage=stage, element=ef.element, finding=category(Finding, finding)
                 )
+
+    def respond(self, case, *, finding="upheld"):
+        """Take the current stage from in progress to responded."""
+        stage = case.current_stage
+        today = timezone.localdate()
+        self.record_findings(case, finding)
         if stage.level == Level.INVESTIGATION:
             workflow.record_report_received(case, by=self.officer, on=today)
         if stage.level == Level.REVIEW_PANEL:
@@ -215,8 +219,10 @@ class CaseBuilder:
         if state == State.PAUSED:
             return workflow.pause(case, by=self.officer, reason="Care proceedings (reg 8).")
         if state == State.AWAITING_QA:
+            self.record_findings(case)
             return workflow.submit_for_qa(case, by=self.officer)
         if state == State.APPROVED:
+            self.record_findings(case)
             workflow.submit_for_qa(case, by=self.officer)
             return workflow.approve_draft(case, by=self.officer)
         if state == State.WITHDRAWN:

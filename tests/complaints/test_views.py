@@ -485,3 +485,126 @@ def test_an_idle_session_expires(client, officer, settings):
         response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def _today_fields(name):
+    return date_fields(name, dt.date.today())
+
+
+def _move_data(slug, case, people):
+    from complaints.models import (
+        EligibilityGround,
+        EscalationReason,
+        Finding,
+        RefusalReason,
+        WithdrawalReason,
+    )
+
+    stage = case.current_stage
+    respond = stage.deadlines.filter(step="respond").first() if stage else None
+    return {
+        "accept": {
+            "procedure": "statutory",
+            "level": 1,
+            "eligibility_ground": EligibilityGround.objects.get(code="parent").pk,
+            **_today_fields("on"),
+        },
+        "refuse": {"reason": RefusalReason.objects.first().pk, **_today_fields("on")},
+        "acknowledge": _today_fields("on"),
+        "allocate": {"team": people["team"].pk, **_today_fields("on")},
+        "appoint-investigators": {
+            "investigating_officer": people["investigator"].pk,
+            "independent_person": people["independent_person"].pk,
+            **_today_fields("on"),
+        },
+        "record-statement-agreed": _today_fields("on"),
+        "record-report-received": _today_fields("on"),
+        "schedule-panel": {
+            "chair": "Pat Chair",
+            "member_1": "Ray Member",
+            "member_2": "Sue Member",
+            **_today_fields("panel_date"),
+        },
+        "record-panel-held": _today_fields("on"),
+        "record-panel-report": _today_fields("on"),
+        "extend": {
+            "reason": ExtensionReason.objects.first().pk,
+            "complainant_agreed": "yes",
+            **(date_fields("new_due_on", respond.max_due_on) if respond else {}),
+        },
+        "pause": {"reason": "Court proceedings.", **_today_fields("on")},
+        "resume": _today_fields("on"),
+        "submit-for-qa": {},
+        "return-draft": {"reason": "Give reasons for finding 2."},
+        "approve-draft": {},
+        "issue-response": {
+            "outcome": Finding.objects.get(code="upheld").pk,
+            **_today_fields("responded_on"),
+        },
+        "escalate": {
+            "reason": EscalationReason.objects.first().pk,
+            **_today_fields("requested_on"),
+        },
+        "withdraw": {"reason": WithdrawalReason.objects.first().pk, **_today_fields("on")},
+        "close": _today_fields("on"),
+        "reopen": {"level": 1, "reason": "Referred back by the Ombudsman.", **_today_fields("on")},
+    }[slug]
+
+
+# slug: (state, level) it starts from, and the state it ends in
+MOVES = {
+    "accept": (State.RECEIVED, 1, State.IN_PROGRESS),
+    "refuse": (State.RECEIVED, 1, State.REFUSED),
+    "acknowledge": (State.IN_PROGRESS, 1, State.IN_PROGRESS),
+    "allocate": (State.IN_PROGRESS, 1, State.IN_PROGRESS),
+    "appoint-investigators": (State.IN_PROGRESS, 2, State.IN_PROGRESS),
+    "record-statement-agreed": (State.IN_PROGRESS, 2, State.IN_PROGRESS),
+    "record-report-received": (State.IN_PROGRESS, 2, State.IN_PROGRESS),
+    "schedule-panel": (State.IN_PROGRESS, 3, State.IN_PROGRESS),
+    "record-panel-held": (State.IN_PROGRESS, 3, State.IN_PROGRESS),
+    "record-panel-report": (State.IN_PROGRESS, 3, State.IN_PROGRESS),
+    "extend": (State.IN_PROGRESS, 1, State.IN_PROGRESS),
+    "pause": (State.IN_PROGRESS, 1, State.PAUSED),
+    "resume": (State.PAUSED, 1, State.IN_PROGRESS),
+    "submit-for-qa": (State.IN_PROGRESS, 1, State.AWAITING_QA),
+    "return-draft": (State.AWAITING_QA, 1, State.IN_PROGRESS),
+    "approve-draft": (State.AWAITING_QA, 1, State.APPROVED),
+    "issue-response": (State.APPROVED, 1, State.RESPONDED),
+    "escalate": (State.RESPONDED, 1, State.IN_PROGRESS),
+    "withdraw": (State.IN_PROGRESS, 1, State.WITHDRAWN),
+    "close": (State.RESPONDED, 1, State.CLOSED),
+    "reopen": (State.CLOSED, 1, State.IN_PROGRESS),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(MOVES))
+def test_every_move_can_be_taken_from_its_page(
+    slug, client, officer, build, team, investigator, independent_person
+):
+    from complaints import letters
+    from complaints.access import ACTIONS
+
+    start, level, end = MOVES[slug]
+    case = build.case(start, level=level)
+    if slug == "issue-response":
+        letters.response_letter(case, by=officer, create=True)
+    if slug == "submit-for-qa":
+        build.record_findings(case)
+    if slug == "record-panel-report":
+        from complaints import workflow
+
+        workflow.record_panel_held(case, by=officer, on=dt.date.today())
+    client.force_login(officer)
+    url = reverse("case-action", args=[case.reference, slug])
+    page = client.get(reverse("case-detail", args=[case.reference])).content.decode()
+    assert url in page
+    people = {"team": team, "investigator": investigator, "independent_person": independent_person}
+    data = {"submission": token(), **_move_data(slug, case, people)}
+    moves = case.events.count()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    case.refresh_from_db()
+    assert case.state == end
+    assert case.events.count() == moves + 1
+    assert case.events.last().move == slug.replace("-", "_")
+    assert ACTIONS[slug].is_move

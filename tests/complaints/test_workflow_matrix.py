@@ -94,14 +94,11 @@ LEVEL_FOR = {
 
 
 def _prepare(move, case, build, officer):
-    """What an allowed move needs beyond its state (findings before a response, …)."""
-    stage = case.current_stage
+    """What an allowed move needs beyond its state (findings before a draft goes, …)."""
     if move == Move.RECORD_PANEL_REPORT:
         workflow.record_panel_held(case, by=officer)
-    if move == Move.ISSUE_RESPONSE and case.state == State.APPROVED:
-        for ef in stage.element_findings.all():
-            ef.finding = _get(Finding, "upheld")
-            ef.save()
+    if move == Move.SUBMIT_FOR_QA:
+        build.record_findings(case)
 
 
 def _level(move, state):

@@ -96,10 +96,17 @@ def test_findings_are_final_once_the_response_is_issued(build):
         )
 
 
-def test_a_response_needs_a_finding_on_every_element(build, officer):
-    case = build.case(Case.State.APPROVED, elements=3)
-    with pytest.raises(DomainError, match=r"missing: 1, 2, 3"):
-        workflow.issue_response(case, by=officer, responded_on=TODAY)
+def test_a_draft_response_needs_a_finding_on_every_element(build, officer):
+    case = build.case(Case.State.IN_PROGRESS, elements=3)
+    stage = case.current_stage
+    first = stage.element_findings.get(element__number=1)
+    services.finding_record(
+        stage=stage, element=first.element, finding=Finding.objects.get(code="upheld")
+    )
+    with pytest.raises(DomainError, match=r"missing: 2, 3"):
+        workflow.submit_for_qa(case, by=officer)
+    case.refresh_from_db()
+    assert case.state == Case.State.IN_PROGRESS
 
 
 def test_a_stage_that_needs_a_quality_check_cannot_skip_it(build, officer):
