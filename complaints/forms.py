@@ -5,7 +5,7 @@ import uuid
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button
+from crispy_forms_gds.layout import HTML, Button, Field, Layout
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -175,7 +175,9 @@ class CaseLogForm(CaseworkForm):
     name = forms.CharField(label="Complainant's full name", max_length=150)
     email = forms.EmailField(label="Email address", required=False)
     phone = forms.CharField(label="Telephone", required=False, max_length=40)
-    address = forms.CharField(label="Postal address", required=False, widget=forms.Textarea)
+    address = forms.CharField(
+        label="Postal address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     relationship = forms.ModelChoiceField(
         label="Their relationship to the child",
@@ -219,7 +221,9 @@ class CaseLogForm(CaseworkForm):
         required=False,
     )
     outcome_sought_detail = forms.CharField(
-        label="Outcome sought, in their words", required=False, widget=forms.Textarea
+        label="Outcome sought, in their words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     grounds_arose_on = DateField(
         label="When did the matter complained of happen?",
@@ -236,6 +240,52 @@ class CaseLogForm(CaseworkForm):
         label="I have checked the cases listed above and this is a new representation",
         required=False,
     )
+
+    ask_about_repeats = False
+
+    def build_layout(self):
+        def heading(text):
+            return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
+
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "submission",
+            heading("The representation"),
+            Field.radios("kind", small=True),
+            "received_on",
+            "channel",
+            Field.radios("via", small=True),
+            "via_name",
+            heading("Who made it"),
+            "name",
+            "relationship",
+            Field.radios("parental_responsibility", small=True, inline=True),
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            Field.checkbox("on_behalf_of_child", small=True),
+            heading("The child or children it concerns"),
+            "child_name",
+            "child_date_of_birth",
+            "child_case_system_reference",
+            "second_child_name",
+            "second_child_case_system_reference",
+            heading("What it is about"),
+            "summary",
+            Field.checkboxes("outcome_sought", small=True),
+            "outcome_sought_detail",
+            "grounds_arose_on",
+            "service_area",
+            "officer",
+            *(["not_a_repeat"] if self.ask_about_repeats else []),
+            Button("submit", self.submit_label, type="submit"),
+        )
+
+    def ask_to_confirm_not_a_repeat(self):
+        self.ask_about_repeats = True
+        self.build_layout()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -203,9 +203,10 @@ def my_work(user, *, today: dt.date) -> list[WorkSection]:
     elif user.has_perm("complaints.draft_response") or not user.has_perm(
         "complaints.view_all_cases"
     ):
+        drafts = user.has_perm("complaints.draft_response")
         sections.append(
             _section(
-                "Awaiting your response",
+                "Awaiting your response" if drafts else "Your open cases",
                 visible.filter(
                     state__in=[Case.State.IN_PROGRESS, Case.State.PAUSED],
                     current_stage__responded_on__isnull=True,

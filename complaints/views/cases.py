@@ -100,6 +100,8 @@ def case_log(request):
             .filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
             .select_related("current_stage")[:5]
         )
+        if repeats:
+            form.ask_to_confirm_not_a_repeat()
         if repeats and not form.cleaned_data["not_a_repeat"]:
             form.add_error(
                 "not_a_repeat",
