@@ -94,7 +94,7 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
         "officer": case.officer,
     }
     context["paragraph"] = {
-        p.code: compile_template(p.text).render(Context(context))
+        p.code: compile_template(p.text).render(Context(context, autoescape=False))
         for p in LetterParagraph.objects.all()
     }
     return context
@@ -108,7 +108,12 @@ def _next_stage_name(case: Case, stage: Stage | None) -> str:
 
 
 def render_text(text: str, case: Case, stage: Stage | None) -> str:
-    return compile_template(text).render(Context(letter_context(case, stage))).strip() + "\n"
+    return (
+        compile_template(text)
+        .render(Context(letter_context(case, stage), autoescape=False))
+        .strip()
+        + "\n"
+    )
 
 
 @transaction.atomic

@@ -86,7 +86,7 @@ def case_export(request):
 @login_required
 @permission_required("complaints.log_case", raise_exception=True)
 def case_log(request):
-    form = CaseLogForm(request.POST or None)
+    form = CaseLogForm(request.POST or None, initial={"officer": request.user})
     repeats = []
     if request.method == "POST" and form.is_valid():
         if already_submitted(form):

@@ -608,3 +608,12 @@ def test_every_move_can_be_taken_from_its_page(
     assert case.events.count() == moves + 1
     assert case.events.last().move == slug.replace("-", "_")
     assert ACTIONS[slug].is_move
+
+
+def test_letter_text_is_not_html_escaped(officer, build):
+    from complaints import letters
+
+    case = build.case(State.IN_PROGRESS, elements=0)
+    build.add_element(case, summary="The child's plan & review were changed.")
+    letter = letters.response_letter(case, by=officer, create=True)
+    assert "The child's plan & review were changed." in letter.body
