@@ -24,6 +24,7 @@ from complaints.models import (
     PanelMember,
     ServiceArea,
     Stage,
+    Team,
 )
 from complaints.workingdays import add_working_days
 
@@ -38,8 +39,10 @@ def cases_visible_to(user) -> QuerySet[Case]:
         return cases
     # Everyone else sees the cases they act on: their team's, their service's, the ones they
     # investigate or sit on a panel for. Subqueries rather than joins: no duplicates to remove.
+    # The person's teams are looked up first: a join here would be rebuilt in every query.
+    teams = list(Team.objects.filter(manager=user).values_list("pk", flat=True))
     acting_on = Stage.objects.filter(
-        Q(team__manager=user)
+        Q(team_id__in=teams)
         | Q(responding_manager=user)
         | Q(investigating_officer=user)
         | Q(independent_person=user)

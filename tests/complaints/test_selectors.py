@@ -33,20 +33,21 @@ def _render_rows(user):
     ]
 
 
-@pytest.mark.parametrize("persona", ["officer", "team_manager"])
+# The complaints team's list is one query; others' first look up the teams they manage.
+@pytest.mark.parametrize(("persona", "queries"), [("officer", 1), ("team_manager", 2)])
 def test_listing_cases_costs_the_same_queries_whatever_the_number(
-    persona, build, request, django_assert_num_queries
+    persona, queries, build, request, django_assert_num_queries
 ):
     user = request.getfixturevalue(persona)
     for _ in range(3):
         build.case()
     calendars.get("statutory")  # the holiday calendar is cached per process
     _render_rows(user)  # warm the permission cache
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(queries):
         few = _render_rows(user)
     for _ in range(55):
         build.case()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(queries):
         many = _render_rows(user)
     assert len(few) == 3 and len(many) == 50
     assert all(row[4] is not None and row[5] is not None for row in many)
