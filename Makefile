@@ -39,9 +39,18 @@ demo: setup ## Migrate and load the reference data and the demo council
 	$(MANAGE) seed_demo
 	$(MANAGE) collectstatic --noinput -v0
 
-run: demo ## Serve the app with the demo council on http://127.0.0.1:8000
+# Chasing runs beside the web server: a Celery worker with beat on the filesystem broker, and
+# e-mail written to var/sent-mail rather than sent.
+RUN_ENV := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+
+run: demo ## Serve the app with the demo council on http://127.0.0.1:8000, chasing included
 	$(MANAGE) demo_logins
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Chase e-mails are written to var/sent-mail/."
+	mkdir -p var/broker var/broker-processed var/sent-mail
+	$(RUN_ENV) $(BIN)/celery -A config worker --beat --concurrency=1 --loglevel=WARNING & \
+	trap 'kill %1 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(MANAGE) chase; \
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest

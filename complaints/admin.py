@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from complaints.models import (
     CATEGORY_MODELS,
     Case,
+    ChaseRule,
+    ChaseRun,
     Deadline,
     Directorate,
     Element,
@@ -12,6 +14,7 @@ from complaints.models import (
     LetterParagraph,
     LetterTemplate,
     NonWorkingDay,
+    Notification,
     Pause,
     Remedy,
     ServiceArea,
@@ -203,3 +206,59 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
 @admin.register(LetterParagraph)
 class LetterParagraphAdmin(admin.ModelAdmin):
     list_display = ["code", "title"]
+
+
+@admin.register(ChaseRule)
+class ChaseRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "trigger",
+        "procedure",
+        "level",
+        "step",
+        "offset_working_days",
+        "active",
+    ]
+    list_filter = ["trigger", "active", "level"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "active", "trigger"]}),
+        (
+            "When",
+            {
+                "fields": [
+                    "procedure",
+                    "level",
+                    "step",
+                    "anchor",
+                    "offset_working_days",
+                    "offset_months",
+                    "unless",
+                    "only_while_drafting",
+                    "move",
+                ]
+            },
+        ),
+        ("Who and what", {"fields": ["to", "cc", "subject", "body"]}),
+    ]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox and its log: failures show here with their error."""
+
+    list_display = ["subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "rule"]
+    search_fields = ["key", "subject"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ChaseRun)
+class ChaseRunAdmin(admin.ModelAdmin):
+    list_display = ["for_date", "started_at", "finished_at", "queued", "sent", "failed", "error"]
+    readonly_fields = [f.name for f in ChaseRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from complaints.models import (
     CATEGORY_MODELS,
+    ChaseRule,
     LetterParagraph,
     LetterTemplate,
     StageDefinition,
@@ -19,6 +20,7 @@ from complaints.models import (
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "reference_data.yaml"
 LETTERS_FILE = DATA_FILE.with_name("letter_templates.yaml")
+CHASE_RULES_FILE = DATA_FILE.with_name("chase_rules.yaml")
 _DOCUMENTATION_ONLY = {"source"}
 
 
@@ -66,4 +68,38 @@ def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
             template.full_clean()
             template.save()
             created["letter templates"] = created.get("letter templates", 0) + 1
+
+    for row in yaml.safe_load(CHASE_RULES_FILE.read_text())["rules"]:
+        _, new = ChaseRule.objects.get_or_create(code=row["code"], defaults=row)
+        created["chase rules"] = created.get("chase rules", 0) + new
+    ensure_schedule()
     return created
+
+
+def ensure_schedule() -> None:
+    """The periodic tasks, as rows an administrator can retime in the admin
+    (django-celery-beat). Created when missing, never reset."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    weekday_mornings, _ = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour="7",
+        day_of_week="1-5",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Europe/London",
+    )
+    every_five_minutes, _ = IntervalSchedule.objects.get_or_create(
+        every=5, period=IntervalSchedule.MINUTES
+    )
+    PeriodicTask.objects.get_or_create(
+        name="Chase cases (working days, 7am)",
+        defaults={"task": "complaints.tasks.chase", "crontab": weekday_mornings},
+    )
+    PeriodicTask.objects.get_or_create(
+        name="Send the outbox",
+        defaults={
+            "task": "complaints.tasks.deliver_notifications",
+            "interval": every_five_minutes,
+        },
+    )

@@ -109,6 +109,7 @@ def case_page_queryset() -> QuerySet[Case]:
         Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
         Prefetch("documents", queryset=Document.objects.select_related("uploaded_by", "stage")),
         Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
+        "notifications",
     )
 
 
@@ -149,6 +150,19 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 f"{document.get_kind_display()}: {document.title}",
                 actor=document.uploaded_by,
                 document=document,
+            )
+        )
+
+    for note in case.notifications.all():
+        status = note.get_status_display().lower()
+        if note.status == note.Status.SENT:
+            status = f"sent {timezone.localtime(note.sent_at):%-d %b %Y %H:%M}"
+        entries.append(
+            TimelineEntry(
+                note.created_at,
+                f"E-mail: {note.subject}",
+                f"To {', '.join(note.to)}{' (copy ' + ', '.join(note.cc) + ')' if note.cc else ''}"
+                f" · {status}",
             )
         )
 

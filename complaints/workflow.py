@@ -44,7 +44,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import models, transaction
 from django.utils import timezone
 
-from complaints import deadlines
+from complaints import chasing, deadlines
 from complaints.errors import DomainError, InvalidTransition
 from complaints.models import (
     Case,
@@ -240,7 +240,7 @@ def _commit(
     case.next_due_on = deadlines.next_due_on(case, case.current_stage)
     case._history_user = by
     case.save()
-    return Event.objects.create(
+    event = Event.objects.create(
         case=case,
         stage=stage or case.current_stage,
         move=move,
@@ -251,6 +251,8 @@ def _commit(
         reason=reason,
         data=data or {},
     )
+    chasing.on_move(event)  # into the outbox now; sent after the commit
+    return event
 
 
 def _replan(case: Case, stage: Stage) -> None:

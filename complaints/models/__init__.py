@@ -12,6 +12,7 @@ from complaints.models.cases import (
     Remedy,
     Stage,
 )
+from complaints.models.chasing import ChaseRule, ChaseRun, Notification, Recipient
 from complaints.models.organisation import Directorate, ServiceArea, Team
 from complaints.models.records import (
     Contact,
@@ -56,6 +57,10 @@ from complaints.models.timescales import (
 )
 
 __all__ = [
+    "Recipient",
+    "Notification",
+    "ChaseRun",
+    "ChaseRule",
     "SubmittedForm",
     "LetterTemplate",
     "LetterParagraph",

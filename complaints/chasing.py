@@ -1,0 +1,430 @@
+"""Chasing: which rules have come due today, the outbox they write to, and delivery.
+
+`run(today)` is the daily job (Celery beat, or `manage.py chase`):
+1. On a working day only, each active ChaseRule finds the cases it applies to in one query
+   per rule (batched: the number of queries does not grow with the cases), decides exactly
+   which have come due with numpy's working-day arithmetic, and leaves out any (stage, rule)
+   already in the outbox.
+2. Each due chase becomes a Notification with a unique key; inserting with
+   ignore_conflicts makes a second run, or two runs at once, write nothing new.
+3. `deliver()` sends what is pending, one row at a time under a row lock, so a worker killed
+   mid-run leaves the rest pending for the next run.
+
+Move rules fire from the workflow as it commits (`on_move`), through the same outbox.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef
+from django.db.models.functions import Coalesce
+from django.template import Context, Engine
+from django.utils import timezone
+
+from accounts.roles import Role
+from complaints.deadlines import ACTIVE_STATES, STEP_MET_BY
+from complaints.models import (
+    Case,
+    ChaseRule,
+    ChaseRun,
+    Deadline,
+    Level,
+    Notification,
+    Recipient,
+    Stage,
+)
+from complaints.workingdays import calendars, is_working_day
+
+log = logging.getLogger(__name__)
+_ENGINE = Engine(autoescape=False, builtins=["django.template.defaultfilters"])
+BATCH = 2000
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class Outcome:
+    for_date: dt.date
+    planned: list[Notification] = field(default_factory=list)
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped_reason: str = ""
+
+
+# --- who receives a chase -----------------------------------------------------------------
+
+# The related e-mail addresses a deadline query fetches, by recipient.
+_PERSON_FIELDS = {
+    Recipient.RESPONDING_MANAGER: (
+        "stage__responding_manager__email",
+        "stage__team__manager__email",
+    ),
+    Recipient.HEAD_OF_SERVICE: ("stage__case__service_area__head_of_service__email",),
+    Recipient.CASE_OFFICER: ("stage__case__officer__email",),
+    Recipient.INVESTIGATING_OFFICER: ("stage__investigating_officer__email",),
+}
+_GROUPS = {
+    Recipient.COMPLAINTS_MANAGERS: Role.COMPLAINTS_MANAGER,
+    Recipient.SENIOR_MANAGERS: Role.SENIOR_MANAGER,
+}
+
+
+class _Addresses:
+    """Resolves recipient roles to addresses; group look-ups happen once per run."""
+
+    def __init__(self):
+        self._groups: dict[str, list[str]] = {}
+
+    def group(self, recipient: str) -> list[str]:
+        if recipient not in self._groups:
+            self._groups[recipient] = list(
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=_GROUPS[recipient].label)
+                .exclude(email="")
+                .order_by("email")
+                .values_list("email", flat=True)
+                .distinct()
+            )
+        return self._groups[recipient]
+
+    def resolve(self, recipients: list[str], row: dict) -> list[str]:
+        found: list[str] = []
+        for recipient in recipients:
+            if recipient in _GROUPS:
+                found += self.group(recipient)
+                continue
+            # The first address on file: a named responding manager, else the team's manager.
+            for key in _PERSON_FIELDS.get(recipient, ()):
+                if row.get(key):
+                    found.append(row[key])
+                    break
+        return list(dict.fromkeys(found))
+
+
+def _fields_for(rule: ChaseRule) -> set[str]:
+    wanted = set()
+    for recipient in [*rule.to, *rule.cc]:
+        wanted.update(_PERSON_FIELDS.get(recipient, ()))
+    return wanted
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _compiled(rule: ChaseRule, cache: dict):
+    if rule.pk not in cache:
+        cache[rule.pk] = (_ENGINE.from_string(rule.subject), _ENGINE.from_string(rule.body))
+    return cache[rule.pk]
+
+
+def case_link(reference: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/cases/{reference}/"
+
+
+def _notification(rule, key, row, addresses, templates, context) -> Notification | None:
+    to = addresses.resolve(rule.to, row)
+    if not to:
+        return None
+    cc = [a for a in addresses.resolve(rule.cc, row) if a not in to]
+    subject, body = _compiled(rule, templates)
+    ctx = Context(context, autoescape=False)
+    return Notification(
+        key=key,
+        rule=rule,
+        case_id=row.get("stage__case_id"),
+        stage_id=row.get("stage_id"),
+        to=to,
+        cc=cc,
+        subject=subject.render(ctx).strip()[:250],
+        body=body.render(ctx).strip() + "\n",
+    )
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def _not_yet_sent(rule: ChaseRule, stage_ref: str):
+    return ~Exists(Notification.objects.filter(rule=rule, stage=OuterRef(stage_ref)))
+
+
+def _working_days_since(anchors: list[dt.date], today: dt.date) -> np.ndarray:
+    """For each anchor, working days after it up to and including today (negative before)."""
+    cal = calendars.get("statutory")
+    one = np.timedelta64(1, "D")
+    a = np.array(anchors, dtype="datetime64[D]") + one
+    t = np.datetime64(today, "D") + one
+    after = np.busday_count(a, t, busdaycal=cal)
+    before = -np.busday_count(t, a, busdaycal=cal)
+    return np.where(a <= t, after, before)
+
+
+def _deadline_chases(rule, today, addresses, templates) -> list[Notification]:
+    rows = Deadline.objects.filter(step=rule.step)
+    if rule.level is not None:
+        rows = rows.filter(stage__level=rule.level)
+    if rule.procedure:
+        rows = rows.filter(stage__case__procedure=rule.procedure)
+    states = [Case.State.IN_PROGRESS] if rule.only_while_drafting else list(ACTIVE_STATES)
+    fact = rule.unless or STEP_MET_BY.get(rule.step)
+    rows = rows.filter(
+        stage__case__state__in=states,
+        stage__case__current_stage=F("stage"),
+        **({f"stage__{fact}__isnull": True} if fact else {}),
+    ).filter(_not_yet_sent(rule, "stage"))
+    anchor = (
+        F("service_target_on")
+        if rule.anchor == ChaseRule.Anchor.SERVICE_TARGET
+        else Coalesce("extended_due_on", "due_on")
+    )
+    rows = rows.annotate(anchor_on=anchor).filter(anchor_on__isnull=False)
+    # Nothing can come due before this: a cheap bound that keeps far-off deadlines out.
+    horizon = today + dt.timedelta(days=max(0, -rule.offset_working_days) * 2 + 7)
+    rows = rows.filter(anchor_on__lte=horizon)
+    columns = ["stage_id", "stage__case_id", "stage__case__reference", "stage__level", "anchor_on"]
+    rows = list(rows.values(*columns, *_fields_for(rule)))
+    if not rows:
+        return []
+    since = _working_days_since([r["anchor_on"] for r in rows], today)
+    due = since >= rule.offset_working_days
+    if rule.offset_working_days < 0:
+        due &= since <= 0  # a reminder before a date is no use after it
+    out = []
+    for row, fire, days in zip(rows, due, since, strict=True):
+        if not fire:
+            continue
+        context = {
+            "case": {"reference": row["stage__case__reference"]},
+            "stage_name": Level(row["stage__level"]).label,
+            "due_on": row["anchor_on"],
+            "days": abs(int(days)),
+            "overdue": days > 0,
+            "link": case_link(row["stage__case__reference"]),
+        }
+        key = f"stage:{row['stage_id']}:rule:{rule.code}"
+        note = _notification(rule, key, row, addresses, templates, context)
+        if note:
+            out.append(note)
+    return out
+
+
+def _allocation_chases(rule, today, addresses, templates) -> list[Notification]:
+    stages = Stage.objects.filter(allocated_on__isnull=True)
+    if rule.level is not None:
+        stages = stages.filter(level=rule.level)
+    if rule.procedure:
+        stages = stages.filter(case__procedure=rule.procedure)
+    cutoff = today - relativedelta(months=rule.offset_months)
+    stages = stages.filter(
+        case__state__in=ACTIVE_STATES,
+        case__current_stage=F("pk"),
+        requested_on__lte=cutoff,
+    ).filter(_not_yet_sent(rule, "pk"))
+    person = {f.removeprefix("stage__"): f for f in _fields_for(rule)}
+    out = []
+    for row in stages.values("pk", "case_id", "case__reference", "level", "requested_on", *person):
+        row = {person.get(k, k): v for k, v in row.items()}
+        row.update(stage_id=row["pk"], stage__case_id=row["case_id"])
+        context = {
+            "case": {"reference": row["case__reference"]},
+            "stage_name": Level(row["level"]).label,
+            "requested_on": row["requested_on"],
+            "link": case_link(row["case__reference"]),
+        }
+        key = f"stage:{row['pk']}:rule:{rule.code}"
+        note = _notification(rule, key, row, addresses, templates, context)
+        if note:
+            out.append(note)
+    return out
+
+
+def _digest(rule, today, addresses, templates) -> list[Notification]:
+    year, week, _ = today.isocalendar()
+    key = f"digest:{rule.code}:{year}-W{week:02d}"
+    if Notification.objects.filter(key=key).exists():
+        return []
+    active = Case.objects.filter(state__in=ACTIVE_STATES)
+    by_stage = {
+        Level(level).label: count
+        for level, count in active.values_list("current_stage__level")
+        .order_by("current_stage__level")
+        .annotate(n=Count("pk"))
+        if level is not None
+    }
+    context = {
+        "today": today,
+        "open_cases": sum(by_stage.values()),
+        "by_stage": by_stage,
+        "overdue": active.filter(next_due_on__lt=today).count(),
+        "paused": Case.objects.filter(state=Case.State.PAUSED).count(),
+        "link": f"{settings.SITE_URL.rstrip('/')}/cases/?overdue=on",
+    }
+    note = _notification(rule, key, {}, addresses, templates, context)
+    return [note] if note else []
+
+
+_PLANNERS = {
+    ChaseRule.Trigger.DEADLINE: _deadline_chases,
+    ChaseRule.Trigger.NOT_ALLOCATED: _allocation_chases,
+    ChaseRule.Trigger.DIGEST: _digest,
+}
+
+
+def plan(today: dt.date) -> list[Notification]:
+    """Every chase due today and not yet in the outbox (unsaved)."""
+    addresses, templates = _Addresses(), {}
+    planned = []
+    for rule in ChaseRule.objects.filter(active=True, trigger__in=list(_PLANNERS)):
+        planned += _PLANNERS[rule.trigger](rule, today, addresses, templates)
+    return planned
+
+
+def queue(notifications: list[Notification]) -> int:
+    """Write to the outbox; a key already there is skipped, so nothing is queued twice."""
+    before = Notification.objects.count()
+    for start in range(0, len(notifications), BATCH):
+        Notification.objects.bulk_create(
+            notifications[start : start + BATCH], ignore_conflicts=True
+        )
+    return Notification.objects.count() - before
+
+
+# --- moves --------------------------------------------------------------------------------
+
+
+def on_move(event) -> list[int]:
+    """Queue the messages a workflow move causes, in the move's own transaction, and send
+    them once it commits (or later, from the outbox, if the broker is down)."""
+    rules = [r for r in _move_rules() if r.move == event.move]
+    if not rules:
+        return []
+    stage = event.stage
+    case = event.case
+    row = {
+        "stage_id": stage.pk if stage else None,
+        "stage__case_id": case.pk,
+        "stage__responding_manager__email": _email(stage and stage.responding_manager),
+        "stage__team__manager__email": _email(stage and stage.team and stage.team.manager),
+        "stage__case__service_area__head_of_service__email": _email(
+            case.service_area and case.service_area.head_of_service
+        ),
+        "stage__case__officer__email": _email(case.officer),
+        "stage__investigating_officer__email": _email(stage and stage.investigating_officer),
+    }
+    context = {
+        "case": {"reference": case.reference},
+        "stage_name": stage.get_level_display() if stage else "",
+        "reason": event.reason,
+        "link": case_link(case.reference),
+    }
+    addresses, templates, ids = _Addresses(), {}, []
+    for rule in rules:
+        note = _notification(
+            rule, f"event:{event.pk}:rule:{rule.code}", row, addresses, templates, context
+        )
+        if note:
+            note.save()
+            ids.append(note.pk)
+    if ids:
+        transaction.on_commit(lambda: _dispatch(ids))
+    return ids
+
+
+def _email(user) -> str:
+    return getattr(user, "email", "") or ""
+
+
+def _move_rules() -> list[ChaseRule]:
+    # Read per call: rules are few, and an edit in the admin must apply at once.
+    return list(ChaseRule.objects.filter(active=True, trigger=ChaseRule.Trigger.MOVE))
+
+
+def _dispatch(ids: list[int]) -> None:
+    """Hand the messages to a worker. If the broker is down they stay pending in the outbox,
+    and the periodic delivery sends them when it is back."""
+    from complaints.tasks import deliver_notifications
+
+    try:
+        deliver_notifications.delay(ids)
+    except Exception:  # noqa: BLE001 - the outbox keeps them; the reason is logged
+        log.warning("Broker unavailable: %d message(s) wait in the outbox", len(ids))
+
+
+# --- delivery -----------------------------------------------------------------------------
+
+
+def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[int, int]:
+    """Send pending messages, each in its own transaction under a row lock: a crash leaves
+    the rest pending, and two workers never send the same one. Returns (sent, failed)."""
+    sent = failed = 0
+    pending = Notification.objects.filter(status=Notification.Status.PENDING)
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
+    candidates = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
+    for pk in candidates:
+        with transaction.atomic():
+            note = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Notification.Status.PENDING)
+                .first()
+            )
+            if note is None:
+                continue  # another worker has it, or it went out meanwhile
+            note.attempts += 1
+            try:
+                EmailMessage(
+                    subject=note.subject,
+                    body=note.body,
+                    to=note.to,
+                    cc=note.cc,
+                    headers={"X-Complaints-Key": note.key},
+                ).send()
+            except Exception as error:  # noqa: BLE001 - recorded for the administrator
+                note.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if note.attempts >= MAX_ATTEMPTS:
+                    note.status = Notification.Status.FAILED
+                    failed += 1
+                log.warning("Could not send notification %s: %s", note.pk, note.last_error)
+            else:
+                note.status, note.sent_at, note.last_error = (
+                    Notification.Status.SENT,
+                    timezone.now(),
+                    "",
+                )
+                sent += 1
+            note.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return sent, failed
+
+
+# --- the daily job ------------------------------------------------------------------------
+
+
+def run(today: dt.date | None = None, *, dry_run: bool = False) -> Outcome:
+    today = today or timezone.localdate()
+    outcome = Outcome(for_date=today)
+    if not is_working_day(today):
+        outcome.skipped_reason = f"{today:%A %-d %B %Y} is not a working day: no chasing."
+        return outcome
+    if dry_run:
+        outcome.planned = plan(today)
+        return outcome
+    record = ChaseRun.objects.create(for_date=today)
+    try:
+        with transaction.atomic():
+            outcome.planned = plan(today)
+            outcome.queued = queue(outcome.planned)
+        outcome.sent, outcome.failed = deliver()
+    except Exception as error:
+        record.error = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        record.queued, record.sent, record.failed = outcome.queued, outcome.sent, outcome.failed
+        record.finished_at = timezone.now()
+        record.save()
+    return outcome

@@ -1,0 +1,30 @@
+"""Celery tasks. They take ids, do nothing themselves but call complaints.chasing, and are
+queued only after the transaction that made their work commits."""
+
+from celery import shared_task
+
+from complaints import chasing
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=900, max_retries=5)
+def chase(for_date: str | None = None) -> dict:
+    """The daily chase (beat runs it on weekday mornings; see the admin's Periodic tasks)."""
+    import datetime as dt
+
+    day = dt.date.fromisoformat(for_date) if for_date else None
+    outcome = chasing.run(day)
+    return {
+        "date": outcome.for_date.isoformat(),
+        "queued": outcome.queued,
+        "sent": outcome.sent,
+        "failed": outcome.failed,
+        "skipped": outcome.skipped_reason,
+    }
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=10, retry_backoff_max=600, max_retries=5)
+def deliver_notifications(ids: list[int] | None = None) -> dict:
+    """Send pending messages: those given, or the whole outbox (beat runs this every few
+    minutes, which is what sends messages queued while the broker was down)."""
+    sent, failed = chasing.deliver(ids)
+    return {"sent": sent, "failed": failed}
