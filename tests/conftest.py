@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -8,6 +9,9 @@ from complaints.models import StageDefinition
 from complaints.reference_data import load_reference_data
 from complaints.workingdays import calendars
 from tests.factories import CaseBuilder, TeamFactory, UserFactory
+
+# The SQLite test database is a file there (see config/settings/test.py).
+(Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 # A Monday well inside the calendar; workflow tests freeze "today" here.
 TODAY = dt.date(2025, 6, 30)

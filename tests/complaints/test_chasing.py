@@ -142,9 +142,7 @@ def test_managers_are_not_chased_once_the_draft_is_in_or_the_case_withdrawn(
 
     with freeze_time(D(2024, 12, 18)):
         if end == "withdrawn":
-            workflow.withdraw(
-                stage_1_case, by=officer, reason=WithdrawalReason.objects.first()
-            )
+            workflow.withdraw(stage_1_case, by=officer, reason=WithdrawalReason.objects.first())
         else:
             build.record_findings(stage_1_case)
             workflow.submit_for_qa(stage_1_case, by=officer)
@@ -229,9 +227,7 @@ def test_allocation_emails_the_manager_and_copies_the_head_of_service_after_comm
     assert note.case == case
 
 
-def test_a_failed_send_is_retried_then_recorded_for_the_administrator(
-    stage_1_case, settings
-):
+def test_a_failed_send_is_retried_then_recorded_for_the_administrator(stage_1_case, settings):
     settings.EMAIL_BACKEND = "tests.complaints.failing_email.Backend"
     for _ in range(chasing.MAX_ATTEMPTS):
         chasing.deliver()
