@@ -46,7 +46,7 @@ RUN_ENV := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 run: demo ## Serve the app with the demo council on http://127.0.0.1:8000, chasing included
 	$(MANAGE) demo_logins
 	@echo "Chase e-mails are written to var/sent-mail/."
-	mkdir -p var/broker var/broker-processed var/sent-mail
+	mkdir -p var/broker var/broker-processed var/broker-control var/sent-mail
 	$(RUN_ENV) $(BIN)/celery -A config worker --beat --concurrency=1 --loglevel=WARNING & \
 	trap 'kill %1 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(MANAGE) chase; \

@@ -39,6 +39,7 @@ _COMPLAINTS_TEAM = [
     "record_contact",
     "upload_document",
     "prepare_letter",
+    "manage_actions",
 ]
 _ON_THE_CASE = ["record_contact", "upload_document"]
 

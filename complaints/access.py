@@ -99,11 +99,31 @@ ACTIONS: dict[str, Action] = {
         Action("contact", "Record contact", "record_contact", _ALL),
         Action("document", "Attach a document", "upload_document", _ALL),
         Action("officer", "Change case officer", "allocate_case", _ALL),
+        Action(
+            "lessons-learnt",
+            "Complete the lessons-learnt form",
+            "draft_response",
+            _ALL,
+            guard=lambda case: owed_lessons(case) is not None,
+        ),
+        Action("agreed-action", "Record an agreed action", "manage_actions", _ALL),
     ]
 }
 
 # The complaints team (who see every case) may act on any case; others only on those they hold.
 _COMPLAINTS_TEAM_PERMISSION = "complaints.view_all_cases"
+
+
+def owed_lessons(case: Case):
+    """The current stage's lessons-learnt form, if one is owed and not yet in."""
+    return next(
+        (
+            form
+            for form in case.lessons_learnt.all()
+            if form.stage_id == case.current_stage_id and form.submitted_on is None
+        ),
+        None,
+    )
 
 
 def case_or_404(user, reference: str, queryset=None) -> Case:

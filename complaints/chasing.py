@@ -31,10 +31,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from complaints.deadlines import ACTIVE_STATES, STEP_MET_BY
 from complaints.models import (
+    AgreedAction,
     Case,
     ChaseRule,
     ChaseRun,
     Deadline,
+    LessonsLearnt,
     Level,
     Notification,
     Recipient,
@@ -69,6 +71,7 @@ _PERSON_FIELDS = {
     Recipient.HEAD_OF_SERVICE: ("stage__case__service_area__head_of_service__email",),
     Recipient.CASE_OFFICER: ("stage__case__officer__email",),
     Recipient.INVESTIGATING_OFFICER: ("stage__investigating_officer__email",),
+    Recipient.ACTION_OWNER: ("action_owner__email",),
 }
 _GROUPS = {
     Recipient.COMPLAINTS_MANAGERS: Role.COMPLAINTS_MANAGER,
@@ -269,10 +272,102 @@ def _digest(rule, today, addresses, templates) -> list[Notification]:
     return [note] if note else []
 
 
+def _lessons_chases(rule, today, addresses, templates) -> list[Notification]:
+    forms = LessonsLearnt.objects.filter(submitted_on__isnull=True).filter(
+        _not_yet_sent(rule, "stage")
+    )
+    rows = list(
+        forms.values(
+            "stage_id",
+            "case_id",
+            "case__reference",
+            "due_on",
+            "owed_by__email",
+            "case__service_area__head_of_service__email",
+            "case__officer__email",
+        )
+    )
+    if not rows:
+        return []
+    since = _working_days_since([r["due_on"] for r in rows], today)
+    out = []
+    for row, days in zip(rows, since, strict=True):
+        if days < rule.offset_working_days:
+            continue
+        row.update(
+            {
+                "stage__case_id": row["case_id"],
+                "stage__responding_manager__email": row["owed_by__email"],
+                "stage__case__service_area__head_of_service__email": row[
+                    "case__service_area__head_of_service__email"
+                ],
+                "stage__case__officer__email": row["case__officer__email"],
+            }
+        )
+        context = {
+            "case": {"reference": row["case__reference"]},
+            "due_on": row["due_on"],
+            "days": abs(int(days)),
+            "link": case_link(row["case__reference"]),
+        }
+        key = f"lessons:{row['stage_id']}:rule:{rule.code}"
+        note = _notification(rule, key, row, addresses, templates, context)
+        if note:
+            out.append(note)
+    return out
+
+
+def _action_chases(rule, today, addresses, templates) -> list[Notification]:
+    actions = AgreedAction.objects.filter(status=AgreedAction.Status.OPEN).filter(
+        ~Exists(Notification.objects.filter(rule=rule, action=OuterRef("pk")))
+    )
+    rows = list(
+        actions.values(
+            "pk",
+            "case_id",
+            "case__reference",
+            "due_on",
+            "description",
+            "owner__email",
+            "case__officer__email",
+        )
+    )
+    if not rows:
+        return []
+    since = _working_days_since([r["due_on"] for r in rows], today)
+    out = []
+    for row, days in zip(rows, since, strict=True):
+        if days < rule.offset_working_days:
+            continue
+        row.update(
+            {
+                "stage__case_id": row["case_id"],
+                "action_owner__email": row["owner__email"],
+                "stage__case__officer__email": row["case__officer__email"],
+            }
+        )
+        context = {
+            "case": {"reference": row["case__reference"]},
+            "due_on": row["due_on"],
+            "days": abs(int(days)),
+            "action": row["description"],
+            "link": case_link(row["case__reference"]),
+        }
+        note = _notification(
+            rule, f"action:{row['pk']}:rule:{rule.code}", row, addresses, templates, context
+        )
+        if note:
+            note.action_id = row["pk"]
+            out.append(note)
+    return out
+
+
 _PLANNERS = {
     ChaseRule.Trigger.DEADLINE: _deadline_chases,
     ChaseRule.Trigger.NOT_ALLOCATED: _allocation_chases,
     ChaseRule.Trigger.DIGEST: _digest,
+    ChaseRule.Trigger.LESSONS_LEARNT: _lessons_chases,
+    ChaseRule.Trigger.ACTION: _action_chases,
 }
 
 
@@ -378,13 +473,8 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
                 continue  # another worker has it, or it went out meanwhile
             note.attempts += 1
             try:
-                EmailMessage(
-                    subject=note.subject,
-                    body=note.body,
-                    to=note.to,
-                    cc=note.cc,
-                    headers={"X-Complaints-Key": note.key},
-                ).send()
+                for message in _messages(note):
+                    message.send()
             except Exception as error:  # noqa: BLE001 - recorded for the administrator
                 note.last_error = f"{type(error).__name__}: {error}"[:2000]
                 if note.attempts >= MAX_ATTEMPTS:
@@ -400,6 +490,16 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
                 sent += 1
             note.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return sent, failed
+
+
+def _messages(note: Notification) -> list[EmailMessage]:
+    headers = {"X-Complaints-Key": note.key}
+    if not settings.EMAIL_NO_CC:
+        return [EmailMessage(note.subject, note.body, to=note.to, cc=note.cc, headers=headers)]
+    return [
+        EmailMessage(note.subject, note.body, to=[address], headers=headers)
+        for address in [*note.to, *note.cc]
+    ]
 
 
 # --- the daily job ------------------------------------------------------------------------

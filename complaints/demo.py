@@ -43,6 +43,7 @@ from complaints.models import (
     Team,
     Timescale,
 )
+from complaints.periods import financial_year_start
 from complaints.services import reserve_references
 from complaints.workflow import Move
 from complaints.workingdays import add_working_days
@@ -232,10 +233,6 @@ def _set_case_pointers(rows: list[tuple[int, int, dt.date | None]]) -> None:
 def _pick(rng: random.Random, weights: dict) -> str:
     keys = list(weights)
     return rng.choices(keys, [weights[k] for k in keys])[0]
-
-
-def financial_year_start(day: dt.date) -> dt.date:
-    return dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
 # --- staff and structure ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from complaints import documents
 from complaints.models import (
+    AgreedAction,
     Case,
     Channel,
     Child,
@@ -754,3 +755,112 @@ class OfficerForm(CaseworkForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER)
+
+
+# --- lessons learnt and agreed actions ------------------------------------------------------
+
+ACTION_ROWS = 3
+
+
+class LessonsLearntForm(CaseworkForm):
+    submit_label = "Submit the form"
+    required_messages = {"learning": "Say what the service has learnt"}
+
+    what_went_wrong = forms.CharField(
+        label="What went wrong?", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    learning = forms.CharField(
+        label="What has the service learnt?", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    applies_beyond_case = forms.TypedChoiceField(
+        label="Does the learning apply beyond this case?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    wider_learning = forms.CharField(
+        label="Where else does it apply?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Other teams, a procedure, training for everyone who does this work.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = people(
+            Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.COMPLAINTS_MANAGER, Role.SENIOR_MANAGER
+        )
+        for n in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{n}_description"] = forms.CharField(
+                label=f"Action {n}", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"action_{n}_owner"] = PersonChoiceField(
+                label=f"Who owns action {n}?", queryset=owners, required=False
+            )
+            self.fields[f"action_{n}_due_on"] = DateField(
+                label=f"Action {n} due by", required=False, allow_future=True
+            )
+        for name, field in self.fields.items():
+            _describe_errors(field, self.required_messages.get(name))
+        self.build_layout()
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, ACTION_ROWS + 1):
+            text = data.get(f"action_{n}_description", "").strip()
+            owner, due = data.get(f"action_{n}_owner"), data.get(f"action_{n}_due_on")
+            if text and owner is None:
+                self.add_error(f"action_{n}_owner", f"Choose who owns action {n}")
+            if text and due is None and f"action_{n}_due_on" not in self.errors:
+                self.add_error(f"action_{n}_due_on", f"Enter the date action {n} is due by")
+            if not text and (owner or due):
+                self.add_error(f"action_{n}_description", f"Describe action {n}")
+        return data
+
+    def actions(self):
+        from complaints.learning import ActionInput
+
+        d = self.cleaned_data
+        return [
+            ActionInput(
+                d[f"action_{n}_description"].strip(),
+                d[f"action_{n}_owner"],
+                d[f"action_{n}_due_on"],
+            )
+            for n in range(1, ACTION_ROWS + 1)
+            if d.get(f"action_{n}_description", "").strip()
+        ]
+
+
+class AgreedActionForm(CaseworkForm):
+    submit_label = "Record action"
+
+    source = forms.ChoiceField(
+        label="Where does it come from?",
+        choices=[c for c in AgreedAction.Source.choices if c[0] != "lessons_learnt"],
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
+    owner = PersonChoiceField(label="Owner", queryset=get_user_model().objects.none())
+    due_on = DateField(label="Due by", allow_future=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people(
+            Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.COMPLAINTS_MANAGER, Role.SENIOR_MANAGER
+        )
+
+
+class ActionCompleteForm(CaseworkForm):
+    submit_label = "Mark as done"
+
+    evidence = forms.CharField(
+        label="What was done?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The evidence the action is complete: a new procedure, training dates, etc.",
+    )
+    on = DateField(label="Date completed")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("on")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from complaints.deadlines import ACTIVE_STATES
 from complaints.models import (
+    AgreedAction,
     Case,
     Child,
     Complainant,
@@ -110,6 +111,8 @@ def case_page_queryset() -> QuerySet[Case]:
         Prefetch("documents", queryset=Document.objects.select_related("uploaded_by", "stage")),
         Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
         "notifications",
+        "lessons_learnt",
+        Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
     )
 
 

@@ -191,12 +191,13 @@ def officer_change(*, case: Case, officer, by) -> Case:
 
 @transaction.atomic
 def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | None) -> Case:
-    """Issue the stage's response and send its letter as a PDF on the case.
+    """Issue the stage's response, send its letter as a PDF on the case, and note the
+    lessons-learnt form it makes owing.
 
     From Stage 1 on a response is a letter, so one must be drafted first; Stage 0 is often
     resolved by telephone and needs none.
     """
-    from complaints import letters
+    from complaints import learning, letters
 
     stage = case.current_stage
     letter = letters.response_letter(case)
@@ -205,4 +206,5 @@ def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | 
     case = workflow.issue_response(case, by=by, responded_on=responded_on, outcome=outcome)
     if letter is not None:
         letters.letter_send(letter, by=by, on=responded_on)
+    learning.lessons_owed(case.current_stage)
     return case

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from complaints.views import actions, cases, files, work
+from complaints.views import actions, cases, files, learning, work
 
 urlpatterns = [
     path("", work.my_work, name="home"),
     path("cases/", cases.case_list, name="case-list"),
+    path("learning/", learning.learning_overview, name="learning"),
+    path("actions/<int:pk>/done/", learning.action_complete, name="action-complete"),
     path("cases/export.csv", cases.case_export, name="case-export"),
     path("cases/new/", cases.case_log, name="case-log"),
     path("cases/<str:reference>/", cases.case_detail, name="case-detail"),

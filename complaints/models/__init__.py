@@ -13,6 +13,7 @@ from complaints.models.cases import (
     Stage,
 )
 from complaints.models.chasing import ChaseRule, ChaseRun, Notification, Recipient
+from complaints.models.learning import AgreedAction, LessonsLearnt
 from complaints.models.organisation import Directorate, ServiceArea, Team
 from complaints.models.records import (
     Contact,
@@ -57,6 +58,8 @@ from complaints.models.timescales import (
 )
 
 __all__ = [
+    "LessonsLearnt",
+    "AgreedAction",
     "Recipient",
     "Notification",
     "ChaseRun",

@@ -234,6 +234,7 @@ class Case(models.Model):
             ("record_contact", "Can record calls, meetings and correspondence"),
             ("upload_document", "Can attach documents"),
             ("prepare_letter", "Can prepare and send letters"),
+            ("manage_actions", "Can record agreed actions and see every open one"),
         ]
 
     def __str__(self) -> str:

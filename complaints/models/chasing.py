@@ -103,6 +103,9 @@ class Notification(models.Model):
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.CASCADE)
+    action = models.ForeignKey(
+        "AgreedAction", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=250)

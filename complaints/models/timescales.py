@@ -65,6 +65,13 @@ class StageDefinition(models.Model):
     requires_quality_assurance = models.BooleanField(
         default=True, help_text="The draft response must be approved before it is issued."
     )
+    lessons_learnt_working_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=20,
+        help_text="Working days after a response that found fault for the team manager's "
+        "lessons-learnt form. Empty: no form at this stage.",
+    )
 
     class Meta:
         ordering = ["procedure", "level"]

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from complaints import access, documents, forms, letters, services, workflow
+from complaints import access, documents, forms, learning, letters, services, workflow
 from complaints.errors import DomainError
 from complaints.models import Element, Letter, LetterKind, Remedy
 from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
@@ -241,6 +241,35 @@ ACTION_PAGES: dict[str, ActionPage] = {
     ),
     "document": ActionPage(
         forms.DocumentForm, _document, "Document attached.", anchor="documents"
+    ),
+    "lessons-learnt": ActionPage(
+        forms.LessonsLearntForm,
+        lambda c, u, d, f: learning.lessons_submit(
+            access.owed_lessons(c),
+            by=u,
+            what_went_wrong=d["what_went_wrong"],
+            learning=d["learning"],
+            applies_beyond_case=d["applies_beyond_case"],
+            wider_learning=d["wider_learning"],
+            actions=f.actions(),
+        ),
+        "Lessons-learnt form submitted. Thank you.",
+        intro="What went wrong, what the service has learnt, and the actions it will take. "
+        "Each action is chased until its owner records it as done.",
+        anchor="learning",
+    ),
+    "agreed-action": ActionPage(
+        forms.AgreedActionForm,
+        lambda c, u, d, f: learning.action_add(
+            case=c,
+            source=d["source"],
+            description=d["description"],
+            owner=d["owner"],
+            due_on=d["due_on"],
+            by=u,
+        ),
+        "Action recorded; it will be chased until it is done.",
+        anchor="learning",
     ),
     "officer": ActionPage(
         forms.OfficerForm,

@@ -132,6 +132,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -155,6 +156,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "complaints@council.example")
+# GOV.UK Notify (pip install ".[notify]"; EMAIL_BACKEND=django_gov_notify.backends.
+# NotifyEmailBackend) sends through one plain template and takes no copies, so each copy
+# recipient gets a message of their own.
+GOVUK_NOTIFY_API_KEY = env_str("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env_str("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", "")
+EMAIL_NO_CC = env_bool("EMAIL_NO_CC", EMAIL_BACKEND.startswith("django_gov_notify"))
 
 # The council using the service: shown on pages and letters.
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Demo Borough Council")

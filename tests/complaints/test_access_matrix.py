@@ -24,6 +24,7 @@ CASE_FOR_ACTION = {
     "approve-draft": "awaiting_qa",
     "issue-response": "approved",
     "escalate": "responded",
+    "lessons-learnt": "responded",  # its response found fault, so a form is owed
     "close": "responded",
     "reopen": "responded",
     "schedule-panel": "stage3",
@@ -46,13 +47,29 @@ ROLES = {
     "team_manager": (
         {"paused", "awaiting_qa", "approved", "responded", "stage1", "stage2", "stage3"},
         {"paused", "awaiting_qa", "approved", "responded", "stage1"},
-        {"submit-for-qa", "findings", "remedies", "draft-response", "contact", "document"},
+        {
+            "submit-for-qa",
+            "findings",
+            "remedies",
+            "draft-response",
+            "lessons-learnt",
+            "contact",
+            "document",
+        },
     ),
     "other_team_manager": (set(), set(), set()),
     "head_of_service": (
         None,
         None,
-        {"submit-for-qa", "findings", "remedies", "draft-response", "contact", "document"},
+        {
+            "submit-for-qa",
+            "findings",
+            "remedies",
+            "draft-response",
+            "lessons-learnt",
+            "contact",
+            "document",
+        },
     ),
     "investigator": ({"stage2", "stage3"}, {"stage2"}, {"statement", "contact", "document"}),
     "independent_person": ({"stage2", "stage3"}, {"stage2"}, {"contact", "document"}),
@@ -71,8 +88,10 @@ ALL_CASES = {
 
 @pytest.fixture
 def cases(build, team, head_of_service):
+    from complaints import learning
+
     service = {"service_area": team.service}
-    return {
+    built = {
         "received": build.case(State.RECEIVED, **service),
         "paused": build.case(State.PAUSED, **service),
         "awaiting_qa": build.case(State.AWAITING_QA, **service),
@@ -82,6 +101,8 @@ def cases(build, team, head_of_service):
         "stage2": build.case(State.IN_PROGRESS, level=Level.INVESTIGATION, **service),
         "stage3": build.case(State.IN_PROGRESS, level=Level.REVIEW_PANEL, **service),
     }
+    assert learning.lessons_owed(built["responded"].current_stage) is not None
+    return built
 
 
 def expected(role: str, case_key: str, slug: str | None) -> int:

@@ -250,3 +250,17 @@ def test_the_case_timeline_shows_each_message_and_its_status(client, officer, st
         page = client.get(reverse("case-detail", args=[stage_1_case.reference])).content
     assert b"E-mail: Chase: " in page
     assert b"sent 27 Dec 2024" in page
+
+
+def test_a_backend_without_copies_gets_a_message_per_recipient(
+    build, officer, team, head_of_service, settings, django_capture_on_commit_callbacks
+):
+    """GOV.UK Notify takes no CC: the head of service's copy goes as a message of its own."""
+    settings.EMAIL_NO_CC = True
+    case = build.log(service_area=team.service)
+    build.accept(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.allocate(case, by=officer, team=team)
+    assert sorted((m.to, m.cc) for m in mail.outbox) == sorted(
+        [([team.manager.email], []), ([head_of_service.email], [])]
+    )

@@ -1,0 +1,152 @@
+"""Lessons learnt and agreed actions: when a form is owed, submitting it, and completing actions.
+
+A team manager owes a lessons-learnt form when a response from Stage 1 on found fault (an
+element upheld or partly upheld), due the stage definition's number of working days after the
+response. Forms and actions are chased by ChaseRules like responses are.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from complaints import deadlines
+from complaints.errors import DomainError
+from complaints.models import AgreedAction, LessonsLearnt, Stage
+from complaints.workingdays import add_working_days
+
+FAULT_FOUND = ("upheld", "partially_upheld")
+
+
+def lessons_owed(stage: Stage) -> LessonsLearnt | None:
+    """Create the form a response makes owing, if it does. Called as the response is issued."""
+    if stage.level < 1 or stage.responded_on is None:
+        return None
+    definition = deadlines.stage_definition(stage.case.procedure, stage.level)
+    days = definition.lessons_learnt_working_days if definition else None
+    if not days:
+        return None
+    found_fault = stage.element_findings.filter(finding__group__in=FAULT_FOUND).exists()
+    if not found_fault:
+        return None
+    manager = stage.responding_manager or (stage.team.manager if stage.team else None)
+    form, _ = LessonsLearnt.objects.get_or_create(
+        stage=stage,
+        defaults={
+            "case": stage.case,
+            "team": stage.team,
+            "owed_by": manager,
+            "due_on": add_working_days(stage.responded_on, days),
+        },
+    )
+    return form
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    owner: object
+    due_on: dt.date
+
+
+@transaction.atomic
+def lessons_submit(
+    form: LessonsLearnt,
+    *,
+    by,
+    what_went_wrong: str,
+    learning: str,
+    applies_beyond_case: bool | None,
+    wider_learning: str = "",
+    actions: list[ActionInput] = (),
+) -> LessonsLearnt:
+    form = LessonsLearnt.objects.select_for_update().get(pk=form.pk)
+    if form.submitted_on:
+        raise DomainError("This lessons-learnt form has already been submitted.")
+    if not learning.strip():
+        raise DomainError("Say what the service has learnt.", field="learning")
+    if applies_beyond_case and not wider_learning.strip():
+        raise DomainError("Say where else the learning applies.", field="wider_learning")
+    today = timezone.localdate()
+    for action in actions:
+        if action.due_on < today:
+            raise DomainError("An action's due date cannot be in the past.", field="actions")
+    form.what_went_wrong, form.learning = what_went_wrong, learning
+    form.applies_beyond_case, form.wider_learning = applies_beyond_case, wider_learning
+    form.submitted_on, form.submitted_by = today, by
+    form.save()
+    for action in actions:
+        action_add(
+            case=form.case,
+            stage=form.stage,
+            lessons_learnt=form,
+            source=AgreedAction.Source.LESSONS_LEARNT,
+            description=action.description,
+            owner=action.owner,
+            due_on=action.due_on,
+            by=by,
+        )
+    return form
+
+
+def action_add(*, case, source, description, owner, due_on, by, stage=None, lessons_learnt=None):
+    if not description.strip():
+        raise DomainError("Describe the action.", field="description")
+    if owner is None:
+        raise DomainError("Choose who owns the action.", field="owner")
+    return AgreedAction.objects.create(
+        case=case,
+        stage=stage or case.current_stage,
+        lessons_learnt=lessons_learnt,
+        source=source,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+        created_by=by,
+    )
+
+
+def action_complete(action: AgreedAction, *, by, evidence: str, on: dt.date | None = None):
+    if action.status != AgreedAction.Status.OPEN:
+        raise DomainError("This action is already closed.")
+    if not evidence.strip():
+        raise DomainError(
+            "Say what was done, as evidence the action is complete.", field="evidence"
+        )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError("The date completed cannot be in the future.", field="on")
+    action.status, action.completed_on, action.evidence = AgreedAction.Status.DONE, on, evidence
+    action.save(update_fields=["status", "completed_on", "evidence"])
+    return action
+
+
+@dataclass(frozen=True)
+class ReturnRate:
+    owed: int
+    returned: int
+    returned_on_time: int
+    outstanding: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.returned / self.owed) if self.owed else None
+
+
+def return_rate(*, start: dt.date, end: dt.date) -> ReturnRate:
+    """Forms owed for responses in the period, and how many came back (on time)."""
+    counts = LessonsLearnt.objects.filter(
+        stage__responded_on__gte=start, stage__responded_on__lte=end
+    ).aggregate(
+        owed=Count("pk"),
+        returned=Count("pk", filter=Q(submitted_on__isnull=False)),
+        on_time=Count("pk", filter=Q(submitted_on__lte=F("due_on"))),
+    )
+    return ReturnRate(
+        owed=counts["owed"],
+        returned=counts["returned"],
+        returned_on_time=counts["on_time"],
+        outstanding=counts["owed"] - counts["returned"],
+    )

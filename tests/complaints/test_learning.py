@@ -1,0 +1,147 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from freezegun import freeze_time
+
+from complaints import chasing, learning
+from complaints.errors import DomainError
+from complaints.models import AgreedAction, Case, LessonsLearnt, Notification
+from complaints.workingdays import add_working_days
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def responded(build):
+    with freeze_time(D(2025, 6, 2)):
+        return build.case(Case.State.RESPONDED, received_on=D(2025, 5, 20))
+
+
+def test_a_response_that_found_fault_makes_a_form_owing(responded, team_manager):
+    form = learning.lessons_owed(responded.current_stage)
+    assert form.owed_by == team_manager
+    assert form.due_on == add_working_days(D(2025, 6, 2), 20)
+    assert learning.lessons_owed(responded.current_stage) == form  # once only
+
+
+def test_no_form_when_nothing_was_upheld(build):
+    with freeze_time(D(2025, 6, 2)):
+        case = build.log(received_on=D(2025, 5, 20))
+        build.accept(case)
+        from complaints import workflow
+
+        workflow.allocate(case, by=build.officer, team=build.team)
+        build.add_element(case)
+        case.refresh_from_db()
+        case = build.respond(case, finding="not_upheld")
+    assert learning.lessons_owed(case.current_stage) is None
+
+
+def test_submitting_the_form_creates_its_actions(responded, team_manager, senior_manager):
+    form = learning.lessons_owed(responded.current_stage)
+    with freeze_time(D(2025, 6, 10)):
+        learning.lessons_submit(
+            form,
+            by=team_manager,
+            what_went_wrong="The meeting moved without notice.",
+            learning="Send changes in writing the same day.",
+            applies_beyond_case=True,
+            wider_learning="All safeguarding teams.",
+            actions=[
+                learning.ActionInput(
+                    "Update the meetings procedure", senior_manager, D(2025, 7, 1)
+                ),
+                learning.ActionInput("Brief the team", team_manager, D(2025, 6, 20)),
+            ],
+        )
+    form.refresh_from_db()
+    assert form.submitted_on == D(2025, 6, 10)
+    assert [a.description for a in form.actions.order_by("due_on")] == [
+        "Brief the team",
+        "Update the meetings procedure",
+    ]
+    assert all(a.source == AgreedAction.Source.LESSONS_LEARNT for a in form.actions.all())
+    with pytest.raises(DomainError, match="already been submitted"):
+        learning.lessons_submit(
+            form, by=team_manager, what_went_wrong="", learning="x", applies_beyond_case=False
+        )
+
+
+def test_wider_learning_must_say_where(responded, team_manager):
+    form = learning.lessons_owed(responded.current_stage)
+    with pytest.raises(DomainError) as error:
+        learning.lessons_submit(
+            form, by=team_manager, what_went_wrong="", learning="x", applies_beyond_case=True
+        )
+    assert error.value.field == "wider_learning"
+    form.refresh_from_db()
+    assert form.submitted_on is None
+
+
+def test_the_return_rate_counts_forms_owed_and_returned_in_the_period(build, team_manager):
+    forms = []
+    for _ in range(4):
+        with freeze_time(D(2025, 6, 2)):
+            case = build.case(Case.State.RESPONDED, received_on=D(2025, 5, 20))
+        forms.append(learning.lessons_owed(case.current_stage))
+    for form, day in zip(forms[:3], [D(2025, 6, 10), D(2025, 6, 12), D(2025, 8, 1)], strict=False):
+        with freeze_time(day):
+            learning.lessons_submit(
+                form, by=team_manager, what_went_wrong="", learning="x", applies_beyond_case=False
+            )
+    rate = learning.return_rate(start=D(2025, 4, 1), end=D(2026, 3, 31))
+    assert (rate.owed, rate.returned, rate.returned_on_time, rate.outstanding) == (4, 3, 2, 1)
+    assert rate.percent == 75
+    assert learning.return_rate(start=D(2024, 4, 1), end=D(2025, 3, 31)).owed == 0
+
+
+def test_an_overdue_form_and_an_overdue_action_are_chased_once(
+    responded, team_manager, senior_manager, head_of_service
+):
+    form = learning.lessons_owed(responded.current_stage)
+    action = learning.action_add(
+        case=responded,
+        source=AgreedAction.Source.STAGE_2,
+        description="Review the placement plan",
+        owner=senior_manager,
+        due_on=D(2025, 6, 20),
+        by=team_manager,
+    )
+    chasing.deliver()
+    mail.outbox.clear()
+    day_after_form = add_working_days(form.due_on, 1)
+    for day in (D(2025, 6, 20), D(2025, 6, 23), day_after_form, day_after_form):
+        with freeze_time(day):
+            chasing.run(day)
+    subjects = sorted(m.subject for m in mail.outbox if "this week" not in m.subject)
+    assert subjects == [
+        f"{responded.reference}: agreed action was due 20 Jun",
+        f"{responded.reference}: lessons-learnt form was due {form.due_on:%-d %b}",
+    ]
+    action_mail = next(m for m in mail.outbox if "action" in m.subject)
+    assert action_mail.to == [senior_manager.email]
+    assert "Review the placement plan" in action_mail.body
+    form_mail = next(m for m in mail.outbox if "lessons" in m.subject)
+    assert form_mail.to == [team_manager.email]
+    assert Notification.objects.filter(action=action).count() == 1
+
+
+def test_a_done_action_is_no_longer_chased(responded, team_manager):
+    action = learning.action_add(
+        case=responded,
+        source=AgreedAction.Source.STAGE_3,
+        description="Apologise in writing",
+        owner=team_manager,
+        due_on=D(2025, 6, 20),
+        by=team_manager,
+    )
+    with freeze_time(D(2025, 6, 19)):
+        with pytest.raises(DomainError, match="evidence"):
+            learning.action_complete(action, by=team_manager, evidence=" ")
+        learning.action_complete(action, by=team_manager, evidence="Letter sent 19 June.")
+    with freeze_time(D(2025, 6, 24)):
+        chasing.run(D(2025, 6, 24))
+    assert not Notification.objects.filter(action=action).exists()
+    assert LessonsLearnt.objects.count() == 0
