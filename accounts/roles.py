@@ -89,6 +89,8 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("complaints", "chaserule", ("view", "add", "change")),
     ("complaints", "notification", ("view",)),
     ("complaints", "chaserun", ("view",)),
+    ("complaints", "lessonslearnt", ("view",)),
+    ("complaints", "agreedaction", ("view", "change")),
     ("django_celery_beat", "periodictask", ("view", "change")),
     ("django_celery_beat", "crontabschedule", ("view", "add", "change")),
     ("complaints", "nonworkingday", ("view", "add", "change", "delete")),

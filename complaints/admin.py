@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import (
     CATEGORY_MODELS,
+    AgreedAction,
     Case,
     ChaseRule,
     ChaseRun,
@@ -11,6 +12,7 @@ from complaints.models import (
     Element,
     ElementFinding,
     Event,
+    LessonsLearnt,
     LetterParagraph,
     LetterTemplate,
     NonWorkingDay,
@@ -262,3 +264,17 @@ class ChaseRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(LessonsLearnt)
+class LessonsLearntAdmin(admin.ModelAdmin):
+    list_display = ["stage", "team", "owed_by", "due_on", "submitted_on"]
+    list_filter = ["submitted_on", "team"]
+    raw_id_fields = ["stage", "case"]
+
+
+@admin.register(AgreedAction)
+class AgreedActionAdmin(admin.ModelAdmin):
+    list_display = ["description", "source", "owner", "due_on", "status"]
+    list_filter = ["status", "source"]
+    raw_id_fields = ["case", "stage", "lessons_learnt"]

@@ -829,3 +829,76 @@ def seed_demo(
         if progress:
             progress(added, wanted)
     return added
+
+
+def seed_learning(*, today: dt.date | None = None, seed: int = 2024) -> int:
+    """Lessons-learnt forms for the demo's responses that found fault, most of them returned
+    with an action or two, some actions done. Idempotent. Returns the forms added."""
+    from complaints.learning import FAULT_FOUND
+    from complaints.models import AgreedAction, LessonsLearnt
+
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    since = financial_year_start(today).replace(year=financial_year_start(today).year - 1)
+    stages = (
+        Stage.objects.filter(
+            level__gte=1,
+            responded_on__gte=since,
+            responded_on__lte=today,
+            element_findings__finding__group__in=FAULT_FOUND,
+            lessons_learnt__isnull=True,
+        )
+        .select_related("team__manager", "responding_manager", "case")
+        .distinct()
+    )
+    owners = list(get_user_model().objects.filter(groups__name=Role.SENIOR_MANAGER.label)) or [
+        None
+    ]
+    forms, actions = [], []
+    for stage in stages:
+        manager = stage.responding_manager or (stage.team.manager if stage.team else None)
+        due = add_working_days(stage.responded_on, 20)
+        form = LessonsLearnt(
+            stage=stage, case=stage.case, team=stage.team, owed_by=manager, due_on=due
+        )
+        if rng.random() < 0.6 and due - dt.timedelta(days=20) < today:
+            form.submitted_on = min(today, due + dt.timedelta(days=rng.randrange(-15, 10)))
+            form.submitted_by = manager
+            form.what_went_wrong = "Information was not shared with the family in good time."
+            form.learning = "Share changes to plans and meetings in writing the same day."
+            form.applies_beyond_case = rng.random() < 0.4
+            form.wider_learning = "All teams." if form.applies_beyond_case else ""
+        forms.append(form)
+    LessonsLearnt.objects.bulk_create(forms, batch_size=2000)
+    for form in forms:
+        if not form.submitted_on:
+            continue
+        for text in rng.sample(ACTION_TEXTS, rng.choice([1, 1, 2])):
+            due = form.submitted_on + dt.timedelta(days=rng.randrange(14, 90))
+            done = due < today and rng.random() < 0.7
+            actions.append(
+                AgreedAction(
+                    case=form.case,
+                    stage=form.stage,
+                    lessons_learnt=form,
+                    source=AgreedAction.Source.LESSONS_LEARNT,
+                    description=text,
+                    owner=form.owed_by or rng.choice(owners),
+                    due_on=due,
+                    status=AgreedAction.Status.DONE if done else AgreedAction.Status.OPEN,
+                    completed_on=due if done else None,
+                    evidence="Done and recorded in the team's minutes." if done else "",
+                    created_by=form.owed_by,
+                )
+            )
+    AgreedAction.objects.bulk_create(actions, batch_size=2000)
+    return len(forms)
+
+
+ACTION_TEXTS = [
+    "Remind the team to confirm meeting changes in writing",
+    "Review the case recording standard with the team",
+    "Add complaint learning to the next team meeting",
+    "Check the family's contact details are up to date on the case system",
+    "Update the practice guidance on visits",
+]

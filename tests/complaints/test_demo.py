@@ -35,3 +35,21 @@ def test_demo_logins_prints_each_role(capsys):
     out = capsys.readouterr().out
     for username, *_ in DEMO_USERS:
         assert username in out
+
+
+def test_the_demo_has_lessons_learnt_only_where_fault_was_found():
+    from complaints.demo import seed_learning
+    from complaints.models import AgreedAction, LessonsLearnt
+
+    today = dt.date(2025, 6, 30)
+    seed_demo(cases=400, today=today)
+    added = seed_learning(today=today)
+    assert added > 0
+    assert seed_learning(today=today) == 0
+    assert LessonsLearnt.objects.count() == added
+    assert not LessonsLearnt.objects.exclude(
+        stage__element_findings__finding__group__in=["upheld", "partially_upheld"]
+    ).exists()
+    assert LessonsLearnt.objects.filter(submitted_on__isnull=True).exists()
+    assert AgreedAction.objects.filter(status="open").exists()
+    assert AgreedAction.objects.filter(status="done").exists()

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from complaints.demo import seed_demo
+from complaints.demo import seed_demo, seed_learning
 from complaints.reference_data import load_reference_data
 
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
             )
 
         added = seed_demo(cases=cases, seed=seed, progress=progress)
+        forms = seed_learning(seed=seed)
         self.stdout.write(
-            f"Demo council ready: {added:,} cases added in {time.monotonic() - started:.1f} s."
+            f"Demo council ready: {added:,} cases and {forms:,} lessons-learnt forms added in "
+            f"{time.monotonic() - started:.1f} s."
         )
