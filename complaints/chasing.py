@@ -62,21 +62,33 @@ class Outcome:
 
 # --- who receives a chase -----------------------------------------------------------------
 
-# The related e-mail addresses a deadline query fetches, by recipient.
-_PERSON_FIELDS = {
-    Recipient.RESPONDING_MANAGER: (
-        "stage__responding_manager__email",
-        "stage__team__manager__email",
-    ),
-    Recipient.HEAD_OF_SERVICE: ("stage__case__service_area__head_of_service__email",),
-    Recipient.CASE_OFFICER: ("stage__case__officer__email",),
-    Recipient.INVESTIGATING_OFFICER: ("stage__investigating_officer__email",),
-    Recipient.ACTION_OWNER: ("action_owner__email",),
+# Every planner reads rows of one shape: `about_id` (the stage or action chased), `stage_id`,
+# `case_id`, `reference`, `level`, `anchor_on` (the date the rule counts from) and one address
+# column per person below, so recipients, keys and e-mails are worked out in one place.
+_PERSON_COLUMNS = {
+    Recipient.RESPONDING_MANAGER: "responding_manager_email",
+    Recipient.HEAD_OF_SERVICE: "head_of_service_email",
+    Recipient.CASE_OFFICER: "case_officer_email",
+    Recipient.INVESTIGATING_OFFICER: "investigating_officer_email",
+    Recipient.ACTION_OWNER: "action_owner_email",
 }
 _GROUPS = {
     Recipient.COMPLAINTS_MANAGERS: Role.COMPLAINTS_MANAGER,
     Recipient.SENIOR_MANAGERS: Role.SENIOR_MANAGER,
 }
+
+
+def _stage_people(stage: str = "stage__", case: str = "stage__case__") -> dict:
+    """The address columns, for a query whose rows reach the stage and case by these paths.
+    A named responding manager first, else the team's manager."""
+    return {
+        "responding_manager_email": Coalesce(
+            f"{stage}responding_manager__email", f"{stage}team__manager__email"
+        ),
+        "head_of_service_email": F(f"{case}service_area__head_of_service__email"),
+        "case_officer_email": F(f"{case}officer__email"),
+        "investigating_officer_email": F(f"{stage}investigating_officer__email"),
+    }
 
 
 class _Addresses:
@@ -102,20 +114,9 @@ class _Addresses:
         for recipient in recipients:
             if recipient in _GROUPS:
                 found += self.group(recipient)
-                continue
-            # The first address on file: a named responding manager, else the team's manager.
-            for key in _PERSON_FIELDS.get(recipient, ()):
-                if row.get(key):
-                    found.append(row[key])
-                    break
+            elif row.get(_PERSON_COLUMNS.get(recipient, "")):
+                found.append(row[_PERSON_COLUMNS[recipient]])
         return list(dict.fromkeys(found))
-
-
-def _fields_for(rule: ChaseRule) -> set[str]:
-    wanted = set()
-    for recipient in [*rule.to, *rule.cc]:
-        wanted.update(_PERSON_FIELDS.get(recipient, ()))
-    return wanted
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def _notification(rule, key, row, addresses, templates, context) -> Notification
     return Notification(
         key=key,
         rule=rule,
-        case_id=row.get("stage__case_id"),
+        case_id=row.get("case_id"),
         stage_id=row.get("stage_id"),
         to=to,
         cc=cc,
@@ -168,30 +169,8 @@ def _working_days_since(anchors: list[dt.date], today: dt.date) -> np.ndarray:
     return np.where(a <= t, after, before)
 
 
-def _deadline_chases(rule, today, addresses, templates) -> list[Notification]:
-    rows = Deadline.objects.filter(step=rule.step)
-    if rule.level is not None:
-        rows = rows.filter(stage__level=rule.level)
-    if rule.procedure:
-        rows = rows.filter(stage__case__procedure=rule.procedure)
-    states = [Case.State.IN_PROGRESS] if rule.only_while_drafting else list(ACTIVE_STATES)
-    fact = rule.unless or STEP_MET_BY.get(rule.step)
-    rows = rows.filter(
-        stage__case__state__in=states,
-        stage__case__current_stage=F("stage"),
-        **({f"stage__{fact}__isnull": True} if fact else {}),
-    ).filter(_not_yet_sent(rule, "stage"))
-    anchor = (
-        F("service_target_on")
-        if rule.anchor == ChaseRule.Anchor.SERVICE_TARGET
-        else Coalesce("extended_due_on", "due_on")
-    )
-    rows = rows.annotate(anchor_on=anchor).filter(anchor_on__isnull=False)
-    # Nothing can come due before this: a cheap bound that keeps far-off deadlines out.
-    horizon = today + dt.timedelta(days=max(0, -rule.offset_working_days) * 2 + 7)
-    rows = rows.filter(anchor_on__lte=horizon)
-    columns = ["stage_id", "stage__case_id", "stage__case__reference", "stage__level", "anchor_on"]
-    rows = list(rows.values(*columns, *_fields_for(rule)))
+def _due(rule, rows, today, key_prefix, addresses, templates, extra=None) -> list[Notification]:
+    """The rows whose anchor date is the rule's offset behind today, as messages."""
     if not rows:
         return []
     since = _working_days_since([r["anchor_on"] for r in rows], today)
@@ -203,48 +182,138 @@ def _deadline_chases(rule, today, addresses, templates) -> list[Notification]:
         if not fire:
             continue
         context = {
-            "case": {"reference": row["stage__case__reference"]},
-            "stage_name": Level(row["stage__level"]).label,
+            "case": {"reference": row["reference"]},
+            "stage_name": Level(row["level"]).label if row.get("level") is not None else "",
             "due_on": row["anchor_on"],
             "days": abs(int(days)),
-            "overdue": days > 0,
-            "link": case_link(row["stage__case__reference"]),
+            "link": case_link(row["reference"]),
+            **(extra(row) if extra else {}),
         }
-        key = f"stage:{row['stage_id']}:rule:{rule.code}"
+        key = f"{key_prefix}:{row['about_id']}:rule:{rule.code}"
         note = _notification(rule, key, row, addresses, templates, context)
         if note:
             out.append(note)
     return out
 
 
+def _states(rule: ChaseRule) -> list[str]:
+    return [Case.State.IN_PROGRESS] if rule.only_while_drafting else list(ACTIVE_STATES)
+
+
+def _deadline_chases(rule, today, addresses, templates) -> list[Notification]:
+    rows = Deadline.objects.filter(
+        step=rule.step,
+        stage__case__state__in=_states(rule),
+        stage__case__current_stage=F("stage"),
+    )
+    if rule.level is not None:
+        rows = rows.filter(stage__level=rule.level)
+    if rule.procedure:
+        rows = rows.filter(stage__case__procedure=rule.procedure)
+    fact = rule.unless or STEP_MET_BY.get(rule.step)
+    if fact:
+        rows = rows.filter(**{f"stage__{fact}__isnull": True})
+    anchor = (
+        F("service_target_on")
+        if rule.anchor == ChaseRule.Anchor.SERVICE_TARGET
+        else Coalesce("extended_due_on", "due_on")
+    )
+    # Nothing can come due before this: a cheap bound that keeps far-off deadlines out.
+    horizon = today + dt.timedelta(days=max(0, -rule.offset_working_days) * 2 + 7)
+    rows = (
+        rows.filter(_not_yet_sent(rule, "stage"))
+        .annotate(anchor_on=anchor)
+        .filter(anchor_on__isnull=False, anchor_on__lte=horizon)
+        .values(
+            "stage_id",
+            "anchor_on",
+            about_id=F("stage_id"),
+            case_id=F("stage__case_id"),
+            reference=F("stage__case__reference"),
+            level=F("stage__level"),
+            **_stage_people(),
+        )
+    )
+    return _due(rule, list(rows), today, "stage", addresses, templates)
+
+
 def _allocation_chases(rule, today, addresses, templates) -> list[Notification]:
-    stages = Stage.objects.filter(allocated_on__isnull=True)
+    """Stages not allocated `offset_months` calendar months after they were requested."""
+    stages = Stage.objects.filter(
+        allocated_on__isnull=True,
+        case__state__in=_states(rule),
+        case__current_stage=F("pk"),
+        requested_on__lte=today - relativedelta(months=rule.offset_months),
+    )
     if rule.level is not None:
         stages = stages.filter(level=rule.level)
     if rule.procedure:
         stages = stages.filter(case__procedure=rule.procedure)
-    cutoff = today - relativedelta(months=rule.offset_months)
-    stages = stages.filter(
-        case__state__in=ACTIVE_STATES,
-        case__current_stage=F("pk"),
-        requested_on__lte=cutoff,
-    ).filter(_not_yet_sent(rule, "pk"))
-    person = {f.removeprefix("stage__"): f for f in _fields_for(rule)}
-    out = []
-    for row in stages.values("pk", "case_id", "case__reference", "level", "requested_on", *person):
-        row = {person.get(k, k): v for k, v in row.items()}
-        row.update(stage_id=row["pk"], stage__case_id=row["case_id"])
-        context = {
-            "case": {"reference": row["case__reference"]},
-            "stage_name": Level(row["level"]).label,
-            "requested_on": row["requested_on"],
-            "link": case_link(row["case__reference"]),
-        }
-        key = f"stage:{row['pk']}:rule:{rule.code}"
-        note = _notification(rule, key, row, addresses, templates, context)
-        if note:
-            out.append(note)
-    return out
+    rows = stages.filter(_not_yet_sent(rule, "pk")).values(
+        "case_id",
+        "level",
+        about_id=F("pk"),
+        stage_id=F("pk"),
+        reference=F("case__reference"),
+        anchor_on=F("requested_on"),
+        **_stage_people(stage="", case="case__"),
+    )
+    return _due(
+        rule,
+        list(rows),
+        today,
+        "stage",
+        addresses,
+        templates,
+        extra=lambda row: {"requested_on": row["anchor_on"]},
+    )
+
+
+def _lessons_chases(rule, today, addresses, templates) -> list[Notification]:
+    forms = LessonsLearnt.objects.filter(submitted_on__isnull=True).filter(
+        _not_yet_sent(rule, "stage")
+    )
+    rows = forms.values(
+        "stage_id",
+        "case_id",
+        about_id=F("stage_id"),
+        reference=F("case__reference"),
+        level=F("stage__level"),
+        anchor_on=F("due_on"),
+        responding_manager_email=F("owed_by__email"),
+        head_of_service_email=F("case__service_area__head_of_service__email"),
+        case_officer_email=F("case__officer__email"),
+    )
+    return _due(rule, list(rows), today, "lessons", addresses, templates)
+
+
+def _action_chases(rule, today, addresses, templates) -> list[Notification]:
+    actions = AgreedAction.objects.filter(status=AgreedAction.Status.OPEN).filter(
+        ~Exists(Notification.objects.filter(rule=rule, action=OuterRef("pk")))
+    )
+    rows = actions.values(
+        "stage_id",
+        "case_id",
+        "description",
+        about_id=F("pk"),
+        reference=F("case__reference"),
+        level=F("stage__level"),
+        anchor_on=F("due_on"),
+        action_owner_email=F("owner__email"),
+        case_officer_email=F("case__officer__email"),
+    )
+    notes = _due(
+        rule,
+        list(rows),
+        today,
+        "action",
+        addresses,
+        templates,
+        extra=lambda row: {"action": row["description"]},
+    )
+    for note in notes:
+        note.action_id = int(note.key.split(":")[1])
+    return notes
 
 
 def _digest(rule, today, addresses, templates) -> list[Notification]:
@@ -270,96 +339,6 @@ def _digest(rule, today, addresses, templates) -> list[Notification]:
     }
     note = _notification(rule, key, {}, addresses, templates, context)
     return [note] if note else []
-
-
-def _lessons_chases(rule, today, addresses, templates) -> list[Notification]:
-    forms = LessonsLearnt.objects.filter(submitted_on__isnull=True).filter(
-        _not_yet_sent(rule, "stage")
-    )
-    rows = list(
-        forms.values(
-            "stage_id",
-            "case_id",
-            "case__reference",
-            "due_on",
-            "owed_by__email",
-            "case__service_area__head_of_service__email",
-            "case__officer__email",
-        )
-    )
-    if not rows:
-        return []
-    since = _working_days_since([r["due_on"] for r in rows], today)
-    out = []
-    for row, days in zip(rows, since, strict=True):
-        if days < rule.offset_working_days:
-            continue
-        row.update(
-            {
-                "stage__case_id": row["case_id"],
-                "stage__responding_manager__email": row["owed_by__email"],
-                "stage__case__service_area__head_of_service__email": row[
-                    "case__service_area__head_of_service__email"
-                ],
-                "stage__case__officer__email": row["case__officer__email"],
-            }
-        )
-        context = {
-            "case": {"reference": row["case__reference"]},
-            "due_on": row["due_on"],
-            "days": abs(int(days)),
-            "link": case_link(row["case__reference"]),
-        }
-        key = f"lessons:{row['stage_id']}:rule:{rule.code}"
-        note = _notification(rule, key, row, addresses, templates, context)
-        if note:
-            out.append(note)
-    return out
-
-
-def _action_chases(rule, today, addresses, templates) -> list[Notification]:
-    actions = AgreedAction.objects.filter(status=AgreedAction.Status.OPEN).filter(
-        ~Exists(Notification.objects.filter(rule=rule, action=OuterRef("pk")))
-    )
-    rows = list(
-        actions.values(
-            "pk",
-            "case_id",
-            "case__reference",
-            "due_on",
-            "description",
-            "owner__email",
-            "case__officer__email",
-        )
-    )
-    if not rows:
-        return []
-    since = _working_days_since([r["due_on"] for r in rows], today)
-    out = []
-    for row, days in zip(rows, since, strict=True):
-        if days < rule.offset_working_days:
-            continue
-        row.update(
-            {
-                "stage__case_id": row["case_id"],
-                "action_owner__email": row["owner__email"],
-                "stage__case__officer__email": row["case__officer__email"],
-            }
-        )
-        context = {
-            "case": {"reference": row["case__reference"]},
-            "due_on": row["due_on"],
-            "days": abs(int(days)),
-            "action": row["description"],
-            "link": case_link(row["case__reference"]),
-        }
-        note = _notification(
-            rule, f"action:{row['pk']}:rule:{rule.code}", row, addresses, templates, context
-        )
-        if note:
-            note.action_id = row["pk"]
-            out.append(note)
-    return out
 
 
 _PLANNERS = {
@@ -403,14 +382,12 @@ def on_move(event) -> list[int]:
     case = event.case
     row = {
         "stage_id": stage.pk if stage else None,
-        "stage__case_id": case.pk,
-        "stage__responding_manager__email": _email(stage and stage.responding_manager),
-        "stage__team__manager__email": _email(stage and stage.team and stage.team.manager),
-        "stage__case__service_area__head_of_service__email": _email(
-            case.service_area and case.service_area.head_of_service
-        ),
-        "stage__case__officer__email": _email(case.officer),
-        "stage__investigating_officer__email": _email(stage and stage.investigating_officer),
+        "case_id": case.pk,
+        "responding_manager_email": _email(stage and stage.responding_manager)
+        or _email(stage and stage.team and stage.team.manager),
+        "head_of_service_email": _email(case.service_area and case.service_area.head_of_service),
+        "case_officer_email": _email(case.officer),
+        "investigating_officer_email": _email(stage and stage.investigating_officer),
     }
     context = {
         "case": {"reference": case.reference},
