@@ -1,0 +1,23 @@
+"""Load ombudsman/data/reference_data.yaml: created when missing, never overwritten."""
+
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from ombudsman.models import Decision, RecommendationKind
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "reference_data.yaml"
+
+
+@transaction.atomic
+def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
+    data = yaml.safe_load(path.read_text())
+    created = {}
+    for key, model in (("decisions", Decision), ("recommendation_kinds", RecommendationKind)):
+        for order, row in enumerate(data[key], start=1):
+            row = dict(row)
+            code = row.pop("code")
+            _, new = model.objects.get_or_create(code=code, defaults={**row, "order": order * 10})
+            created[key] = created.get(key, 0) + new
+    return created

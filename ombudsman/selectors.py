@@ -1,0 +1,96 @@
+"""The figures of the Ombudsman's annual review letter, for any period: one function the
+dashboard and the annual report both use.
+
+Counting rules (following the LGSCO's "interpreting local authority statistics"):
+- received: enquiries the Ombudsman opened with the council in the period;
+- decided: decisions made in the period, whenever the complaint arrived, so the two differ;
+- investigated: decisions after a detailed investigation, that is upheld or not upheld;
+- uphold rate: upheld ÷ investigated, as a whole percentage;
+- compliance: of upheld decisions with recommendations due by the period's end, those where
+  every recommendation was complied with by its due date;
+- remedied by the council: upheld decisions where the council had already provided a
+  satisfactory remedy, as a share of upheld;
+- payments: the sum of payment recommendations on decisions made in the period;
+- learning identified: service-improvement recommendations on decisions in the period.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+
+from ombudsman.models import Decision, OmbudsmanCase, Recommendation
+
+
+@dataclass(frozen=True)
+class AnnualLetterFigures:
+    received: int
+    decided: int
+    investigated: int
+    upheld: int
+    uphold_rate: int | None
+    with_recommendations: int
+    complied: int
+    compliance_rate: int | None
+    remedied_by_council: int
+    remedied_share: int | None
+    payments: Decimal
+    learning_identified: int
+    decided_by_group: dict[str, int]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def annual_letter_figures(
+    *, start: dt.date, end: dt.date, service_area=None
+) -> AnnualLetterFigures:
+    cases = OmbudsmanCase.objects.all()
+    if service_area is not None:
+        cases = cases.filter(service_area=service_area)
+    received = cases.filter(received_on__range=(start, end)).count()
+    decided = cases.filter(decision_on__range=(start, end), decision__isnull=False)
+    by_group = dict(decided.values_list("decision__group").annotate(n=Count("pk")).order_by())
+    upheld_cases = decided.filter(decision__group=Decision.Group.UPHELD)
+    upheld = by_group.get(Decision.Group.UPHELD, 0)
+    investigated = upheld + by_group.get(Decision.Group.NOT_UPHELD, 0)
+
+    due_upheld = upheld_cases.filter(recommendations__due_on__lte=end).distinct()
+    late_or_open = Recommendation.objects.filter(
+        Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_on")),
+        ombudsman_case__in=due_upheld,
+    ).values("ombudsman_case")
+    with_recommendations = due_upheld.count()
+    complied = due_upheld.exclude(pk__in=late_or_open).count()
+
+    recommendations = Recommendation.objects.filter(ombudsman_case__in=decided)
+    payments = recommendations.filter(kind__requires_amount=True).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0.00")
+    remedied = upheld_cases.filter(decision__remedied_by_council=True).count()
+    return AnnualLetterFigures(
+        received=received,
+        decided=sum(by_group.values()),
+        investigated=investigated,
+        upheld=upheld,
+        uphold_rate=_percent(upheld, investigated),
+        with_recommendations=with_recommendations,
+        complied=complied,
+        compliance_rate=_percent(complied, with_recommendations),
+        remedied_by_council=remedied,
+        remedied_share=_percent(remedied, upheld),
+        payments=payments,
+        learning_identified=recommendations.filter(kind__service_improvement=True).count(),
+        decided_by_group=by_group,
+    )
+
+
+def decision_for_label(label: str) -> Decision | None:
+    """A decision category for a label as written, current or older wording."""
+    text = " ".join(label.lower().split())
+    for decision in Decision.objects.all():
+        if text == decision.label.lower() or text in [x.lower() for x in decision.legacy_labels]:
+            return decision
+    return None
