@@ -40,6 +40,7 @@ _COMPLAINTS_TEAM = [
     "upload_document",
     "prepare_letter",
     "manage_actions",
+    "record_ombudsman",
 ]
 _ON_THE_CASE = ["record_contact", "upload_document"]
 

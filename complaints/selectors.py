@@ -112,6 +112,7 @@ def case_page_queryset() -> QuerySet[Case]:
         Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
         "notifications",
         "lessons_learnt",
+        "ombudsman_cases__decision",
         Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
     )
 

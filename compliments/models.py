@@ -1,0 +1,50 @@
+"""Compliments: praise for a team or a member of staff, counted for the annual report."""
+
+from django.conf import settings
+from django.db import models
+
+from complaints.models import Category, Channel, ServiceArea, Team
+
+User = settings.AUTH_USER_MODEL
+
+
+class ComplimentSource(Category):
+    """Who the compliment came from: a child or young person, a parent, a carer, …"""
+
+    class Meta(Category.Meta):
+        verbose_name = "compliment source"
+
+
+class ComplimentTheme(Category):
+    class Meta(Category.Meta):
+        verbose_name = "compliment theme"
+
+
+class Compliment(models.Model):
+    received_on = models.DateField()
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    staff_named = models.CharField(max_length=200, blank=True)
+    staff_member = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="compliments"
+    )
+    source = models.ForeignKey(ComplimentSource, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(max_length=200)
+    full_text = models.TextField(blank=True)
+    consent_to_publish = models.BooleanField(default=False)
+    extract = models.TextField(
+        blank=True, help_text="An anonymised extract the annual report may quote."
+    )
+    themes = models.ManyToManyField(ComplimentTheme, blank=True, related_name="+")
+    staff_told_on = models.DateField(null=True, blank=True)
+    manager_told_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["received_on"])]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -15,5 +15,7 @@ urlpatterns = [
     path("api/v1/working-days/", WorkingDaysApi.as_view(), name="api-working-days"),
     path("api/v1/cases/", CaseListApi.as_view(), name="api-cases"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("compliments/", include("compliments.urls")),
+    path("ombudsman/", include("ombudsman.urls")),
     path("", include("complaints.urls")),
 ]

@@ -58,7 +58,12 @@ def ombudsman_case_create(
 
 @transaction.atomic
 def decision_record(
-    case: OmbudsmanCase, *, decision: Decision, decision_on: dt.date, public_report: str = ""
+    case: OmbudsmanCase,
+    *,
+    decision: Decision,
+    decision_on: dt.date,
+    draft_decision_on: dt.date | None = None,
+    public_report: str = "",
 ) -> OmbudsmanCase:
     if decision is None:
         raise DomainError("Choose the Ombudsman's decision.", field="decision")
@@ -69,7 +74,13 @@ def decision_record(
             f"Ombudsman's enquiry was received ({case.received_on:%-d %B %Y}).",
             field="decision_on",
         )
+    if draft_decision_on and not case.received_on <= draft_decision_on <= decision_on:
+        raise DomainError(
+            "The draft decision comes between the date received and the final decision.",
+            field="draft_decision_on",
+        )
     case.decision, case.decision_on = decision, decision_on
+    case.draft_decision_on = draft_decision_on or case.draft_decision_on
     case.public_report = public_report
     if public_report:
         case.public_report_on = case.public_report_on or decision_on

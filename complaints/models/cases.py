@@ -235,6 +235,7 @@ class Case(models.Model):
             ("upload_document", "Can attach documents"),
             ("prepare_letter", "Can prepare and send letters"),
             ("manage_actions", "Can record agreed actions and see every open one"),
+            ("record_ombudsman", "Can record Ombudsman cases, decisions and compliance"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,65 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from complaints.errors import DomainError
+from complaints.periods import financial_year, financial_year_label
+from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from compliments import selectors, services
+from compliments.forms import ComplimentFilter, ComplimentForm
+from compliments.models import Compliment
+
+
+@login_required
+def compliment_list(request):
+    start, end = financial_year(timezone.localdate())
+    filters = ComplimentFilter(
+        request.GET or None,
+        queryset=Compliment.objects.select_related("service_area", "team", "source"),
+    )
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compliments/list.html",
+        {
+            "filter": filters,
+            "page": page,
+            "counts": selectors.compliment_counts(start=start, end=end),
+            "year_label": financial_year_label(start),
+        },
+    )
+
+
+@login_required
+def compliment_new(request):
+    """Quick entry for any member of staff: compliments arrive in team inboxes."""
+    form = ComplimentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("submission")
+        themes = data.pop("themes")
+        try:
+            with transaction.atomic():
+                claim_submission(form, request.user)
+                services.compliment_record(by=request.user, themes=themes, **data)
+        except AlreadySubmitted:
+            return redirect("compliment-list")
+        except DomainError as error:
+            put_error(form, error)
+        else:
+            messages.success(request, "Compliment recorded. Thank you for passing it on.")
+            return redirect("compliment-list")
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Record a compliment",
+            "back_url": "/compliments/",
+            "back_label": "Compliments",
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -1,0 +1,175 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role
+from complaints.forms import CaseworkForm, DateField, PersonChoiceField, active, people
+from complaints.models import Case, Level, ServiceArea
+from ombudsman.models import Decision, OmbudsmanCase, OmbudsmanDeadline, RecommendationKind
+
+
+class OmbudsmanCaseForm(CaseworkForm):
+    submit_label = "Record Ombudsman case"
+    required_messages = {"reference": "Enter the Ombudsman's reference"}
+
+    reference = forms.CharField(
+        label="LGSCO reference", max_length=20, help_text="For example, 24 004 450"
+    )
+    received_on = DateField(label="Date the Ombudsman contacted the council")
+    route = forms.ChoiceField(
+        label="Stage at the Ombudsman",
+        choices=OmbudsmanCase.Route.choices,
+        widget=forms.RadioSelect,
+        initial=OmbudsmanCase.Route.ASSESSMENT,
+    )
+    complaint_references = forms.CharField(
+        label="Complaint references",
+        required=False,
+        help_text="The council's references of the complaints it concerns, separated by "
+        "commas, e.g. CSC-2025-00123. Leave empty if it reached the Ombudsman directly.",
+    )
+    service_area = forms.ModelChoiceField(
+        label="Service area", queryset=ServiceArea.objects.none(), required=False
+    )
+    summary = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    enquiry_response_due_on = DateField(
+        label="Response to the Ombudsman's enquiries due by", required=False, allow_future=True
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["service_area"].queryset = ServiceArea.objects.order_by("name")
+        self.date_today("received_on")
+
+    def clean_complaint_references(self):
+        from complaints.selectors import cases_visible_to
+
+        refs = [r.strip().upper() for r in self.cleaned_data["complaint_references"].split(",")]
+        refs = [r for r in refs if r]
+        found = list(cases_visible_to(self.user).filter(reference__in=refs))
+        missing = sorted(set(refs) - {c.reference for c in found})
+        if missing:
+            raise forms.ValidationError(f"No complaint with reference {', '.join(missing)}")
+        return found
+
+
+class DecisionForm(CaseworkForm):
+    submit_label = "Record decision"
+
+    decision = forms.ModelChoiceField(
+        label="The Ombudsman's decision", queryset=Decision.objects.none()
+    )
+    draft_decision_on = DateField(label="Date of the draft decision", required=False)
+    decision_on = DateField(label="Date of the final decision")
+    public_report = forms.ChoiceField(
+        label="Public report",
+        choices=OmbudsmanCase.PublicReport.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = active(Decision)
+        self.date_today("decision_on")
+
+
+class RecommendationForm(CaseworkForm):
+    submit_label = "Add recommendation"
+
+    kind = forms.ModelChoiceField(
+        label="Recommendation", queryset=RecommendationKind.objects.none()
+    )
+    amount = forms.DecimalField(
+        label="Amount in pounds", required=False, max_digits=9, decimal_places=2, min_value=0
+    )
+    detail = forms.CharField(
+        label="Detail", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    due_on = DateField(label="Due by", allow_future=True)
+    owner = PersonChoiceField(
+        label="Who will see it done?", queryset=get_user_model().objects.none()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = active(RecommendationKind)
+        self.fields["owner"].queryset = people(
+            Role.COMPLAINTS_MANAGER,
+            Role.COMPLAINTS_OFFICER,
+            Role.HEAD_OF_SERVICE,
+            Role.SENIOR_MANAGER,
+        )
+
+
+class ComplianceForm(CaseworkForm):
+    submit_label = "Record as complied with"
+
+    evidence = forms.CharField(label="Evidence", widget=forms.Textarea(attrs={"rows": 3}))
+    on = DateField(label="Date complied with")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("on")
+
+
+class DeadlineForm(CaseworkForm):
+    submit_label = "Add deadline"
+
+    kind = forms.ChoiceField(label="What is due?", choices=OmbudsmanDeadline.Kind.choices)
+    due_on = DateField(label="Due by", allow_future=True)
+
+
+class PrematureForm(CaseworkForm):
+    submit_label = "Reopen the complaint"
+
+    complaint = forms.ModelChoiceField(label="Complaint", queryset=Case.objects.none())
+    level = forms.TypedChoiceField(
+        label="Reopen it at",
+        coerce=int,
+        choices=Level.choices,
+        widget=forms.RadioSelect,
+        initial=Level.LOCAL_RESOLUTION,
+    )
+
+    def __init__(self, *args, complaints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["complaint"].queryset = (
+            complaints if complaints is not None else Case.objects.none()
+        )
+        self.fields["complaint"].empty_label = None
+
+
+class OmbudsmanFilter(django_filters.FilterSet):
+    decision__group = django_filters.ChoiceFilter(
+        choices=Decision.Group.choices, label="Decision", empty_label="Any decision"
+    )
+    route = django_filters.ChoiceFilter(choices=OmbudsmanCase.Route.choices, empty_label="Any")
+    undecided = django_filters.BooleanFilter(
+        field_name="decision",
+        lookup_expr="isnull",
+        label="Awaiting decision only",
+        widget=forms.CheckboxInput,
+    )
+    received_after = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="gte",
+        label="Received from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="lte",
+        label="Received to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filter_queryset(self, queryset):
+        # An unticked box means "all", not "decided only".
+        if not self.form.cleaned_data.get("undecided"):
+            self.form.cleaned_data["undecided"] = None
+        return super().filter_queryset(queryset)
