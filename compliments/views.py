@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -13,7 +14,25 @@ from compliments.forms import ComplimentFilter, ComplimentForm
 from compliments.models import Compliment
 
 
+def council_staff(user) -> bool:
+    """Compliments are the council's: its own staff record and read them, not the external
+    investigators and independent persons appointed to Stage 2."""
+    return any(
+        user.has_perm(f"complaints.{p}") for p in ("view_all_cases", "log_case", "draft_response")
+    )
+
+
+def _refuse_outsiders(view):
+    def wrapped(request, *args, **kwargs):
+        if not council_staff(request.user):
+            raise PermissionDenied("Compliments are for the council's own staff.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
+@_refuse_outsiders
 def compliment_list(request):
     start, end = financial_year(timezone.localdate())
     filters = ComplimentFilter(
@@ -34,6 +53,7 @@ def compliment_list(request):
 
 
 @login_required
+@_refuse_outsiders
 def compliment_new(request):
     """Quick entry for any member of staff: compliments arrive in team inboxes."""
     form = ComplimentForm(request.POST or None)

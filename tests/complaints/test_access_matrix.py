@@ -152,6 +152,29 @@ def test_every_page_for_every_role(role, request, client, cases):
         assert client.get(reverse(name)).status_code == 200, name
     may_log = role in {"officer", "complaints_manager", "team_manager", "other_team_manager"}
     assert client.get(reverse("case-log")).status_code == (200 if may_log else 403)
+    team = {"officer", "complaints_manager"}
+    outside = {"investigator", "independent_person"}
+    from ombudsman.services import ombudsman_case_create
+
+    lgsco = ombudsman_case_create(
+        reference=f"MATRIX {role}", received_on=cases["stage1"].received_on, by=None
+    )
+    for name, args, allowed in [
+        ("ombudsman-detail", [lgsco.pk], team | {"senior_manager"}),
+        ("ombudsman-decision", [lgsco.pk], team),
+        ("ombudsman-recommendation", [lgsco.pk], team),
+        ("ombudsman-deadline", [lgsco.pk], team),
+    ]:
+        status = client.get(reverse(name, args=args)).status_code
+        assert status == (200 if role in allowed else 403), name
+    for name, allowed in [
+        ("learning", team),
+        ("ombudsman-list", team | {"senior_manager"}),
+        ("ombudsman-new", team),
+        ("compliment-list", set(ROLES) - outside),
+        ("compliment-new", set(ROLES) - outside),
+    ]:
+        assert client.get(reverse(name)).status_code == (200 if role in allowed else 403), name
     for key, case in cases.items():
         page = client.get(reverse("case-detail", args=[case.reference]))
         assert page.status_code == expected(role, key, None), key
