@@ -27,6 +27,7 @@ from complaints import deadlines
 from complaints.models import (
     CATEGORY_MODELS,
     Case,
+    Channel,
     Child,
     Complainant,
     Deadline,
@@ -903,4 +904,110 @@ ACTION_TEXTS = [
     "Add complaint learning to the next team meeting",
     "Check the family's contact details are up to date on the case system",
     "Update the practice guidance on visits",
+]
+
+
+def seed_ombudsman_and_compliments(*, today: dt.date | None = None, seed: int = 2024) -> int:
+    """About ten Ombudsman cases and 150 compliments a year, as the seeds report. Idempotent:
+    does nothing if any exist. Returns how many rows it added."""
+    from compliments.models import Compliment, ComplimentSource, ComplimentTheme
+    from ombudsman.models import Decision, OmbudsmanCase, Recommendation, RecommendationKind
+
+    if OmbudsmanCase.objects.exists() or Compliment.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    start = financial_year_start(today).replace(year=financial_year_start(today).year - YEARS)
+    days = (today - start).days
+    teams = list(Team.objects.select_related("service"))
+    sources = list(ComplimentSource.objects.all())
+    themes = list(ComplimentTheme.objects.all())
+    channels = list(Channel.objects.filter(code__in=["email", "telephone", "letter", "e_form"]))
+    staff = list(get_user_model().objects.filter(groups__name=Role.TEAM_MANAGER.label))
+    compliments = []
+    for _ in range(150 * (YEARS + 1)):
+        team = rng.choice(teams)
+        compliments.append(
+            Compliment(
+                received_on=start + dt.timedelta(days=rng.randrange(days)),
+                service_area=team.service,
+                team=team,
+                source=rng.choice(sources),
+                channel=rng.choice(channels),
+                summary=rng.choice(COMPLIMENT_SUMMARIES),
+                consent_to_publish=rng.random() < 0.3,
+                staff_told_on=None,
+                recorded_by=rng.choice(staff) if staff else None,
+            )
+        )
+    Compliment.objects.bulk_create(compliments, batch_size=2000)
+    Compliment.themes.through.objects.bulk_create(
+        [
+            Compliment.themes.through(compliment_id=c.pk, complimenttheme_id=t.pk)
+            for c in compliments
+            for t in rng.sample(themes, rng.choice([1, 1, 2]))
+        ],
+        batch_size=2000,
+    )
+
+    decisions = {d.code: d for d in Decision.objects.all()}
+    weights = {
+        "upheld_fault_injustice": 18,
+        "upheld_remedied": 6,
+        "upheld_fault_no_injustice": 2,
+        "not_upheld": 14,
+        "closed_after_initial_enquiries": 25,
+        "premature": 35,
+    }
+    kinds = {k.code: k for k in RecommendationKind.objects.all()}
+    closed = list(
+        Case.objects.filter(state=Case.State.CLOSED, current_stage__level__gte=1).order_by("pk")
+    )
+    added = 0
+    for n in range(10 * (YEARS + 1)):
+        received = start + dt.timedelta(days=rng.randrange(days))
+        complaint = rng.choice(closed) if closed else None
+        decided = received + dt.timedelta(days=rng.randrange(20, 200))
+        code = _pick(rng, weights)
+        lgsco = OmbudsmanCase.objects.create(
+            reference=f"{received.year % 100:02d} {rng.randrange(1000):03d} {n:03d}",
+            received_on=received,
+            service_area=complaint.service_area if complaint else None,
+            route=OmbudsmanCase.Route.INVESTIGATION
+            if code.startswith(("upheld", "not_upheld"))
+            else OmbudsmanCase.Route.ASSESSMENT,
+            decision=decisions[code] if decided <= today else None,
+            decision_on=decided if decided <= today else None,
+        )
+        if complaint:
+            lgsco.complaints.add(complaint)
+        if code.startswith("upheld") and decided <= today:
+            due = decided + dt.timedelta(days=28)
+            done = due if due <= today and rng.random() < 0.9 else None
+            Recommendation.objects.create(
+                ombudsman_case=lgsco,
+                kind=kinds["apology"],
+                due_on=due,
+                completed_on=done,
+                evidence="Letter sent." if done else "",
+            )
+            Recommendation.objects.create(
+                ombudsman_case=lgsco,
+                kind=kinds["payment"],
+                amount=Decimal(rng.choice([100, 150, 250, 300, 500])),
+                due_on=due,
+                completed_on=done,
+                evidence="Paid." if done else "",
+            )
+        added += 1
+    return added + len(compliments)
+
+
+COMPLIMENT_SUMMARIES = [
+    "Thanks to the social worker for her support",
+    "The team went the extra mile for our family",
+    "Helpful and kind advice on the phone",
+    "Thank you for the open day",
+    "Our foster carer support was excellent",
+    "Clear communication throughout the assessment",
 ]

@@ -66,9 +66,8 @@ def annual_letter_figures(
     complied = due_upheld.exclude(pk__in=late_or_open).count()
 
     recommendations = Recommendation.objects.filter(ombudsman_case__in=decided)
-    payments = recommendations.filter(kind__requires_amount=True).aggregate(total=Sum("amount"))[
-        "total"
-    ] or Decimal("0.00")
+    total = recommendations.filter(kind__requires_amount=True).aggregate(total=Sum("amount"))
+    payments = Decimal(total["total"] or 0).quantize(Decimal("0.01"))
     remedied = upheld_cases.filter(decision__remedied_by_council=True).count()
     return AnnualLetterFigures(
         received=received,

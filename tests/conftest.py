@@ -6,10 +6,8 @@ from django.db import connection
 
 from accounts.roles import Role, ensure_role_groups
 from complaints.models import StageDefinition
-from complaints.reference_data import load_reference_data
 from complaints.workingdays import calendars
-from compliments.reference_data import load_reference_data as load_compliments_data
-from ombudsman.reference_data import load_reference_data as load_ombudsman_data
+from config.reference_data import load_all_reference_data
 from tests.factories import CaseBuilder, TeamFactory, UserFactory
 
 # The SQLite test database is a file there (see config/settings/test.py).
@@ -20,9 +18,7 @@ TODAY = dt.date(2025, 6, 30)
 
 
 def _load_reference_data():
-    load_reference_data()
-    load_ombudsman_data()
-    load_compliments_data()
+    load_all_reference_data()
     ensure_role_groups()
 
 

@@ -53,3 +53,17 @@ def test_the_demo_has_lessons_learnt_only_where_fault_was_found():
     assert LessonsLearnt.objects.filter(submitted_on__isnull=True).exists()
     assert AgreedAction.objects.filter(status="open").exists()
     assert AgreedAction.objects.filter(status="done").exists()
+
+
+def test_the_demo_has_ombudsman_cases_and_compliments():
+    from complaints.demo import seed_ombudsman_and_compliments
+    from compliments.models import Compliment
+    from ombudsman.models import OmbudsmanCase
+
+    today = dt.date(2025, 6, 30)
+    seed_demo(cases=300, today=today)
+    assert seed_ombudsman_and_compliments(today=today) > 0
+    assert seed_ombudsman_and_compliments(today=today) == 0
+    assert OmbudsmanCase.objects.filter(decision__group="premature").exists()
+    assert OmbudsmanCase.objects.filter(recommendations__amount__gt=0).exists()
+    assert Compliment.objects.filter(received_on__gte=dt.date(2025, 4, 1)).exists()

@@ -94,7 +94,7 @@ def test_the_figures_for_2024_25(ombudsman_cases):
     assert (figures.upheld, figures.investigated, figures.uphold_rate) == (2, 3, 67)
     assert (figures.with_recommendations, figures.complied, figures.compliance_rate) == (2, 1, 50)
     assert (figures.remedied_by_council, figures.remedied_share) == (1, 50)
-    assert figures.payments == Decimal("450.00")
+    assert str(figures.payments) == "450.00"
     assert figures.learning_identified == 1
 
 

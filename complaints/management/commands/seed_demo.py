@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from complaints.demo import seed_demo, seed_learning
-from complaints.reference_data import load_reference_data
+from complaints.demo import seed_demo, seed_learning, seed_ombudsman_and_compliments
+from config.reference_data import load_all_reference_data
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if cases is not None and cases < 0:
             self.stderr.write("--cases must be 0 or more.")
             raise SystemExit(2)
-        load_reference_data()
+        load_all_reference_data()
         started = time.monotonic()
 
         def progress(done, wanted):
@@ -35,6 +35,7 @@ class Command(BaseCommand):
 
         added = seed_demo(cases=cases, seed=seed, progress=progress)
         forms = seed_learning(seed=seed)
+        seed_ombudsman_and_compliments(seed=seed)
         self.stdout.write(
             f"Demo council ready: {added:,} cases and {forms:,} lessons-learnt forms added in "
             f"{time.monotonic() - started:.1f} s."

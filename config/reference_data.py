@@ -1,0 +1,10 @@
+"""Every app's reference data, in one call: what `manage.py load_reference_data`, the demo and
+the tests load. Each loader creates missing rows only, never undoing an admin's change."""
+
+from complaints.reference_data import load_reference_data as load_complaints_data
+from compliments.reference_data import load_reference_data as load_compliments_data
+from ombudsman.reference_data import load_reference_data as load_ombudsman_data
+
+
+def load_all_reference_data() -> dict[str, int]:
+    return {**load_complaints_data(), **load_ombudsman_data(), **load_compliments_data()}
