@@ -40,13 +40,17 @@ class CaseFilter(django_filters.FilterSet):
         field_name="received_on",
         lookup_expr="gte",
         label="Received from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     received_before = django_filters.DateFilter(
         field_name="received_on",
         lookup_expr="lte",
         label="Received to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     due_within = django_filters.ChoiceFilter(
         label="Due within",

@@ -91,11 +91,15 @@ class ComplimentFilter(django_filters.FilterSet):
         field_name="received_on",
         lookup_expr="gte",
         label="Received from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     received_before = django_filters.DateFilter(
         field_name="received_on",
         lookup_expr="lte",
         label="Received to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
