@@ -132,6 +132,10 @@ def case_link(reference: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/cases/{reference}/"
 
 
+def _learning_link() -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/learning/"
+
+
 def _notification(rule, key, row, addresses, templates, context) -> Notification | None:
     to = addresses.resolve(rule.to, row)
     if not to:
@@ -182,11 +186,12 @@ def _due(rule, rows, today, key_prefix, addresses, templates, extra=None) -> lis
         if not fire:
             continue
         context = {
-            "case": {"reference": row["reference"]},
+            # An Ombudsman recommendation may have no local complaint to name.
+            "case": {"reference": row["reference"] or "Ombudsman recommendation"},
             "stage_name": Level(row["level"]).label if row.get("level") is not None else "",
             "due_on": row["anchor_on"],
             "days": abs(int(days)),
-            "link": case_link(row["reference"]),
+            "link": case_link(row["reference"]) if row["reference"] else _learning_link(),
             **(extra(row) if extra else {}),
         }
         key = f"{key_prefix}:{row['about_id']}:rule:{rule.code}"

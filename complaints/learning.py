@@ -98,7 +98,7 @@ def action_add(*, case, source, description, owner, due_on, by, stage=None, less
         raise DomainError("Choose who owns the action.", field="owner")
     return AgreedAction.objects.create(
         case=case,
-        stage=stage or case.current_stage,
+        stage=stage or (case.current_stage if case else None),
         lessons_learnt=lessons_learnt,
         source=source,
         description=description,

@@ -86,6 +86,26 @@ def annual_letter_figures(
     )
 
 
+def ombudsman_timeline(case: OmbudsmanCase) -> list[tuple[dt.date, str]]:
+    """What happened on an Ombudsman case, newest first, from its prefetched rows."""
+    entries = [(case.received_on, "The Ombudsman contacted the council")]
+    for deadline in case.deadlines.all():
+        if deadline.met_on:
+            entries.append((deadline.met_on, f"{deadline.get_kind_display()}: sent"))
+    if case.draft_decision_on:
+        entries.append((case.draft_decision_on, "Draft decision received"))
+    if case.decision_on and case.decision:
+        entries.append((case.decision_on, f"Final decision: {case.decision}"))
+    if case.public_report_on and case.public_report:
+        entries.append((case.public_report_on, f"{case.get_public_report_display()} issued"))
+    if case.committee_considered_on:
+        entries.append((case.committee_considered_on, "Report considered by committee"))
+    for rec in case.recommendations.all():
+        if rec.completed_on:
+            entries.append((rec.completed_on, f"Complied with: {rec}"))
+    return sorted(entries, key=lambda entry: entry[0], reverse=True)
+
+
 def decision_for_label(label: str) -> Decision | None:
     """A decision category for a label as written, current or older wording."""
     text = " ".join(label.lower().split())

@@ -127,18 +127,17 @@ def recommendation_add(
     recommendation = Recommendation(
         ombudsman_case=case, kind=kind, amount=amount, detail=detail, due_on=due_on
     )
-    complaint = case.complaints.order_by("-received_on").first()
-    if complaint is not None:  # chased like every agreed action
-        recommendation.action = learning.action_add(
-            case=complaint,
-            source=AgreedAction.Source.OMBUDSMAN,
-            description=f"Ombudsman {case.reference}: {kind.label}"
-            + (f" of £{amount}" if amount else "")
-            + (f". {detail}" if detail else ""),
-            owner=owner,
-            due_on=due_on,
-            by=by,
-        )
+    # Chased like every agreed action, on the latest complaint it concerns if there is one.
+    recommendation.action = learning.action_add(
+        case=case.complaints.order_by("-received_on").first(),
+        source=AgreedAction.Source.OMBUDSMAN,
+        description=f"Ombudsman {case.reference}: {kind.label}"
+        + (f" of £{amount}" if amount else "")
+        + (f". {detail}" if detail else ""),
+        owner=owner,
+        due_on=due_on,
+        by=by,
+    )
     recommendation.save()
     return recommendation
 

@@ -52,7 +52,10 @@ class AgreedAction(models.Model):
         DONE = "done", "Done"
         DROPPED = "dropped", "Not going ahead"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreed_actions")
+    # Empty for an Ombudsman recommendation on a complaint that never came to the council.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="agreed_actions"
+    )
     stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.SET_NULL)
     lessons_learnt = models.ForeignKey(
         LessonsLearnt,

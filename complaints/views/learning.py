@@ -41,7 +41,7 @@ def learning_overview(request):
 @login_required
 def action_complete(request, pk):
     action = get_object_or_404(AgreedAction.objects.select_related("case"), pk=pk)
-    case = access.case_or_404(request.user, action.case.reference)
+    case = access.case_or_404(request.user, action.case.reference) if action.case else None
     if not (
         action.owner_id == request.user.pk or request.user.has_perm("complaints.manage_actions")
     ):
@@ -58,22 +58,23 @@ def action_complete(request, pk):
                     on=form.cleaned_data["on"],
                 )
         except AlreadySubmitted:
-            return redirect("case-detail", reference=case.reference)
+            return redirect("learning")
         except DomainError as error:
             put_error(form, error)
         else:
             messages.success(request, "Action recorded as done.")
-            if request.user.has_perm("complaints.manage_actions"):
+            if case is None or request.user.has_perm("complaints.manage_actions"):
                 return redirect("learning")
             return redirect("case-detail", reference=case.reference)
     return render(
         request,
-        "complaints/action.html",
+        "complaints/action.html" if case else "form_page.html",
         {
             "case": case,
             "form": form,
             "title": "Record an action as done",
             "intro": action.description,
+            "back_url": "/learning/",
         },
         status=400 if form.is_bound and form.errors else 200,
     )

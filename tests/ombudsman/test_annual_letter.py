@@ -197,3 +197,34 @@ def test_a_recommendation_becomes_an_agreed_action_and_compliance_closes_it(buil
     services.recommendation_complete(rec, by=officer, evidence="Paid by BACS.", on=D(2025, 7, 1))
     rec.action.refresh_from_db()
     assert rec.action.status == "done"
+
+
+def test_the_timeline_tells_the_story_newest_first(ombudsman_cases):
+    from ombudsman.selectors import ombudsman_timeline
+
+    entries = ombudsman_timeline(ombudsman_cases[1])
+    assert entries[0] == (D(2025, 2, 10), "Complied with: Staff training or guidance")
+    assert (
+        D(2024, 11, 1),
+        "Final decision: Upheld: the council had already remedied the injustice",
+    ) in entries
+    assert entries[-1] == (D(2024, 6, 1), "The Ombudsman contacted the council")
+
+
+def test_a_recommendation_without_a_local_complaint_is_still_chased(officer):
+    from django.core import mail
+    from freezegun import freeze_time
+
+    from complaints import chasing
+
+    case = lgsco("24 300 001", D(2025, 5, 1), D(2025, 6, 2), "upheld_fault_injustice", by=officer)
+    rec = services.recommendation_add(
+        case, by=officer, kind=kind("apology"), due_on=D(2025, 6, 30), owner=officer
+    )
+    assert rec.action.case is None
+    with freeze_time(D(2025, 7, 1)):
+        chasing.run(D(2025, 7, 1))
+    (message,) = [m for m in mail.outbox if "agreed action" in m.subject]
+    assert message.to == [officer.email]
+    assert "/learning/" in message.body
+    assert message.subject.startswith("Ombudsman recommendation: agreed action was due")
