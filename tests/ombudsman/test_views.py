@@ -1,0 +1,71 @@
+"""The Ombudsman pages refuse bad input on the form, keeping what was typed."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from ombudsman import services
+from ombudsman.models import Decision, OmbudsmanCase
+
+pytestmark = pytest.mark.django_db
+
+
+def dates(name, day):
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def test_a_duplicate_reference_is_an_error_on_its_field(client, officer):
+    services.ombudsman_case_create(reference="25 000 111", received_on=dt.date.today(), by=officer)
+    client.force_login(officer)
+    response = client.post(
+        reverse("ombudsman-new"),
+        {
+            "submission": str(uuid.uuid4()),
+            "reference": "25 000 111",
+            "route": "assessment",
+            "summary": "About the placement",
+            **dates("received_on", dt.date.today()),
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "already recorded" in body
+    assert 'href="#id_reference"' in body
+    assert "About the placement" in body  # nothing typed is lost
+    assert OmbudsmanCase.objects.count() == 1
+
+
+def test_a_decision_before_the_date_received_is_an_error_on_its_field(client, officer):
+    today = dt.date.today()
+    case = services.ombudsman_case_create(reference="25 000 112", received_on=today, by=officer)
+    client.force_login(officer)
+    response = client.post(
+        reverse("ombudsman-decision", args=[case.pk]),
+        {
+            "submission": str(uuid.uuid4()),
+            "decision": Decision.objects.get(code="not_upheld").pk,
+            **dates("decision_on", today - dt.timedelta(days=3)),
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot be before" in response.content.decode()
+    case.refresh_from_db()
+    assert case.decision is None
+
+
+def test_an_unknown_complaint_reference_is_named(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("ombudsman-new"),
+        {
+            "submission": str(uuid.uuid4()),
+            "reference": "25 000 113",
+            "route": "assessment",
+            "complaint_references": "CSC-1999-00001",
+            **dates("received_on", dt.date.today()),
+        },
+    )
+    assert response.status_code == 400
+    assert "No complaint with reference CSC-1999-00001" in response.content.decode()
