@@ -29,6 +29,11 @@ def ombudsman_case_create(
     reference = " ".join(reference.split())
     if not reference:
         raise DomainError("Enter the Ombudsman's reference.", field="reference")
+    limit = OmbudsmanCase._meta.get_field("reference").max_length
+    if len(reference) > limit:
+        raise DomainError(
+            f"The Ombudsman's reference has at most {limit} characters.", field="reference"
+        )
     _not_future(received_on, "date received", "received_on")
     if OmbudsmanCase.objects.filter(reference__iexact=reference).exists():
         raise DomainError(

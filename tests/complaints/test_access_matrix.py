@@ -157,7 +157,9 @@ def test_every_page_for_every_role(role, request, client, cases):
     from ombudsman.services import ombudsman_case_create
 
     lgsco = ombudsman_case_create(
-        reference=f"MATRIX {role}", received_on=cases["stage1"].received_on, by=None
+        reference=f"25 {sorted(ROLES).index(role):03d} 999",
+        received_on=cases["stage1"].received_on,
+        by=None,
     )
     for name, args, allowed in [
         ("ombudsman-detail", [lgsco.pk], team | {"senior_manager"}),

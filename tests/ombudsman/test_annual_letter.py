@@ -147,6 +147,13 @@ def test_a_payment_without_an_amount_is_refused(officer):
     assert not case.recommendations.exists()
 
 
+def test_an_over_long_reference_is_refused(officer):
+    with pytest.raises(DomainError, match="at most 20 characters"):
+        services.ombudsman_case_create(
+            reference="24 100 003 and more words", received_on=D(2024, 6, 1), by=officer
+        )
+
+
 def test_a_duplicate_reference_is_refused(officer):
     services.ombudsman_case_create(reference="24 100 003", received_on=D(2024, 6, 1), by=officer)
     with pytest.raises(DomainError, match="already recorded") as error:
