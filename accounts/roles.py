@@ -135,3 +135,11 @@ def ensure_role_groups() -> None:
 def user_roles(user) -> set[str]:
     labels = {label: value for value, label in Role.choices}
     return {labels[g.name] for g in user.groups.all() if g.name in labels}
+
+
+def is_council_staff(user) -> bool:
+    """The council's own staff, as against the external investigators and independent persons
+    appointed to Stage 2: they record and read compliments, for one."""
+    return user.is_authenticated and any(
+        user.has_perm(f"complaints.{p}") for p in ("view_all_cases", "log_case", "draft_response")
+    )

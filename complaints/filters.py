@@ -18,7 +18,22 @@ class PersonFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
 
 
-class CaseFilter(django_filters.FilterSet):
+def _date_input():
+    return forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+
+
+class ReceivedBetween(django_filters.FilterSet):
+    """The "received from … to …" pair every list in the service offers."""
+
+    received_after = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label="Received from", widget=_date_input()
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label="Received to", widget=_date_input()
+    )
+
+
+class CaseFilter(ReceivedBetween):
     kind = django_filters.ChoiceFilter(choices=Case.Kind.choices, empty_label="Any kind")
     procedure = django_filters.ChoiceFilter(choices=Procedure.choices, empty_label="Any")
     stage = django_filters.ChoiceFilter(
@@ -35,22 +50,6 @@ class CaseFilter(django_filters.FilterSet):
     )
     officer = PersonFilter(
         queryset=people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER), empty_label="Anyone"
-    )
-    received_after = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="gte",
-        label="Received from",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
-    )
-    received_before = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="lte",
-        label="Received to",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
     )
     due_within = django_filters.ChoiceFilter(
         label="Due within",

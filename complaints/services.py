@@ -146,15 +146,20 @@ def finding_record(
     return considered
 
 
+def check_amount(kind, amount: Decimal | None) -> None:
+    """A payment, remedy or recommendation, of a kind that needs an amount, has one above £0."""
+    if kind.requires_amount and amount is None:
+        raise DomainError(f"Enter the amount of the {kind.label.lower()}.", field="amount")
+    if amount is not None and amount <= 0:
+        raise DomainError("The amount must be more than £0.", field="amount")
+
+
 def remedy_add(
     *, stage: Stage, kind: RemedyKind, amount: Decimal | None = None, detail: str = ""
 ) -> Remedy:
     if kind is None:
         raise DomainError("Choose the remedy.", field="kind")
-    if kind.requires_amount and amount is None:
-        raise DomainError(f"Enter the amount of the {kind.label.lower()}.", field="amount")
-    if amount is not None and amount <= 0:
-        raise DomainError("The amount must be more than £0.", field="amount")
+    check_amount(kind, amount)
     return Remedy.objects.create(stage=stage, kind=kind, amount=amount, detail=detail)
 
 

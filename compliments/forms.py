@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from complaints.filters import ReceivedBetween
 from complaints.forms import CaseworkForm, DateField, PersonChoiceField, active
 from complaints.models import Channel, ServiceArea, Team
 from compliments.models import ComplimentSource, ComplimentTheme
@@ -74,7 +75,7 @@ class ComplimentForm(CaseworkForm):
         return data
 
 
-class ComplimentFilter(django_filters.FilterSet):
+class ComplimentFilter(ReceivedBetween):
     service_area = django_filters.ModelChoiceFilter(
         queryset=ServiceArea.objects.order_by("name"), empty_label="Any service area"
     )
@@ -86,20 +87,4 @@ class ComplimentFilter(django_filters.FilterSet):
     )
     themes = django_filters.ModelChoiceFilter(
         queryset=ComplimentTheme.objects.all(), empty_label="Any theme", label="Theme"
-    )
-    received_after = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="gte",
-        label="Received from",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
-    )
-    received_before = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="lte",
-        label="Received to",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
     )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.roles import is_council_staff
 from complaints.errors import DomainError
 from complaints.periods import financial_year, financial_year_label
 from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
@@ -14,17 +15,9 @@ from compliments.forms import ComplimentFilter, ComplimentForm
 from compliments.models import Compliment
 
 
-def council_staff(user) -> bool:
-    """Compliments are the council's: its own staff record and read them, not the external
-    investigators and independent persons appointed to Stage 2."""
-    return any(
-        user.has_perm(f"complaints.{p}") for p in ("view_all_cases", "log_case", "draft_response")
-    )
-
-
 def _refuse_outsiders(view):
     def wrapped(request, *args, **kwargs):
-        if not council_staff(request.user):
+        if not is_council_staff(request.user):
             raise PermissionDenied("Compliments are for the council's own staff.")
         return view(request, *args, **kwargs)
 

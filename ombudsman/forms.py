@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
+from complaints.filters import ReceivedBetween
 from complaints.forms import CaseworkForm, DateField, PersonChoiceField, active, people
 from complaints.models import Case, Level, ServiceArea
 from ombudsman.models import Decision, OmbudsmanCase, OmbudsmanDeadline, RecommendationKind
@@ -144,36 +145,15 @@ class PrematureForm(CaseworkForm):
         self.fields["complaint"].empty_label = None
 
 
-class OmbudsmanFilter(django_filters.FilterSet):
+class OmbudsmanFilter(ReceivedBetween):
     decision__group = django_filters.ChoiceFilter(
         choices=Decision.Group.choices, label="Decision", empty_label="Any decision"
     )
     route = django_filters.ChoiceFilter(choices=OmbudsmanCase.Route.choices, empty_label="Any")
     undecided = django_filters.BooleanFilter(
-        field_name="decision",
-        lookup_expr="isnull",
-        label="Awaiting decision only",
-        widget=forms.CheckboxInput,
-    )
-    received_after = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="gte",
-        label="Received from",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
-    )
-    received_before = django_filters.DateFilter(
-        field_name="received_on",
-        lookup_expr="lte",
-        label="Received to",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
+        label="Awaiting decision only", method="filter_undecided", widget=forms.CheckboxInput
     )
 
-    def filter_queryset(self, queryset):
+    def filter_undecided(self, queryset, name, value):
         # An unticked box means "all", not "decided only".
-        if not self.form.cleaned_data.get("undecided"):
-            self.form.cleaned_data["undecided"] = None
-        return super().filter_queryset(queryset)
+        return queryset.filter(decision__isnull=True) if value else queryset

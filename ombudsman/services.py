@@ -10,6 +10,7 @@ from django.utils import timezone
 from complaints import learning, workflow
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, Case
+from complaints.services import check_amount
 from ombudsman.models import Decision, OmbudsmanCase, Recommendation, RecommendationKind
 
 # A council must consider a public report and say what it will do within three months
@@ -125,10 +126,7 @@ def recommendation_add(
 ) -> Recommendation:
     if kind is None:
         raise DomainError("Choose the kind of recommendation.", field="kind")
-    if kind.requires_amount and amount is None:
-        raise DomainError(f"Enter the amount of the {kind.label.lower()}.", field="amount")
-    if amount is not None and amount <= 0:
-        raise DomainError("The amount must be more than £0.", field="amount")
+    check_amount(kind, amount)
     recommendation = Recommendation(
         ombudsman_case=case, kind=kind, amount=amount, detail=detail, due_on=due_on
     )

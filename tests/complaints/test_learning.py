@@ -145,3 +145,30 @@ def test_a_done_action_is_no_longer_chased(responded, team_manager):
         chasing.run(D(2025, 6, 24))
     assert not Notification.objects.filter(action=action).exists()
     assert LessonsLearnt.objects.count() == 0
+
+
+def test_the_learning_page_costs_fixed_queries(
+    client, officer, build, team_manager, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    client.force_login(officer)
+    counts = []
+    for n in (1, 4):
+        for _ in range(n):
+            case = build.case(Case.State.RESPONDED)
+            form = learning.lessons_owed(case.current_stage)
+            learning.action_add(
+                case=case,
+                source=AgreedAction.Source.STAGE_2,
+                description="Review the plan",
+                owner=team_manager,
+                due_on=form.due_on,
+                by=officer,
+            )
+        client.get(reverse("learning"))
+        with django_assert_max_num_queries(30) as captured:
+            page = client.get(reverse("learning")).content.decode()
+        assert page.count('href="/actions/') == sum((1, 4)[: len(counts) + 1])
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -69,3 +69,37 @@ def test_an_unknown_complaint_reference_is_named(client, officer):
     )
     assert response.status_code == 400
     assert "No complaint with reference CSC-1999-00001" in response.content.decode()
+
+
+def _list(client, url, params, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_the_list_filters_awaiting_decision_and_costs_fixed_queries(
+    client, officer, django_assert_max_num_queries
+):
+    today = dt.date.today()
+    decided = services.ombudsman_case_create(reference="25 500 001", received_on=today, by=officer)
+    services.decision_record(
+        decided, decision=Decision.objects.get(code="premature"), decision_on=today
+    )
+    services.ombudsman_case_create(reference="25 500 002", received_on=today, by=officer)
+    client.force_login(officer)
+    url = reverse("ombudsman-list")
+    client.get(url)
+    few, page = _list(client, url, {}, django_assert_max_num_queries)
+    assert "25 500 001" in page and "25 500 002" in page  # an unticked box hides nothing
+    _, waiting = _list(client, url, {"undecided": "on"}, django_assert_max_num_queries)
+    assert "25 500 002" in waiting and "25 500 001" not in waiting
+    for n in range(8):
+        case = services.ombudsman_case_create(
+            reference=f"25 600 {n:03d}", received_on=today, by=officer
+        )
+        services.decision_record(
+            case, decision=Decision.objects.get(code="not_upheld"), decision_on=today
+        )
+    many, _ = _list(client, url, {}, django_assert_max_num_queries)
+    assert few == many
