@@ -41,15 +41,16 @@ _COMPLAINTS_TEAM = [
     "prepare_letter",
     "manage_actions",
     "record_ombudsman",
+    "view_dashboard",
 ]
 _ON_THE_CASE = ["record_contact", "upload_document"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COMPLAINTS_MANAGER: [*_COMPLAINTS_TEAM, "manage_reference_data"],
+    Role.COMPLAINTS_MANAGER: [*_COMPLAINTS_TEAM, "manage_reference_data", "prepare_annual_report"],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
     Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],
     Role.HEAD_OF_SERVICE: ["draft_response", *_ON_THE_CASE],
-    Role.SENIOR_MANAGER: ["view_all_cases"],
+    Role.SENIOR_MANAGER: ["view_all_cases", "view_dashboard"],
     Role.INVESTIGATING_OFFICER: ["edit_statement", *_ON_THE_CASE],
     Role.INDEPENDENT_PERSON: _ON_THE_CASE,
 }

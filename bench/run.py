@@ -80,7 +80,48 @@ def main() -> None:
         )
 
     time_pages()
+    time_reporting()
     time_chase()
+
+
+def time_reporting() -> None:
+    """The statistics for one year, the dashboard page, and the whole annual-report PDF."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from complaints.models import Case
+    from complaints.periods import Period, financial_year_start
+    from reporting.annual_report import render_pdf
+    from reporting.models import Edition
+    from reporting.statistics import figures_for
+
+    cases = Case.objects.count()
+    year = financial_year_start(timezone.localdate()).year - 1
+    with CaptureQueriesContext(connection) as queries:
+        median, _ = _median_ms(lambda: figures_for(Period.year(year)), runs=7)
+    print(
+        f"statistics for {year}/{year + 1 - 2000} over {cases:,} cases: median {median:.0f} ms, "
+        f"{len(queries) // 7} queries"
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="senior"))
+    for url in [f"/dashboard/?kind=year&year={year}", f"/dashboard/?kind=quarter&year={year}&quarter=3"]:
+        client.get(url)
+        median, _ = _median_ms(lambda url=url: client.get(url), runs=7)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        print(f"senior       dashboard {url}: median {median:.0f} ms, {len(queries)} queries")
+    edition = Edition(year=year)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        pdf = render_pdf(edition)
+    print(
+        f"annual report PDF for {year}: {time.perf_counter() - started:.1f} s, "
+        f"{len(pdf) / 1024:.0f} KB, {len(queries)} queries"
+    )
 
 
 def time_chase() -> None:

@@ -10,7 +10,19 @@ from django.utils import timezone
 from accounts.roles import Role
 from complaints.deadlines import ACTIVE_STATES
 from complaints.forms import PersonChoiceField, people
-from complaints.models import Case, Child, Complainant, Level, Procedure, ServiceArea, Team
+from complaints.models import (
+    Case,
+    Child,
+    Complainant,
+    Finding,
+    Level,
+    Nature,
+    Procedure,
+    Relationship,
+    ServiceArea,
+    Stage,
+    Team,
+)
 from complaints.workingdays import add_working_days
 
 
@@ -60,6 +72,40 @@ class CaseFilter(ReceivedBetween):
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
+    # The dashboard's figures link here with these, to list the cases behind a figure.
+    nature = django_filters.ModelChoiceFilter(
+        field_name="elements__nature",
+        queryset=Nature.objects.all(),
+        to_field_name="label",
+        distinct=True,
+        empty_label="Any nature",
+        label="Nature of an element",
+    )
+    relationship = django_filters.ModelChoiceFilter(
+        field_name="complainant__relationship",
+        queryset=Relationship.objects.all(),
+        to_field_name="label",
+        empty_label="Anyone",
+        label="Complainant",
+    )
+    requested_stage = django_filters.ChoiceFilter(
+        choices=Level.choices, empty_label="—", label="Stage requested", method="filter_stage"
+    )
+    responded_stage = django_filters.ChoiceFilter(
+        choices=Level.choices, empty_label="—", label="Stage completed", method="filter_stage"
+    )
+    stage_from = django_filters.DateFilter(
+        label="Stage requested or completed from", method="filter_nothing", widget=_date_input()
+    )
+    stage_to = django_filters.DateFilter(
+        label="Stage requested or completed to", method="filter_nothing", widget=_date_input()
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=Finding.Group.choices,
+        empty_label="Any outcome",
+        label="Outcome of the stage completed",
+        method="filter_nothing",
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -91,6 +137,25 @@ class CaseFilter(ReceivedBetween):
         if not value:
             return queryset
         return queryset.filter(state__in=ACTIVE_STATES, next_due_on__lt=self.today)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_stage
+
+    def filter_stage(self, queryset, name, value):
+        """Cases with a stage at that level requested (or completed) between the stage dates,
+        with the outcome chosen: as the statistics count stages."""
+        date = "requested_on" if name == "requested_stage" else "responded_on"
+        data = self.form.cleaned_data
+        stages = Stage.objects.filter(level=value)
+        if data.get("stage_from"):
+            stages = stages.filter(**{f"{date}__gte": data["stage_from"]})
+        if data.get("stage_to"):
+            stages = stages.filter(**{f"{date}__lte": data["stage_to"]})
+        if name == "responded_stage":
+            stages = stages.filter(responded_on__isnull=False)
+            if data.get("outcome"):
+                stages = stages.filter(outcome__group=data["outcome"])
+        return queryset.filter(pk__in=stages.values("case_id"))
 
     @property
     def qs(self):

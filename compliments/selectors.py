@@ -6,12 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from complaints.periods import quarter_of
 from compliments.models import Compliment
-
-
-def quarter_of(day: dt.date) -> int:
-    """Financial-year quarter: April–June is Q1, January–March is Q4."""
-    return (day.month - 4) % 12 // 3 + 1
 
 
 @dataclass(frozen=True)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("compliments/", include("compliments.urls")),
     path("ombudsman/", include("ombudsman.urls")),
+    path("", include("reporting.urls")),
     path("", include("complaints.urls")),
 ]

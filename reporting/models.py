@@ -1,0 +1,136 @@
+"""The statutory annual report (reg 13(3); Getting the Best from Complaints §5.6): an edition per
+financial year, its narrative, and the PDFs rendered from it.
+
+The figures are never stored while an edition is a draft: they are counted afresh by
+reporting.statistics each time it is previewed or rendered. Publishing freezes them with the
+edition (`tables`) and its PDF; a later change is a new version, never an edit of a published one.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from compliments.models import Compliment
+
+User = settings.AUTH_USER_MODEL
+
+# The narrative sections a complaints manager writes, in the order the report prints them.
+NARRATIVE_SECTIONS = {
+    "executive_summary": "Executive summary",
+    "learning_implemented": "Learning and service improvement: changes implemented",
+    "learning_not_implemented": "Learning and service improvement: changes not implemented",
+    "recommendations": "Recommendations",
+    "future_developments": "Future developments",
+    "effectiveness_review": "Review of the effectiveness of the complaints procedure",
+    "code_self_assessment": "Corporate complaints: self-assessment against the Complaint "
+    "Handling Code",
+    "code_service_improvement": "Corporate complaints: service improvement report",
+}
+
+
+class Edition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year starting 1 April.")
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(
+        max_length=200,
+        default="Annual report on compliments, complaints and representations: "
+        "children's social care",
+    )
+    small_number_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Counts from 1 up to one less than this are shown as “fewer than N”, so no "
+        "one can be identified.",
+    )
+
+    executive_summary = models.TextField(blank=True)
+    learning_implemented = models.TextField(blank=True)
+    learning_not_implemented = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    future_developments = models.TextField(blank=True)
+    effectiveness_review = models.TextField(blank=True)
+    code_self_assessment = models.TextField(blank=True)
+    code_service_improvement = models.TextField(blank=True)
+    compliments = models.ManyToManyField(
+        Compliment,
+        blank=True,
+        related_name="+",
+        help_text="Compliments whose anonymised extract the report quotes.",
+    )
+
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Frozen at publishing: the tables (reporting.tables.Table.to_dict) and quoted texts.
+    frozen = models.JSONField(null=True, blank=True, editable=False)
+    pdf = models.FileField(upload_to="annual-reports/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["frozen"])
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="unique_edition_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year_label} annual report, version {self.version}"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year}/{str(self.year + 1)[2:]}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class CaseStudy(models.Model):
+    """An anonymised account of one complaint and what changed because of it."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="case_studies")
+    title = models.CharField(max_length=150)
+    text = models.TextField(help_text="No names, ages, places or dates that identify anyone.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Rendering(models.Model):
+    """One run of the PDF renderer for an edition, with its progress for the browser."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Rendering"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="renderings")
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=7, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    step = models.CharField(max_length=80, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="annual-reports/drafts/", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.edition}: {self.get_state_display()}"

@@ -236,6 +236,8 @@ class Case(models.Model):
             ("prepare_letter", "Can prepare and send letters"),
             ("manage_actions", "Can record agreed actions and see every open one"),
             ("record_ombudsman", "Can record Ombudsman cases, decisions and compliance"),
+            ("view_dashboard", "Can see the dashboard and the annual report"),
+            ("prepare_annual_report", "Can draft and publish the annual report"),
         ]
 
     def __str__(self) -> str:

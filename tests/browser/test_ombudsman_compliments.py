@@ -6,7 +6,7 @@ import re
 import pytest
 
 from complaints.models import Case, Level
-from compliments.selectors import quarter_of
+from complaints.periods import quarter_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,9 +4,10 @@ import pytest
 
 from complaints.errors import DomainError
 from complaints.models import Channel
+from complaints.periods import quarter_of
 from compliments import services
 from compliments.models import ComplimentSource, ComplimentTheme
-from compliments.selectors import compliment_counts, quarter_of
+from compliments.selectors import compliment_counts
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -1,0 +1,334 @@
+"""The annual report's content and its rendering: which sections it has, in the order
+Getting the Best from Complaints §5.6.2 lists them, what each shows, and the PDF.
+
+The HTML preview and the PDF are one template, so what the complaints manager previews is
+what is published.
+"""
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from complaints.models import Level, Procedure
+from complaints.periods import Period
+from reporting import charts
+from reporting.models import NARRATIVE_SECTIONS, Edition
+from reporting.rounding import percent, rounding_statement
+from reporting.statistics import figures
+from reporting.tables import COUNT, Table, build, fewer_than, suppressed
+
+YEARS_COMPARED = 5
+BODY_YEARS = 3  # the body compares three years; the appendix all five
+STAGE_1 = (Procedure.STATUTORY, Level.LOCAL_RESOLUTION)
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    intro: str = ""
+    narrative: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
+    extracts: list[str] = field(default_factory=list)
+    case_studies: list = field(default_factory=list)
+    key_figures: list[str] = field(default_factory=list)
+
+
+def count_tables(year: int) -> dict[str, Table]:
+    """Every table for the financial year starting 1 April `year`, counted now, with up to
+    four years before it (those the service holds anything for)."""
+    period = Period.year(year)
+    years = figures([period, *period.years_before(YEARS_COMPARED - 1)])
+    while len(years) > 1 and not (years[-1].total_representations or years[-1].total_compliments):
+        years.pop()
+    return build(years, figures(period.quarters()))
+
+
+def edition_tables(edition: Edition) -> dict[str, Table]:
+    """A published edition's frozen tables; a draft's counted afresh."""
+    if edition.frozen:
+        return {key: Table.from_dict(data) for key, data in edition.frozen["tables"].items()}
+    return count_tables(edition.year)
+
+
+def _chart_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _bar_chart(table: Table, caption: str, column: int = 0, most: int = 12):
+    """The first column's non-zero rows, the largest `most` of them (the table has the rest)."""
+    rows = [r for r in table.rows if not r.total and r.values[column]]
+    if len(rows) > most:
+        rows = sorted(rows, key=lambda r: _sort_key(r.values[column]), reverse=True)[:most]
+        caption += f" (the {most} most frequent)"
+    svg = charts.bars([r.label for r in rows], [r.values[column] for r in rows])
+    return caption, _chart_uri(svg)
+
+
+def _sort_key(value) -> int:
+    return value if isinstance(value, int) else 1  # "fewer than 5" sorts as small
+
+
+def _first_value(table: Table, label: str, column: int = 0):
+    for row in table.rows:
+        if row.label == label:
+            return row.values[column]
+    return None
+
+
+def _key_figures(raw: dict[str, Table], threshold: int) -> list[str]:
+    reps = raw["representations"]
+    total = _first_value(reps, "Total")
+    lines = [f"{total} representations were received, compliments included."]
+    if len(reps.columns) > 1:
+        before = _first_value(reps, "Total", 1)
+        change = percent(abs(total - before), before)
+        if change is not None and total != before:
+            way = "up" if total > before else "down"
+            lines[0] += f" That is {way} {change}% on {before} in {reps.columns[1]}."
+    stage1 = raw.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
+    if stage1 is not None:
+        completed = _first_value(stage1, "Completed")
+        within = stage1.rows[1].values[1]
+        avg = _first_value(stage1, "Average working days to respond")
+        if completed:
+            lines.append(
+                f"{within}% of Stage 1 complaints were answered within "
+                f"{stage1.extra['target_days']} working days; the average was {avg} working days."
+            )
+    omb = raw["ombudsman"]
+    decided = _first_value(omb, "Decisions made")
+    rate = _first_value(omb, "Uphold rate (%)")
+    if decided:
+        decided_text = decided if decided >= threshold else fewer_than(threshold)
+        lines.append(
+            f"The Ombudsman made {decided_text} decisions"
+            + (f"; its uphold rate was {rate}%." if rate is not None else ".")
+        )
+    compliments = _first_value(reps, "Compliments")
+    lines.append(f"{compliments} compliments were received.")
+    return lines
+
+
+def _extracts(edition: Edition) -> list[str]:
+    if edition.frozen:
+        return edition.frozen["extracts"]
+    if edition.pk is None:
+        return []
+    return [c.extract for c in edition.compliments.all() if c.extract]
+
+
+def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = True):
+    """The report's sections with their tables suppressed for publication."""
+    threshold = edition.small_number_threshold
+    t = {key: suppressed(table, threshold).latest(BODY_YEARS) for key, table in raw.items()}
+    text = {key: getattr(edition, key) for key in NARRATIVE_SECTIONS}
+    timeliness = [t[k] for k in t if k.startswith("timeliness_")]
+    sections = [
+        Section(
+            1,
+            "Executive summary",
+            narrative=[("", text["executive_summary"])],
+            key_figures=_key_figures(raw, threshold),
+        ),
+        Section(
+            2,
+            "Representations made to the council",
+            intro="Every representation the complaints team logged: complaints, and the "
+            "concerns, call-back requests, comments and enquiries dealt with outside the "
+            "complaints procedure.",
+            tables=[t["representations"], t["refusals"], t["quarterly_representations"]],
+        ),
+        Section(
+            3,
+            "Complaints at each stage and those considered by the Ombudsman",
+            tables=[t["complaints_by_stage"], t["escalation"], t["quarterly_stages"]],
+        ),
+        Section(
+            4,
+            "Customer groups: who made complaints and how",
+            tables=[t["customer_groups"], t["routes"], t["channels"]],
+        ),
+        Section(
+            5,
+            "Types of complaint",
+            tables=[
+                t[f"natures_{Procedure.STATUTORY}"],
+                t[f"natures_{Procedure.CORPORATE}"],
+                t["service_areas"],
+                t["teams"],
+            ],
+        ),
+        Section(
+            6,
+            "Outcomes of complaints",
+            tables=[
+                t["outcomes"],
+                t["findings"],
+                t["outcomes_stage_1"],
+                t["findings_by_nature"],
+                t["outcome_sought"],
+            ],
+        ),
+        Section(7, "Remedies and payments", tables=[t["remedies"]]),
+        Section(8, "Advocacy", tables=[t["advocacy"]]),
+        Section(
+            9,
+            "Compliance with timescales, including extended timescales",
+            intro=(
+                "Each stage is measured in working days against the timescale the regulations "
+                "set, and the longest an agreed extension allows."
+            ),
+            tables=[*timeliness, t["panel_steps"], t["quarterly_timeliness"]],
+        ),
+        Section(
+            10,
+            "The Local Government and Social Care Ombudsman",
+            tables=[t["ombudsman"], t["ombudsman_decisions"]],
+        ),
+        Section(
+            11,
+            "Compliments",
+            tables=[t["compliments"], t["compliment_sources"]],
+            extracts=_extracts(edition),
+        ),
+        Section(
+            12,
+            "Learning and service improvement",
+            narrative=[
+                ("Changes implemented", text["learning_implemented"]),
+                ("Changes not implemented", text["learning_not_implemented"]),
+            ],
+            tables=[t["learning"]],
+            case_studies=list(edition.case_studies.all()) if edition.pk else [],
+        ),
+        Section(
+            13,
+            "Equality monitoring: age, gender, disability, sexual orientation and ethnicity "
+            "of complainants",
+            intro="Complainants are asked, and may choose not to say.",
+            tables=[t[k] for k in t if k.startswith("equality_")],
+        ),
+        Section(
+            14,
+            "Costs of independent investigations and review panels",
+            tables=[t["costs"]],
+        ),
+        Section(
+            15,
+            "Review of the effectiveness of the complaints procedure",
+            narrative=[("", text["effectiveness_review"])],
+        ),
+        Section(16, "Recommendations", narrative=[("", text["recommendations"])]),
+        Section(17, "Future developments", narrative=[("", text["future_developments"])]),
+        Section(
+            18,
+            "Corporate complaints and the Complaint Handling Code",
+            intro="Complaints about children's services that the Children Act procedure does "
+            "not cover follow the council's corporate procedure and the Ombudsman's Complaint "
+            "Handling Code, which asks for this self-assessment and service improvement report.",
+            narrative=[
+                ("Self-assessment against the Code", text["code_self_assessment"]),
+                ("Service improvement", text["code_service_improvement"]),
+            ],
+        ),
+    ]
+    if draw:
+        _draw(sections, t)
+    return sections
+
+
+def _draw(sections: list[Section], t: dict[str, Table]) -> None:
+    by_number = {s.number: s for s in sections}
+    reps = t["representations"]
+    periods = reps.columns[::-1]
+
+    def series(table: Table, label: str):
+        return [_first_value(table, label, i) for i in range(len(table.columns))][::-1]
+
+    by_number[2].charts.append(
+        (
+            "Representations and compliments received, year on year",
+            _chart_uri(
+                charts.trend(
+                    periods,
+                    {
+                        "Complaints": series(reps, "Complaint"),
+                        "All representations": [
+                            a - b if isinstance(a, int) and isinstance(b, int) else a
+                            for a, b in zip(
+                                series(reps, "Total"), series(reps, "Compliments"), strict=True
+                            )
+                        ],
+                        "Compliments": series(reps, "Compliments"),
+                    },
+                )
+            ),
+        )
+    )
+    by_number[4].charts.append(_bar_chart(t["customer_groups"], "Who made complaints this year"))
+    by_number[5].charts.append(
+        _bar_chart(
+            t[f"natures_{Procedure.STATUTORY}"], "Children Act complaints by nature, this year"
+        )
+    )
+    by_number[6].charts.append(
+        _bar_chart(t["outcomes_stage_1"], "Outcome of Stage 1 complaints, this year")
+    )
+    stage1 = t.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
+    if stage1 is not None:
+        years = stage1.columns[::2]
+        within = [stage1.rows[1].values[2 * i + 1] for i in range(len(years))]
+        by_number[9].charts.append(
+            (
+                f"Stage 1 complaints answered within {stage1.extra['target_days']} working days "
+                "(%), year on year",
+                _chart_uri(charts.trend(years[::-1], {"Within the target (%)": within[::-1]})),
+            )
+        )
+    by_number[11].charts.append(
+        _bar_chart(t["compliments"], "Compliments by service area, this year")
+    )
+
+
+def report_context(edition: Edition, raw: dict[str, Table] | None = None, *, progress=None):
+    progress = progress or (lambda pct, step: None)
+    progress(5, "Counting the figures")
+    raw = raw if raw is not None else edition_tables(edition)
+    progress(35, "Drawing the charts")
+    sections = report_sections(edition, raw)
+    threshold = edition.small_number_threshold
+    appendix = [suppressed(table, threshold) for table in raw.values()]
+    return {
+        "edition": edition,
+        "period": Period.year(edition.year),
+        "sections": sections,
+        "appendix": appendix,
+        "council_name": settings.COUNCIL_NAME,
+        "complaints_contact": settings.COMPLAINTS_CONTACT,
+        "rounding": rounding_statement(),
+        "threshold": threshold,
+        "fewer_than": fewer_than(threshold),
+        "COUNT": COUNT,
+    }
+
+
+def render_pdf(edition: Edition, *, progress: Progress | None = None) -> bytes:
+    from weasyprint import HTML
+
+    progress = progress or (lambda pct, step: None)
+    context = report_context(edition, progress=progress)
+    progress(60, "Laying out the pages")
+    html = render_to_string("reporting/report_pdf.html", context)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    progress(90, "Writing the PDF")
+    out = BytesIO()
+    document.write_pdf(out)
+    return out.getvalue()

@@ -1,0 +1,104 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from complaints.models import ServiceArea
+from complaints.periods import Period, financial_year_start
+from compliments.models import Compliment
+from reporting.models import NARRATIVE_SECTIONS, CaseStudy, Edition
+
+
+def _years():
+    latest = financial_year_start(timezone.localdate()).year
+    return [(y, f"{y}/{str(y + 1)[2:]}") for y in range(latest, latest - 8, -1)]
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's period: a financial year, one of its quarters, or any two dates."""
+
+    KINDS = [("year", "Financial year"), ("quarter", "Quarter"), ("custom", "Dates I choose")]
+
+    kind = forms.ChoiceField(label="Period", choices=KINDS, initial="year", required=False)
+    year = forms.TypedChoiceField(label="Financial year", coerce=int, required=False)
+    quarter = forms.TypedChoiceField(
+        label="Quarter",
+        coerce=int,
+        required=False,
+        choices=[
+            (1, "Q1 (April to June)"),
+            (2, "Q2 (July to September)"),
+            (3, "Q3 (October to December)"),
+            (4, "Q4 (January to March)"),
+        ],
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    service_area = forms.ModelChoiceField(
+        queryset=ServiceArea.objects.order_by("name"),
+        required=False,
+        empty_label="All service areas",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _years()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or "year"
+        year = data.get("year") or financial_year_start(timezone.localdate()).year
+        if kind == "quarter":
+            data["period"] = Period.quarter(year, data.get("quarter") or 1)
+        elif kind == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError("Enter both dates of the period.")
+            if end < start:
+                self.add_error("end", "The end date must be on or after the start date.")
+                return data
+            if (end - start) > dt.timedelta(days=366 * 5):
+                self.add_error("end", "Choose a period of five years or less.")
+                return data
+            data["period"] = Period.between(start, end)
+        else:
+            data["period"] = Period.year(year)
+        return data
+
+
+class EditionForm(forms.ModelForm):
+    compliments = forms.ModelMultipleChoiceField(
+        queryset=Compliment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Compliments to quote",
+        help_text="Those received in the year with consent to publish and an anonymised extract.",
+    )
+
+    class Meta:
+        model = Edition
+        fields = ["title", "small_number_threshold", *NARRATIVE_SECTIONS]
+        labels = NARRATIVE_SECTIONS | {
+            "small_number_threshold": "Show counts below this as “fewer than”"
+        }
+        widgets = {key: forms.Textarea(attrs={"rows": 6}) for key in NARRATIVE_SECTIONS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        period = Period.year(self.instance.year)
+        self.fields["compliments"].queryset = Compliment.objects.filter(
+            received_on__range=(period.start, period.end), consent_to_publish=True
+        ).exclude(extract="")
+        self.fields["compliments"].label_from_instance = lambda c: c.extract
+        self.initial["compliments"] = list(self.instance.compliments.values_list("pk", flat=True))
+
+
+class CaseStudyForm(forms.ModelForm):
+    class Meta:
+        model = CaseStudy
+        fields = ["title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}

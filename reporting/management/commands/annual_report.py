@@ -1,0 +1,40 @@
+"""Render the annual report for a financial year to a PDF, for councils that schedule it:
+
+    python manage.py annual_report 2025 --output annual-report-2025-26.pdf
+
+It renders the year's latest edition (published or draft) or, if none was started, the
+figures alone with every narrative section marked "Not written yet".
+"""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reporting.annual_report import render_pdf
+from reporting.models import Edition
+
+
+class Command(BaseCommand):
+    help = "Render the annual report for the financial year starting 1 April YEAR to a PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int, help="e.g. 2025 for 1 April 2025 to 31 March 2026")
+        parser.add_argument("--output", required=True, help="Where to write the PDF.")
+
+    def handle(self, *args, year: int, output: str, **options):
+        if not 2000 <= year <= 2058:
+            raise CommandError("Give the year the financial year starts in, e.g. 2025.")
+        target = Path(output)
+        if not target.parent.exists():
+            raise CommandError(f"{target.parent} does not exist.")
+        edition = Edition.objects.filter(year=year).order_by("-version").first()
+        if edition is None:
+            edition = Edition(year=year)  # not saved: nothing was drafted
+        started = time.monotonic()
+        pdf = render_pdf(edition)
+        target.write_bytes(pdf)
+        self.stdout.write(
+            f"Wrote {target} ({len(pdf) / 1024:.0f} KB, {edition}) "
+            f"in {time.monotonic() - started:.1f} s."
+        )

@@ -1,0 +1,142 @@
+"""Changes to annual report editions: drafting, rendering, publishing and new versions.
+
+A published edition never changes: its figures are frozen in `frozen` and its PDF is written
+once. Changing it means starting the next version, a draft copied from it.
+"""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.errors import DomainError
+from reporting.annual_report import count_tables, render_pdf
+from reporting.models import NARRATIVE_SECTIONS, CaseStudy, Edition, Rendering
+
+
+def _editable(edition: Edition) -> None:
+    if edition.is_published:
+        raise DomainError(
+            f"Version {edition.version} of the {edition.year_label} report is published and "
+            "cannot change. Start a new version to make changes."
+        )
+
+
+def edition_start(*, year: int, by) -> Edition:
+    """The year's draft: the existing one, or the next version copied from the latest."""
+    latest = Edition.objects.filter(year=year).order_by("-version").first()
+    if latest is None:
+        return Edition.objects.create(year=year, created_by=by)
+    if not latest.is_published:
+        return latest
+    return edition_new_version(latest, by=by)
+
+
+@transaction.atomic
+def edition_new_version(edition: Edition, *, by) -> Edition:
+    latest = Edition.objects.select_for_update().filter(year=edition.year).order_by("-version")[0]
+    if not latest.is_published:
+        return latest
+    copy = Edition.objects.create(
+        year=edition.year,
+        version=latest.version + 1,
+        title=edition.title,
+        small_number_threshold=edition.small_number_threshold,
+        created_by=by,
+        **{key: getattr(edition, key) for key in NARRATIVE_SECTIONS},
+    )
+    copy.compliments.set(edition.compliments.all())
+    CaseStudy.objects.bulk_create(
+        CaseStudy(edition=copy, title=s.title, text=s.text, order=s.order)
+        for s in edition.case_studies.all()
+    )
+    return copy
+
+
+def edition_update(edition: Edition, *, data: dict, compliments=None) -> Edition:
+    _editable(edition)
+    for key, value in data.items():
+        if key not in {*NARRATIVE_SECTIONS, "title", "small_number_threshold"}:
+            raise ValueError(f"{key} is not a field of an edition a person edits")
+        setattr(edition, key, value)
+    if edition.small_number_threshold < 1:
+        raise DomainError("The threshold must be 1 or more.", field="small_number_threshold")
+    edition.save()
+    if compliments is not None:
+        unquotable = [c for c in compliments if not (c.consent_to_publish and c.extract.strip())]
+        if unquotable:
+            raise DomainError(
+                "Only compliments with consent to publish and an anonymised extract can be "
+                "quoted.",
+                field="compliments",
+            )
+        edition.compliments.set(compliments)
+    return edition
+
+
+def case_study_add(edition: Edition, *, title: str, text: str) -> CaseStudy:
+    _editable(edition)
+    if not title.strip() or not text.strip():
+        raise DomainError("Give the case study a title and its text.", field="text")
+    order = edition.case_studies.count()
+    return CaseStudy.objects.create(edition=edition, title=title, text=text, order=order)
+
+
+def case_study_remove(study: CaseStudy) -> None:
+    _editable(study.edition)
+    study.delete()
+
+
+def rendering_request(edition: Edition, *, by) -> Rendering:
+    """Queue a PDF of the edition; the browser follows its progress."""
+    from reporting.tasks import render_edition
+
+    rendering = Rendering.objects.create(edition=edition, requested_by=by)
+    transaction.on_commit(lambda: render_edition.delay(rendering.pk))
+    return rendering
+
+
+def rendering_run(rendering: Rendering) -> Rendering:
+    """Render the PDF, saying how far it has got. Run by the Celery task."""
+
+    def progress(percent: int, step: str) -> None:
+        Rendering.objects.filter(pk=rendering.pk).update(
+            state=Rendering.State.RUNNING, progress=percent, step=step
+        )
+
+    edition = rendering.edition
+    try:
+        pdf = render_pdf(edition, progress=progress)
+    except Exception as error:
+        Rendering.objects.filter(pk=rendering.pk).update(
+            state=Rendering.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    name = f"annual-report-{edition.year}-v{edition.version}.pdf"
+    rendering.refresh_from_db()
+    rendering.pdf.save(name, ContentFile(pdf), save=False)
+    rendering.state, rendering.progress, rendering.step = Rendering.State.DONE, 100, "Ready"
+    rendering.finished_at = timezone.now()
+    rendering.save()
+    if edition.is_published and not edition.pdf:
+        Edition.objects.filter(pk=edition.pk, pdf="").update(
+            pdf=rendering.pdf.name, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+        )
+    return rendering
+
+
+@transaction.atomic
+def edition_publish(edition: Edition, *, by) -> Rendering:
+    """Freeze the figures as they stand and render the published PDF from them."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    _editable(edition)
+    tables = count_tables(edition.year)
+    edition.frozen = {
+        "tables": {key: table.to_dict() for key, table in tables.items()},
+        "extracts": [c.extract for c in edition.compliments.all() if c.extract],
+    }
+    edition.status = Edition.Status.PUBLISHED
+    edition.published_by, edition.published_at = by, timezone.now()
+    edition.save()
+    return rendering_request(edition, by=by)

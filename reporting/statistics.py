@@ -1,0 +1,631 @@
+"""Every figure the dashboard, the annual report, the exports and the API show.
+
+They all call `figures()`, so no two of them can disagree. It counts several periods at once
+(five financial years, or a year's four quarters) in a fixed number of queries, whatever the
+number of cases: each query labels its rows with the period their date falls in and groups by
+that label.
+
+Counting rules, following the seed reports and Getting the Best from Complaints §5.6:
+
+- A figure is counted in the period its date falls in: representations and their groups, kinds,
+  natures and equality answers by the date received; a stage by the date it was requested
+  ("received at Stage 2"), completed (its response issued) or withdrawn; outcomes, findings,
+  remedies, timeliness and costs by the date the stage's response was issued.
+- A *complaint* is a representation of kind "complaint" accepted into a procedure; refused ones
+  are counted under refusals, by reason.
+- Natures are counted per element of the statement of complaint, so one complaint may add to
+  several. Findings are counted both per stage (its overall outcome) and per element, by the
+  finding's group, so "inconclusive" and "unable to prove or disprove" add up together.
+- Timeliness: working days (complaints.workingdays) from the stage's clock start, as its
+  response timescale names it, to the response, less the working days it was paused. Bands come
+  from the timescale itself: within the target (e.g. 10 working days at Stage 1), within the
+  maximum an extension may allow (20), beyond it. Stage 3 is measured from the request to the
+  council's response against the sum of its steps' targets (30 + 5 + 15 = 50), and each step is
+  counted as met or not on its own.
+- Escalation rate: of the stage responses issued in the period, the share whose case went on to
+  the next stage (at any date since).
+- Outcome sought is counted per complaint received; remedies per remedy provided by a stage
+  completed in the period; payments are the sum of their amounts.
+- Costs: the investigator's and independent person's fees of Stage 2 investigations completed
+  in the period; the panel's cost and members' fees of Stage 3 panels completed in it.
+- Equality monitoring is per complaint received; an answer never recorded is "Not recorded".
+- Ombudsman figures follow ombudsman.selectors; compliments count by the date received;
+  lessons-learnt forms by the date of the response that made them owed.
+- Percentages and averages are rounded as reporting.rounding says.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Case as Switch
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from complaints.deadlines import ACTIVE_STATES
+from complaints.learning import ReturnRate
+from complaints.models import (
+    AgreedAction,
+    Case,
+    ClockStart,
+    Element,
+    ElementFinding,
+    LessonsLearnt,
+    Level,
+    PanelMember,
+    Procedure,
+    Remedy,
+    Stage,
+    Step,
+    Timescale,
+)
+from complaints.periods import Period
+from complaints.workingdays import Calendar, calendars
+from compliments.models import Compliment
+from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
+from reporting.rounding import average, percent
+
+NOT_RECORDED = "Not recorded"
+EQUALITY_FIELDS = {
+    "age_band": "Age",
+    "gender": "Gender",
+    "disability": "Disability",
+    "sexual_orientation": "Sexual orientation",
+    "ethnicity": "Ethnicity",
+}
+# The steps Stage 3 is measured by, in order; the stage's response step where it has one.
+PANEL_STEPS = (Step.PANEL_HELD, Step.PANEL_REPORT, Step.COUNCIL_RESPONSE)
+_STEP_END = {
+    Step.RESPOND: "responded_on",
+    Step.PANEL_HELD: "panel_held_on",
+    Step.PANEL_REPORT: "panel_report_on",
+    Step.COUNCIL_RESPONSE: "responded_on",
+}
+_DATES = [c.value for c in ClockStart] + ["withdrawn_on"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a stage's timeliness is measured: from which fact, against which targets."""
+
+    clock_start: str
+    target_days: int
+    max_days: int | None
+    calendar: str
+
+
+@dataclass
+class Timeliness:
+    """Completed stages of one procedure and level, by how long their response took."""
+
+    target_days: int | None = None
+    max_days: int | None = None
+    completed: int = 0
+    within_target: int = 0
+    within_maximum: int = 0
+    beyond_maximum: int = 0
+    total_days: int = 0
+    extended: int = 0
+    extended_agreed: int = 0
+
+    @property
+    def average_days(self) -> Decimal | None:
+        return average(self.total_days, self.completed)
+
+    @property
+    def within_target_percent(self):
+        return percent(self.within_target, self.completed)
+
+    @property
+    def within_maximum_percent(self):
+        return percent(self.within_maximum, self.completed)
+
+    @property
+    def beyond_maximum_percent(self):
+        return percent(self.beyond_maximum, self.completed)
+
+
+@dataclass
+class Figures:
+    """Everything counted for one period (and service area, if one was chosen)."""
+
+    period: Period
+    representations: Counter = field(default_factory=Counter)  # Case.Kind
+    complaints: Counter = field(default_factory=Counter)  # procedure
+    refusals: Counter = field(default_factory=Counter)  # refusal reason
+    stages_requested: Counter = field(default_factory=Counter)  # (procedure, level)
+    stages_completed: Counter = field(default_factory=Counter)
+    stages_withdrawn: Counter = field(default_factory=Counter)
+    escalated: Counter = field(default_factory=Counter)  # (procedure, level) of the earlier stage
+    timeliness: dict = field(default_factory=dict)  # (procedure, level) → Timeliness
+    panel_steps: dict = field(default_factory=dict)  # step → [met, measured]
+    outcomes: Counter = field(default_factory=Counter)  # (procedure, level, finding group)
+    findings: Counter = field(default_factory=Counter)  # (procedure, level, finding group)
+    findings_by_nature: Counter = field(default_factory=Counter)  # (level, nature, group)
+    natures: Counter = field(default_factory=Counter)  # (procedure, nature)
+    service_areas: Counter = field(default_factory=Counter)  # (procedure, service area)
+    teams: Counter = field(default_factory=Counter)  # team, at the first stage requested
+    relationships: Counter = field(default_factory=Counter)
+    routes: Counter = field(default_factory=Counter)  # Case.Via
+    channels: Counter = field(default_factory=Counter)
+    from_children: int = 0
+    on_behalf_of_child: int = 0
+    advocacy_offered: int = 0
+    advocacy_referred: int = 0
+    advocacy_providers: Counter = field(default_factory=Counter)
+    equality: dict = field(default_factory=lambda: {f: Counter() for f in EQUALITY_FIELDS})
+    outcome_sought: Counter = field(default_factory=Counter)
+    remedies: Counter = field(default_factory=Counter)
+    payments: Decimal = Decimal("0.00")
+    payments_made: int = 0
+    investigations_costed: int = 0
+    investigation_costs: Decimal = Decimal("0.00")
+    panels_costed: int = 0
+    panel_costs: Decimal = Decimal("0.00")
+    compliments: Counter = field(default_factory=Counter)  # service area
+    compliment_sources: Counter = field(default_factory=Counter)
+    lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
+    actions_agreed: int = 0
+    actions_completed: int = 0
+    ombudsman: AnnualLetterFigures | None = None
+
+    @property
+    def total_representations(self) -> int:
+        return sum(self.representations.values())
+
+    @property
+    def total_complaints(self) -> int:
+        return sum(self.complaints.values())
+
+    @property
+    def total_compliments(self) -> int:
+        return sum(self.compliments.values())
+
+    def escalation_rate(self, procedure: str, level: int):
+        return percent(
+            self.escalated[(procedure, level)], self.stages_completed[(procedure, level)]
+        )
+
+    def outcome_count(self, procedure: str, level: int, group: str) -> int:
+        return self.outcomes[(procedure, level, group)]
+
+    def finding_count(self, procedure: str, level: int, group: str) -> int:
+        return self.findings[(procedure, level, group)]
+
+
+def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
+    """The figures for each of `periods`, which must not overlap, in the order given."""
+    _check_apart(periods)
+    counted = [Figures(period=p) for p in periods]
+    if not periods:
+        return counted
+    area = service_area.pk if service_area is not None else None
+    for fill in _FILLERS:
+        fill(counted, periods, area)
+    for f in counted:
+        f.ombudsman = annual_letter_figures(
+            start=f.period.start, end=f.period.end, service_area=service_area
+        )
+    return counted
+
+
+def figures_for(period: Period, *, service_area=None) -> Figures:
+    return figures([period], service_area=service_area)[0]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Cases open today, which no period bounds."""
+
+    open_by_stage: Counter  # (procedure, level)
+    overdue_by_stage: Counter
+    actions_open: int
+    actions_overdue: int
+    lessons_overdue: int
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_by_stage.values())
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(self.overdue_by_stage.values())
+
+
+def workload(*, today: dt.date, service_area=None) -> Workload:
+    cases = Case.objects.filter(state__in=ACTIVE_STATES | {Case.State.PAUSED})
+    actions = AgreedAction.objects.filter(status=AgreedAction.Status.OPEN)
+    lessons = LessonsLearnt.objects.filter(submitted_on__isnull=True, due_on__lt=today)
+    if service_area is not None:
+        cases = cases.filter(service_area=service_area)
+        actions = actions.filter(case__service_area=service_area)
+        lessons = lessons.filter(case__service_area=service_area)
+    open_by, overdue_by = Counter(), Counter()
+    rows = cases.values_list("procedure", "current_stage__level").annotate(
+        n=Count("pk"),
+        overdue=Count("pk", filter=Q(state__in=ACTIVE_STATES, next_due_on__lt=today)),
+    )
+    for procedure, level, n, overdue in rows.order_by():
+        open_by[(procedure, level)] += n
+        overdue_by[(procedure, level)] += overdue
+    counts = actions.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    return Workload(
+        open_by_stage=open_by,
+        overdue_by_stage=overdue_by,
+        actions_open=counts["open"],
+        actions_overdue=counts["overdue"],
+        lessons_overdue=lessons.count(),
+    )
+
+
+def measures() -> dict[tuple[str, int], Measure]:
+    """How each procedure's stages are measured, read from the timescales an administrator
+    keeps: the response step where the stage has one, else the review panel's steps end to end."""
+    by_stage = defaultdict(dict)
+    for ts in Timescale.objects.select_related("stage"):
+        by_stage[(ts.stage.procedure, ts.stage.level)][ts.step] = ts
+    result = {}
+    for key, steps in by_stage.items():
+        respond = steps.get(Step.RESPOND)
+        if respond:
+            result[key] = _measure(respond.clock_start, [respond])
+        elif all(step in steps for step in PANEL_STEPS):
+            result[key] = _measure(ClockStart.REQUESTED, [steps[s] for s in PANEL_STEPS])
+    return result
+
+
+def panel_step_targets() -> dict[str, Timescale]:
+    return {
+        ts.step: ts
+        for ts in Timescale.objects.filter(
+            stage__procedure=Procedure.STATUTORY,
+            stage__level=Level.REVIEW_PANEL,
+            step__in=PANEL_STEPS,
+        )
+    }
+
+
+def _measure(clock_start: str, steps: list[Timescale]) -> Measure:
+    has_max = all(ts.max_days is not None for ts in steps)
+    return Measure(
+        clock_start=clock_start,
+        target_days=sum(ts.target_days for ts in steps),
+        max_days=sum(ts.max_days for ts in steps) if has_max else None,
+        calendar=Calendar.CORPORATE if steps[0].counts_closure_days else Calendar.STATUTORY,
+    )
+
+
+# --- how each group of figures is counted ---------------------------------------------------
+
+
+def _check_apart(periods: Sequence[Period]) -> None:
+    ordered = sorted(periods, key=lambda p: p.start)
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later.start <= earlier.end:
+            raise ValueError(f"{earlier.label} and {later.label} overlap.")
+
+
+def _in_periods(queryset: QuerySet, date_field: str, periods, area, area_path: str) -> QuerySet:
+    """Rows whose `date_field` falls in one of the periods, labelled with its index."""
+    bucket = Switch(
+        *[
+            When(**{f"{date_field}__range": (p.start, p.end)}, then=Value(i))
+            for i, p in enumerate(periods)
+        ],
+        output_field=IntegerField(),
+    )
+    queryset = queryset.filter(
+        **{f"{date_field}__gte": min(p.start for p in periods)},
+        **{f"{date_field}__lte": max(p.end for p in periods)},
+    )
+    if area is not None:
+        queryset = queryset.filter(**{area_path: area})
+    return queryset.annotate(bucket=bucket).exclude(bucket=None)
+
+
+def _grouped(queryset, *group, measure=None):
+    """(bucket, *group, value) rows: a count of rows, or the aggregate given."""
+    return queryset.values_list("bucket", *group).annotate(n=measure or Count("pk")).order_by()
+
+
+def _complaints():
+    return Case.objects.filter(kind=Case.Kind.COMPLAINT).exclude(procedure="")
+
+
+def _fill_representations(counted, periods, area):
+    cases = _in_periods(Case.objects.all(), "received_on", periods, area, "service_area")
+    for bucket, kind, procedure, n in _grouped(cases, "kind", "procedure"):
+        counted[bucket].representations[kind] += n
+        if kind == Case.Kind.COMPLAINT and procedure:
+            counted[bucket].complaints[procedure] += n
+    refused = cases.filter(refusal_reason__isnull=False)
+    for bucket, reason, n in _grouped(refused, "refusal_reason__label"):
+        counted[bucket].refusals[reason] += n
+
+
+def _fill_complaint_profile(counted, periods, area):
+    complaints = _in_periods(_complaints(), "received_on", periods, area, "service_area")
+    rows = _grouped(
+        complaints,
+        "procedure",
+        "service_area__name",
+        "complainant__relationship__label",
+        "channel__label",
+        "via",
+    )
+    for bucket, procedure, service, relationship, channel, via, n in rows:
+        f = counted[bucket]
+        f.service_areas[(procedure, service or NOT_RECORDED)] += n
+        f.relationships[relationship] += n
+        f.channels[channel] += n
+        f.routes[via] += n
+    advocacy = complaints.values_list("bucket").annotate(
+        children=Count("pk", filter=Q(complainant__relationship__is_child=True)),
+        behalf=Count("pk", filter=Q(on_behalf_of_child=True)),
+        offered=Count("pk", filter=Q(advocacy_offered_on__isnull=False)),
+        referred=Count("pk", filter=Q(advocacy_referred_on__isnull=False)),
+    )
+    for bucket, children, behalf, offered, referred in advocacy.order_by():
+        f = counted[bucket]
+        f.from_children, f.on_behalf_of_child = children, behalf
+        f.advocacy_offered, f.advocacy_referred = offered, referred
+    providers = complaints.filter(advocacy_provider__isnull=False)
+    for bucket, provider, n in _grouped(providers, "advocacy_provider__label"):
+        counted[bucket].advocacy_providers[provider] += n
+    for name in EQUALITY_FIELDS:
+        for bucket, answer, n in _grouped(complaints, f"complainant__{name}__label"):
+            counted[bucket].equality[name][answer or NOT_RECORDED] += n
+    sought = complaints.filter(outcome_sought__isnull=False)
+    for bucket, remedy, n in _grouped(sought, "outcome_sought__label"):
+        counted[bucket].outcome_sought[remedy] += n
+    elements = _in_periods(
+        Element.objects.filter(case__kind=Case.Kind.COMPLAINT).exclude(case__procedure=""),
+        "case__received_on",
+        periods,
+        area,
+        "case__service_area",
+    )
+    for bucket, procedure, nature, n in _grouped(elements, "case__procedure", "nature__label"):
+        counted[bucket].natures[(procedure, nature)] += n
+
+
+def _fill_stages(counted, periods, area):
+    stages = Stage.objects.all()
+    for date_field, target in [
+        ("requested_on", "stages_requested"),
+        ("responded_on", "stages_completed"),
+        ("withdrawn_on", "stages_withdrawn"),
+    ]:
+        rows = _in_periods(stages, date_field, periods, area, "case__service_area")
+        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
+            getattr(counted[bucket], target)[(procedure, level)] += n
+    # The team that answered the complaint first, counted when that stage was requested.
+    first = _in_periods(
+        stages.filter(level__gte=Level.LOCAL_RESOLUTION, team__isnull=False).exclude(
+            Exists(
+                Stage.objects.filter(
+                    case=OuterRef("case"),
+                    level__gte=Level.LOCAL_RESOLUTION,
+                    level__lt=OuterRef("level"),
+                )
+            )
+        ),
+        "requested_on",
+        periods,
+        area,
+        "case__service_area",
+    )
+    for bucket, team, service, n in _grouped(first, "team__name", "team__service__name"):
+        counted[bucket].teams[f"{team} ({service})"] += n
+    completed = _in_periods(stages, "responded_on", periods, area, "case__service_area")
+    went_on = completed.filter(
+        Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1))
+    )
+    for bucket, procedure, level, n in _grouped(went_on, "case__procedure", "level"):
+        counted[bucket].escalated[(procedure, level)] += n
+    for bucket, procedure, level, group, n in _grouped(
+        completed.filter(outcome__isnull=False), "case__procedure", "level", "outcome__group"
+    ):
+        counted[bucket].outcomes[(procedure, level, group)] += n
+    findings = _in_periods(
+        ElementFinding.objects.filter(finding__isnull=False),
+        "stage__responded_on",
+        periods,
+        area,
+        "stage__case__service_area",
+    )
+    rows = _grouped(
+        findings,
+        "stage__case__procedure",
+        "stage__level",
+        "element__nature__label",
+        "finding__group",
+    )
+    for bucket, procedure, level, nature, group, n in rows:
+        counted[bucket].findings[(procedure, level, group)] += n
+        counted[bucket].findings_by_nature[(level, nature, group)] += n
+
+
+def _fill_timeliness(counted, periods, area):
+    how = measures()
+    for f in counted:
+        f.timeliness = {
+            key: Timeliness(target_days=m.target_days, max_days=m.max_days)
+            for key, m in how.items()
+        }
+    completed = _in_periods(
+        Stage.objects.all(), "responded_on", periods, area, "case__service_area"
+    )
+    rows = list(
+        completed.values_list(
+            "bucket",
+            "case__procedure",
+            "level",
+            "paused_working_days",
+            "extension_reason_id",
+            "complainant_agreed_extension",
+            *_DATES,
+        )
+    )
+    groups = defaultdict(list)
+    for row in rows:
+        groups[(row[1], row[2])].append(row)
+    for key, group in groups.items():
+        measure = how.get(key)
+        if measure is None:
+            continue
+        dates = [dict(zip(_DATES, row[6:], strict=True)) for row in group]
+        starts = [d[measure.clock_start] or d["requested_on"] for d in dates]
+        days = _working_days(starts, [d["responded_on"] for d in dates], measure.calendar)
+        for row, taken in zip(group, days, strict=True):
+            t = counted[row[0]].timeliness[key]
+            taken = max(0, int(taken) - row[3])
+            t.completed += 1
+            t.total_days += taken
+            if taken <= measure.target_days:
+                t.within_target += 1
+            elif measure.max_days is not None and taken <= measure.max_days:
+                t.within_maximum += 1
+            else:
+                t.beyond_maximum += 1
+            if row[4] is not None:
+                t.extended += 1
+                t.extended_agreed += bool(row[5])
+    _fill_panel_steps(counted, groups.get((Procedure.STATUTORY, Level.REVIEW_PANEL), []))
+
+
+def _fill_panel_steps(counted, rows):
+    for f in counted:
+        f.panel_steps = {step: [0, 0] for step in PANEL_STEPS}
+    targets = panel_step_targets()
+    for step, ts in targets.items():
+        measured = [
+            (row[0], d[ts.clock_start], d[_STEP_END[step]])
+            for row in rows
+            for d in [dict(zip(_DATES, row[6:], strict=True))]
+            if d[ts.clock_start] and d[_STEP_END[step]]
+        ]
+        calendar = Calendar.CORPORATE if ts.counts_closure_days else Calendar.STATUTORY
+        days = _working_days([m[1] for m in measured], [m[2] for m in measured], calendar)
+        for (bucket, _, _), taken in zip(measured, days, strict=True):
+            counted[bucket].panel_steps[step][1] += 1
+            counted[bucket].panel_steps[step][0] += int(taken) <= ts.target_days
+
+
+def _working_days(starts, ends, calendar) -> np.ndarray:
+    """complaints.workingdays.working_days_between for many pairs at once."""
+    if not starts:
+        return np.array([], dtype=int)
+    one = np.timedelta64(1, "D")
+    a = np.array(starts, dtype="datetime64[D]") + one
+    b = np.array(ends, dtype="datetime64[D]") + one
+    return np.busday_count(a, b, busdaycal=calendars.get(calendar))
+
+
+def _fill_remedies_and_costs(counted, periods, area):
+    remedies = _in_periods(
+        Remedy.objects.all(), "stage__responded_on", periods, area, "stage__case__service_area"
+    )
+    for bucket, kind, n in _grouped(remedies, "kind__label"):
+        counted[bucket].remedies[kind] += n
+    paid = remedies.filter(kind__requires_amount=True, amount__isnull=False)
+    rows = paid.values_list("bucket").annotate(n=Count("pk"), total=Sum("amount"))
+    for bucket, n, total in rows.order_by():
+        counted[bucket].payments_made = n
+        counted[bucket].payments = Decimal(total).quantize(Decimal("0.01"))
+    completed = _in_periods(
+        Stage.objects.all(), "responded_on", periods, area, "case__service_area"
+    )
+    zero = Value(Decimal("0"))
+    investigations = completed.filter(level=Level.INVESTIGATION).filter(
+        Q(investigator_fee__isnull=False) | Q(independent_person_fee__isnull=False)
+    )
+    fees = Coalesce(F("investigator_fee"), zero) + Coalesce(F("independent_person_fee"), zero)
+    rows = investigations.values_list("bucket").annotate(n=Count("pk"), total=Sum(fees))
+    for bucket, n, total in rows.order_by():
+        counted[bucket].investigations_costed = n
+        counted[bucket].investigation_costs = Decimal(total).quantize(Decimal("0.01"))
+    # A panel's cost is its own (room, minutes) plus its members' fees.
+    costs, costed = defaultdict(Decimal), defaultdict(set)
+    panels = completed.filter(level=Level.REVIEW_PANEL, panel_cost__isnull=False)
+    for bucket, pk, cost in panels.values_list("bucket", "pk", "panel_cost"):
+        costs[bucket] += cost
+        costed[bucket].add(pk)
+    member_fees = _in_periods(
+        PanelMember.objects.filter(
+            fee__isnull=False,
+            stage__level=Level.REVIEW_PANEL,
+            stage__case__procedure=Procedure.STATUTORY,
+        ),
+        "stage__responded_on",
+        periods,
+        area,
+        "stage__case__service_area",
+    )
+    for bucket, pk, fee in member_fees.values_list("bucket", "stage_id", "fee"):
+        costs[bucket] += fee
+        costed[bucket].add(pk)
+    for bucket, total in costs.items():
+        counted[bucket].panel_costs = Decimal(total).quantize(Decimal("0.01"))
+        counted[bucket].panels_costed = len(costed[bucket])
+
+
+def _fill_compliments(counted, periods, area):
+    compliments = _in_periods(
+        Compliment.objects.all(), "received_on", periods, area, "service_area"
+    )
+    for bucket, service, source, n in _grouped(compliments, "service_area__name", "source__label"):
+        counted[bucket].compliments[service] += n
+        counted[bucket].compliment_sources[source] += n
+
+
+def _fill_learning(counted, periods, area):
+    forms = _in_periods(
+        LessonsLearnt.objects.all(), "stage__responded_on", periods, area, "case__service_area"
+    )
+    rows = forms.values_list("bucket").annotate(
+        owed=Count("pk"),
+        returned=Count("pk", filter=Q(submitted_on__isnull=False)),
+        on_time=Count("pk", filter=Q(submitted_on__lte=F("due_on"))),
+    )
+    for bucket, owed, returned, on_time in rows.order_by():
+        counted[bucket].lessons = ReturnRate(owed, returned, on_time, owed - returned)
+    agreed = _in_periods(
+        AgreedAction.objects.all(), "created_at__date", periods, area, "case__service_area"
+    )
+    for bucket, n in _grouped(agreed):
+        counted[bucket].actions_agreed = n
+    done = _in_periods(
+        AgreedAction.objects.filter(status=AgreedAction.Status.DONE),
+        "completed_on",
+        periods,
+        area,
+        "case__service_area",
+    )
+    for bucket, n in _grouped(done):
+        counted[bucket].actions_completed = n
+
+
+_FILLERS = [
+    _fill_representations,
+    _fill_complaint_profile,
+    _fill_stages,
+    _fill_timeliness,
+    _fill_remedies_and_costs,
+    _fill_compliments,
+    _fill_learning,
+]

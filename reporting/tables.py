@@ -1,0 +1,877 @@
+"""The figures of reporting.statistics laid out as the tables the seed reports print.
+
+One builder serves the dashboard, the annual report (body and appendix) and the XLSX and CSV
+downloads, so a table reads the same wherever it appears. Year-on-year tables put the latest
+period first, as the seeds do; quarterly tables run Q1 to Q4 with the year's total.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from complaints.models import (
+    AdvocacyProvider,
+    AgeBand,
+    Case,
+    Channel,
+    Disability,
+    Ethnicity,
+    Finding,
+    Gender,
+    Level,
+    Nature,
+    Procedure,
+    RefusalReason,
+    Relationship,
+    RemedyKind,
+    SexualOrientation,
+)
+from compliments.models import ComplimentSource
+from ombudsman.models import Decision
+from reporting.rounding import average, percent
+from reporting.statistics import (
+    EQUALITY_FIELDS,
+    NOT_RECORDED,
+    PANEL_STEPS,
+    Figures,
+    Timeliness,
+)
+
+COUNT, PERCENT, DAYS, MONEY = "count", "percent", "days", "money"
+
+STAGE_NAMES = {
+    (Procedure.STATUTORY, Level.EARLY_RESOLUTION): "Stage 0 early resolution",
+    (Procedure.STATUTORY, Level.LOCAL_RESOLUTION): "Stage 1 local resolution",
+    (Procedure.STATUTORY, Level.INVESTIGATION): "Stage 2 independent investigation",
+    (Procedure.STATUTORY, Level.REVIEW_PANEL): "Stage 3 review panel",
+    (Procedure.CORPORATE, Level.LOCAL_RESOLUTION): "Corporate Stage 1",
+    (Procedure.CORPORATE, Level.INVESTIGATION): "Corporate Stage 2",
+}
+EQUALITY_MODELS = {
+    "age_band": AgeBand,
+    "gender": Gender,
+    "disability": Disability,
+    "sexual_orientation": SexualOrientation,
+    "ethnicity": Ethnicity,
+}
+
+
+@dataclass
+class Row:
+    label: str
+    values: list
+    total: bool = False
+    # Case-list filters for the cases behind the row, in the first period (drill-down).
+    drill: dict | None = None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    heading: str  # over the row labels
+    columns: list[str]
+    kinds: list[str]  # COUNT, PERCENT, DAYS or MONEY, per column
+    rows: list[Row]
+    note: str = ""
+    chart: str = ""  # "bar" for a chart of the first column, "" for none
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for row in data["rows"]:
+            row["values"] = [_plain(v) for v in row["values"]]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Table":
+        table = cls(**{**data, "rows": []})
+        for row in data["rows"]:
+            row = Row(**row)
+            row.values = [
+                Decimal(v) if isinstance(v, str) and cell_kind(table, row, i) != COUNT else v
+                for i, v in enumerate(row.values)
+            ]
+            table.rows.append(row)
+        return table
+
+    def latest(self, periods: int) -> "Table":
+        """The table with only its `periods` most recent periods, for the report's body (the
+        appendix has them all). Tables whose columns are not periods are unchanged."""
+        per = self.extra.get("columns_per_period", 1)
+        if self.extra.get("not_by_period") or len(self.columns) <= periods * per:
+            return self
+        keep = periods * per
+        table = Table.from_dict({**self.to_dict(), "rows": []})
+        table.columns, table.kinds = self.columns[:keep], self.kinds[:keep]
+        table.rows = [Row(r.label, r.values[:keep], r.total, r.drill) for r in self.rows]
+        return table
+
+    def matrix(self) -> list[list]:
+        """Header row then data rows, as exports write them."""
+        return [[self.heading, *self.columns]] + [[r.label, *r.values] for r in self.rows]
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+SHORT_STAGE_NAMES = {
+    (Procedure.STATUTORY, Level.EARLY_RESOLUTION): "Stage 0",
+    (Procedure.STATUTORY, Level.LOCAL_RESOLUTION): "Stage 1",
+    (Procedure.STATUTORY, Level.INVESTIGATION): "Stage 2",
+    (Procedure.STATUTORY, Level.REVIEW_PANEL): "Stage 3",
+    (Procedure.CORPORATE, Level.LOCAL_RESOLUTION): "Corporate 1",
+    (Procedure.CORPORATE, Level.INVESTIGATION): "Corporate 2",
+}
+
+
+def short_stage_name(procedure: str, level: int) -> str:
+    return SHORT_STAGE_NAMES.get((procedure, level)) or stage_name(procedure, level)
+
+
+def stage_name(procedure: str, level: int) -> str:
+    return STAGE_NAMES.get(
+        (procedure, level), f"{Procedure(procedure).label} {Level(level).label}"
+    )
+
+
+def _ordered(model, *counters: Iterable) -> list[str]:
+    """A category list's labels in its own order: active ones always (a zero is a figure too),
+    retired ones only where counted, then anything else counted (e.g. "Not recorded")."""
+    counted = set().union(*[set(c) for c in counters])
+    labels = [c.label for c in model.objects.all() if c.active or c.label in counted]
+    return labels + sorted(counted - set(labels), key=lambda x: (x == NOT_RECORDED, x))
+
+
+def _stage_keys(figs: Sequence[Figures]) -> list[tuple[str, int]]:
+    seen = set()
+    for f in figs:
+        seen |= set(f.stages_requested) | set(f.stages_completed) | set(f.timeliness)
+    return sorted(seen, key=lambda k: (k[0] != Procedure.STATUTORY, k[1]))
+
+
+def _yearly(key, title, heading, figs, labels, value, *, total=True, drill=None, **extra):
+    """A year-on-year table: one row per label, one column per period."""
+    rows = [
+        Row(label, [value(f, label) for f in figs], drill=drill(label) if drill else None)
+        for label in labels
+    ]
+    if total:
+        rows.append(Row("Total", [sum(r.values[i] for r in rows) for i in range(len(figs))], True))
+    return Table(
+        key=key,
+        title=title,
+        heading=heading,
+        columns=[f.period.label for f in figs],
+        kinds=[COUNT] * len(figs),
+        rows=rows,
+        **extra,
+    )
+
+
+def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str, Table]:
+    """Every table, keyed by a stable name: figs[0] is the period reported on, the rest the
+    years before it; `quarters` are its quarters, if it is a financial year."""
+    now = figs[0]
+    tables = [
+        representations(figs),
+        refusals(figs),
+        complaints_by_stage(figs),
+        *timeliness_tables(figs),
+        panel_steps(now),
+        escalation(figs),
+        outcomes(now),
+        findings(now),
+        outcomes_year_on_year(figs),
+        natures(figs, Procedure.STATUTORY),
+        natures(figs, Procedure.CORPORATE),
+        findings_by_nature(now),
+        service_areas(figs),
+        teams(figs),
+        customer_groups(figs),
+        routes(figs),
+        channels(figs),
+        advocacy(figs),
+        *equality(figs),
+        outcome_sought(now),
+        remedies(figs),
+        costs(figs),
+        ombudsman(figs),
+        ombudsman_decisions(figs),
+        compliments(figs),
+        compliment_sources(figs),
+        learning(figs),
+    ]
+    if quarters:
+        tables += quarterly(quarters)
+    for table in tables:
+        if table.key.startswith("timeliness_") or table.key == "escalation":
+            table.extra["columns_per_period"] = 2
+        elif table.key in _NOT_BY_PERIOD or table.key.startswith("quarterly_"):
+            table.extra["not_by_period"] = True
+    return {t.key: t for t in tables}
+
+
+_NOT_BY_PERIOD = {"panel_steps", "outcomes", "findings", "findings_by_nature", "outcome_sought"}
+
+
+# --- representations and stages --------------------------------------------------------------
+
+
+def representations(figs):
+    kinds = dict(Case.Kind.choices)
+    table = _yearly(
+        "representations",
+        "Representations received, by kind",
+        "Kind of representation",
+        figs,
+        list(kinds),
+        lambda f, kind: f.representations[kind],
+        drill=lambda kind: {"kind": kind},
+        chart="bar",
+    )
+    for row in table.rows[:-1]:
+        row.label = kinds[row.label]
+    table.rows.insert(-1, Row("Compliments", [f.total_compliments for f in figs]))
+    table.rows[-1].values = [
+        a + b for a, b in zip(table.rows[-1].values, table.rows[-2].values, strict=True)
+    ]
+    table.note = (
+        "Compliments are recorded separately from cases and are shown here for the whole picture."
+    )
+    return table
+
+
+def refusals(figs):
+    labels = _ordered(RefusalReason, *[f.refusals for f in figs])
+    return _yearly(
+        "refusals",
+        "Complaints not accepted, by reason",
+        "Reason",
+        figs,
+        labels,
+        lambda f, label: f.refusals[label],
+    )
+
+
+def complaints_by_stage(figs):
+    keys = _stage_keys(figs)
+    rows = [
+        Row(
+            f"{stage_name(*key)}: received",
+            [f.stages_requested[key] for f in figs],
+            drill={"procedure": key[0], "requested_stage": key[1]},
+        )
+        for key in keys
+    ]
+    rows += [
+        Row(
+            f"{stage_name(*key)}: completed",
+            [f.stages_completed[key] for f in figs],
+            drill={"procedure": key[0], "responded_stage": key[1]},
+        )
+        for key in keys
+    ]
+    rows += [
+        Row(f"{stage_name(*key)}: withdrawn", [f.stages_withdrawn[key] for f in figs])
+        for key in keys
+        if any(f.stages_withdrawn[key] for f in figs)
+    ]
+    rows.append(Row("Ombudsman: enquiries received", [f.ombudsman.received for f in figs]))
+    return Table(
+        "complaints_by_stage",
+        "Complaints at each stage, and those the Ombudsman considered",
+        "Stage",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+        note="A stage is counted when it was requested (received) and when its response was "
+        "issued (completed), so a complaint can be received in one year and completed in the "
+        "next.",
+        chart="bar",
+    )
+
+
+def timeliness_tables(figs):
+    tables = []
+    for key in _stage_keys(figs):
+        if key not in figs[0].timeliness:
+            continue
+        t0: Timeliness = figs[0].timeliness[key]
+        bands = [(f"Within {t0.target_days} working days", "within_target")]
+        if t0.max_days is not None:
+            bands.append(
+                (f"In {t0.target_days + 1} to {t0.max_days} working days", "within_maximum")
+            )
+            bands.append((f"Over {t0.max_days} working days", "beyond_maximum"))
+        else:
+            bands.append((f"Over {t0.target_days} working days", "beyond_maximum"))
+        columns, kinds = [], []
+        for f in figs:
+            columns += [f.period.label, "%"]
+            kinds += [COUNT, PERCENT]
+
+        def pair(t: Timeliness, n: int):
+            return [n, percent(n, t.completed)]
+
+        rows = [Row("Completed", sum(([f.timeliness[key].completed, None] for f in figs), []))]
+        for label, attr in bands:
+            rows.append(
+                Row(
+                    label,
+                    sum(
+                        (pair(f.timeliness[key], getattr(f.timeliness[key], attr)) for f in figs),
+                        [],
+                    ),
+                )
+            )
+        rows.append(
+            Row(
+                "Of which extended",
+                sum((pair(f.timeliness[key], f.timeliness[key].extended) for f in figs), []),
+            )
+        )
+        rows.append(
+            Row(
+                "Extended with the complainant's agreement",
+                sum(([f.timeliness[key].extended_agreed, None] for f in figs), []),
+            )
+        )
+        rows.append(
+            Row(
+                "Average working days to respond",
+                sum(([f.timeliness[key].average_days, None] for f in figs), []),
+            )
+        )
+        kinds_by_row = {"Average working days to respond": DAYS}
+        tables.append(
+            Table(
+                f"timeliness_{key[0]}_{key[1]}",
+                f"Timeliness: {stage_name(*key)}",
+                "Working days to respond",
+                columns,
+                kinds,
+                rows,
+                note=(
+                    "Working days from the request to the council's response, less any time "
+                    "the complaint was paused."
+                    if key != (Procedure.STATUTORY, Level.REVIEW_PANEL)
+                    else "Working days from the request to the council's response to the panel, "
+                    "against the sum of the panel's steps (held, report, response)."
+                ),
+                extra={
+                    "row_kinds": kinds_by_row,
+                    "target_days": t0.target_days,
+                    "max_days": t0.max_days,
+                },
+            )
+        )
+    return tables
+
+
+def panel_steps(now: Figures):
+    names = {
+        "panel_held": "Panel held within its deadline",
+        "panel_report": "Panel's report within its deadline",
+        "council_response": "Council's response within its deadline",
+    }
+    rows = [
+        Row(
+            names[step],
+            [now.panel_steps[step][0], now.panel_steps[step][1], percent(*now.panel_steps[step])],
+        )
+        for step in PANEL_STEPS
+    ]
+    return Table(
+        "panel_steps",
+        f"Stage 3 review panels, step by step, {now.period.label}",
+        "Step",
+        ["Met", "Measured", "%"],
+        [COUNT, COUNT, PERCENT],
+        rows,
+    )
+
+
+def escalation(figs):
+    rows = []
+    for key in _stage_keys(figs):
+        if any(f.escalated[key] for f in figs):
+            rows.append(
+                Row(
+                    f"{stage_name(*key)} to the next stage",
+                    sum(([f.escalated[key], f.escalation_rate(*key)] for f in figs), []),
+                )
+            )
+    columns, kinds = [], []
+    for f in figs:
+        columns += [f.period.label, "%"]
+        kinds += [COUNT, PERCENT]
+    return Table(
+        "escalation",
+        "Escalation between stages",
+        "Stage",
+        columns,
+        kinds,
+        rows,
+        note="Of the responses issued at a stage in the year, how many went on to the next stage.",
+    )
+
+
+def _groups():
+    return [(g, label) for g, label in Finding.Group.choices]
+
+
+def outcomes(now: Figures):
+    keys = [k for k in _stage_keys([now]) if now.stages_completed[k]]
+    rows = [
+        Row(label, [now.outcomes[(*k, group)] for k in keys], drill=None)
+        for group, label in _groups()
+    ]
+    rows.append(
+        Row("Total", [sum(now.outcomes[(*k, g)] for g, _ in _groups()) for k in keys], True)
+    )
+    return Table(
+        "outcomes",
+        f"Outcome of each complaint, by stage, {now.period.label}",
+        "Outcome",
+        [short_stage_name(*k) for k in keys],
+        [COUNT] * len(keys),
+        rows,
+        note="Each complaint counted once per stage completed, by the stage's overall outcome.",
+        chart="bar",
+    )
+
+
+def findings(now: Figures):
+    keys = [k for k in _stage_keys([now]) if now.stages_completed[k]]
+    rows = [Row(label, [now.findings[(*k, group)] for k in keys]) for group, label in _groups()]
+    rows.append(
+        Row("Total", [sum(now.findings[(*k, g)] for g, _ in _groups()) for k in keys], True)
+    )
+    return Table(
+        "findings",
+        f"Findings on each element of the complaints, by stage, {now.period.label}",
+        "Finding",
+        [short_stage_name(*k) for k in keys],
+        [COUNT] * len(keys),
+        rows,
+        note="A complaint has one element for each matter in its statement of complaint.",
+    )
+
+
+def outcomes_year_on_year(figs):
+    key = (Procedure.STATUTORY, Level.LOCAL_RESOLUTION)
+    table = _yearly(
+        "outcomes_stage_1",
+        f"Outcome of {stage_name(*key)} complaints, year on year",
+        "Outcome",
+        figs,
+        [g for g, _ in _groups()],
+        lambda f, g: f.outcomes[(*key, g)],
+        drill=lambda g: {"procedure": key[0], "responded_stage": key[1], "outcome": g},
+    )
+    return _relabel(table, dict(_groups()))
+
+
+def _relabel(table: Table, labels: dict) -> Table:
+    for row in table.rows:
+        row.label = labels.get(row.label, row.label)
+    return table
+
+
+def natures(figs, procedure):
+    counted = [{label for (p, label) in f.natures if p == procedure} for f in figs]
+    labels = _ordered(Nature, *counted)
+    name = "Children Act" if procedure == Procedure.STATUTORY else "Corporate"
+    table = _yearly(
+        f"natures_{procedure}",
+        f"{name} complaints: nature of each element",
+        "Nature",
+        figs,
+        labels,
+        lambda f, label: f.natures[(procedure, label)],
+        drill=lambda label: {"procedure": procedure, "nature": label},
+        chart="bar" if procedure == Procedure.STATUTORY else "",
+    )
+    table.rows = [r for r in table.rows if r.total or any(r.values)]
+    return table
+
+
+def findings_by_nature(now: Figures):
+    labels = sorted({nature for (_, nature, _) in now.findings_by_nature})
+    groups = _groups()
+    rows = [
+        Row(
+            nature,
+            [
+                sum(now.findings_by_nature[(lvl, nature, g)] for lvl in Level.values)
+                for g, _ in groups
+            ],
+        )
+        for nature in labels
+    ]
+    return Table(
+        "findings_by_nature",
+        f"Findings by nature of complaint, all stages, {now.period.label}",
+        "Nature",
+        [label for _, label in groups],
+        [COUNT] * len(groups),
+        rows,
+    )
+
+
+def service_areas(figs):
+    labels = sorted({area for f in figs for (_, area) in f.service_areas})
+    return _yearly(
+        "service_areas",
+        "Complaints by service area",
+        "Service area",
+        figs,
+        labels,
+        lambda f, label: sum(n for (_, area), n in f.service_areas.items() if area == label),
+        drill=lambda label: {"service_area": label},
+        chart="bar",
+    )
+
+
+def teams(figs):
+    labels = sorted({team for f in figs for team in f.teams})
+    return _yearly(
+        "teams",
+        "Complaints by the team that first responded",
+        "Team (service area)",
+        figs,
+        labels,
+        lambda f, label: f.teams[label],
+    )
+
+
+def customer_groups(figs):
+    labels = _ordered(Relationship, *[f.relationships for f in figs])
+    return _yearly(
+        "customer_groups",
+        "Who made complaints",
+        "Complainant",
+        figs,
+        labels,
+        lambda f, label: f.relationships[label],
+        drill=lambda label: {"relationship": label},
+        chart="bar",
+    )
+
+
+def routes(figs):
+    return _relabel(
+        _yearly(
+            "routes",
+            "Complaints made directly or through an elected representative",
+            "Route",
+            figs,
+            list(Case.Via.values),
+            lambda f, via: f.routes[via],
+        ),
+        dict(Case.Via.choices),
+    )
+
+
+def channels(figs):
+    labels = _ordered(Channel, *[f.channels for f in figs])
+    table = _yearly(
+        "channels",
+        "How complaints were made",
+        "Channel",
+        figs,
+        labels,
+        lambda f, label: f.channels[label],
+    )
+    table.rows = [r for r in table.rows if r.total or any(r.values)]
+    return table
+
+
+def advocacy(figs):
+    rows = [
+        Row("Complaints made by a child or young person", [f.from_children for f in figs]),
+        Row("Complaints made on a child's behalf", [f.on_behalf_of_child for f in figs]),
+        Row("Advocacy offered", [f.advocacy_offered for f in figs]),
+        Row("Referred to an advocate", [f.advocacy_referred for f in figs]),
+    ]
+    for label in _ordered(AdvocacyProvider, *[f.advocacy_providers for f in figs]):
+        rows.append(Row(f"Advocate from: {label}", [f.advocacy_providers[label] for f in figs]))
+    return Table(
+        "advocacy",
+        "Children and young people's complaints, and advocacy",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+    )
+
+
+def equality(figs):
+    tables = []
+    for name, title in EQUALITY_FIELDS.items():
+        counters = [f.equality[name] for f in figs]
+        labels = _ordered(EQUALITY_MODELS[name], *counters)
+        table = _yearly(
+            f"equality_{name}",
+            f"Complainants: {title.lower()}",
+            title,
+            figs,
+            labels,
+            lambda f, label, name=name: f.equality[name][label],
+        )
+        table.rows = [r for r in table.rows if r.total or any(r.values)]
+        tables.append(table)
+    return tables
+
+
+def outcome_sought(now: Figures):
+    labels = _ordered(RemedyKind, now.outcome_sought, now.remedies)
+    rows = [Row(label, [now.outcome_sought[label], now.remedies[label]]) for label in labels]
+    rows = [r for r in rows if any(r.values)]
+    return Table(
+        "outcome_sought",
+        f"Outcome sought and outcome provided, {now.period.label}",
+        "Outcome",
+        ["Sought by complainants", "Provided by the council"],
+        [COUNT, COUNT],
+        rows,
+        note="Sought: per complaint received in the year. Provided: per remedy given by a "
+        "response issued in the year. A complainant may seek, and be given, more than one.",
+        chart="bar",
+    )
+
+
+def remedies(figs):
+    labels = _ordered(RemedyKind, *[f.remedies for f in figs])
+    table = _yearly(
+        "remedies",
+        "Remedies provided",
+        "Remedy",
+        figs,
+        labels,
+        lambda f, label: f.remedies[label],
+    )
+    table.rows = [r for r in table.rows if r.total or any(r.values)]
+    table.rows.append(Row("Payments made", [f.payments_made for f in figs]))
+    table.rows.append(Row("Total paid (£)", [f.payments for f in figs]))
+    table.extra["row_kinds"] = {"Total paid (£)": MONEY}
+    return table
+
+
+def costs(figs):
+    rows = [
+        Row("Stage 2 investigations with costs recorded", [f.investigations_costed for f in figs]),
+        Row(
+            "Cost of independent investigators and persons (£)",
+            [f.investigation_costs for f in figs],
+        ),
+        Row(
+            "Average per investigation (£)",
+            [_money_average(f.investigation_costs, f.investigations_costed) for f in figs],
+        ),
+        Row("Stage 3 review panels with costs recorded", [f.panels_costed for f in figs]),
+        Row("Cost of review panels (£)", [f.panel_costs for f in figs]),
+        Row(
+            "Average per panel (£)", [_money_average(f.panel_costs, f.panels_costed) for f in figs]
+        ),
+    ]
+    return Table(
+        "costs",
+        "Costs of independent investigations and review panels",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+        extra={"row_kinds": {r.label: MONEY for r in rows if "£" in r.label}},
+    )
+
+
+def _money_average(total: Decimal, count: int):
+    return (total / count).quantize(Decimal("0.01")) if count else None
+
+
+def ombudsman(figs):
+    o = [f.ombudsman for f in figs]
+    rows = [
+        Row("Enquiries received", [x.received for x in o]),
+        Row("Decisions made", [x.decided for x in o]),
+        Row("Investigated in detail", [x.investigated for x in o]),
+        Row("Upheld", [x.upheld for x in o]),
+        Row("Uphold rate (%)", [x.uphold_rate for x in o]),
+        Row("Recommendations complied with on time (%)", [x.compliance_rate for x in o]),
+        Row("Upheld where the council had already remedied (%)", [x.remedied_share for x in o]),
+        Row("Payments recommended (£)", [x.payments for x in o]),
+        Row("Service improvements recommended", [x.learning_identified for x in o]),
+    ]
+    return Table(
+        "ombudsman",
+        "The Local Government and Social Care Ombudsman",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+        note="Counted as the Ombudsman's annual review letter counts them: enquiries by the date "
+        "received, decisions by the date decided, so the two differ.",
+        extra={
+            "row_kinds": {
+                "Uphold rate (%)": PERCENT,
+                "Recommendations complied with on time (%)": PERCENT,
+                "Upheld where the council had already remedied (%)": PERCENT,
+                "Payments recommended (£)": MONEY,
+            }
+        },
+    )
+
+
+def ombudsman_decisions(figs):
+    return _relabel(
+        _yearly(
+            "ombudsman_decisions",
+            "The Ombudsman's decisions",
+            "Decision",
+            figs,
+            list(Decision.Group.values),
+            lambda f, g: f.ombudsman.decided_by_group.get(g, 0),
+        ),
+        dict(Decision.Group.choices),
+    )
+
+
+def compliments(figs):
+    labels = sorted({area for f in figs for area in f.compliments})
+    return _yearly(
+        "compliments",
+        "Compliments, by service area",
+        "Service area",
+        figs,
+        labels,
+        lambda f, label: f.compliments[label],
+        chart="bar",
+    )
+
+
+def compliment_sources(figs):
+    labels = _ordered(ComplimentSource, *[f.compliment_sources for f in figs])
+    table = _yearly(
+        "compliment_sources",
+        "Compliments, by who gave them",
+        "From",
+        figs,
+        labels,
+        lambda f, label: f.compliment_sources[label],
+    )
+    table.rows = [r for r in table.rows if r.total or any(r.values)]
+    return table
+
+
+def learning(figs):
+    rows = [
+        Row("Lessons-learnt forms owed", [f.lessons.owed for f in figs]),
+        Row("Returned", [f.lessons.returned for f in figs]),
+        Row("Returned on time", [f.lessons.returned_on_time for f in figs]),
+        Row("Return rate (%)", [f.lessons.percent for f in figs]),
+        Row("Actions agreed", [f.actions_agreed for f in figs]),
+        Row("Actions completed", [f.actions_completed for f in figs]),
+    ]
+    return Table(
+        "learning",
+        "Learning from complaints",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+        extra={"row_kinds": {"Return rate (%)": PERCENT}},
+    )
+
+
+def quarterly(quarters: Sequence[Figures]) -> list[Table]:
+    """The year quarter by quarter, with its total."""
+    columns = [f"Q{i}" for i in range(1, len(quarters) + 1)] + ["Year"]
+
+    def table(key, title, heading, labelled_rows):
+        rows = [
+            Row(label, [*values, sum(v for v in values if v is not None)])
+            for label, values in labelled_rows
+        ]
+        return Table(key, title, heading, columns, [COUNT] * len(columns), rows)
+
+    kinds = dict(Case.Kind.choices)
+    stage_keys = _stage_keys(quarters)
+    stage1 = (Procedure.STATUTORY, Level.LOCAL_RESOLUTION)
+    t1 = [q.timeliness.get(stage1, Timeliness()) for q in quarters]
+    within = table(
+        "quarterly_timeliness",
+        f"{stage_name(*stage1)}: responses within {t1[0].target_days} working days, by quarter",
+        "",
+        [
+            ("Completed", [t.completed for t in t1]),
+            ("Within the target", [t.within_target for t in t1]),
+        ],
+    )
+    within.rows.append(
+        Row(
+            "Within the target (%)",
+            [t.within_target_percent for t in t1]
+            + [percent(sum(t.within_target for t in t1), sum(t.completed for t in t1))],
+        )
+    )
+    within.rows.append(
+        Row(
+            "Average working days",
+            [t.average_days for t in t1]
+            + [average(sum(t.total_days for t in t1), sum(t.completed for t in t1))],
+        )
+    )
+    within.extra["row_kinds"] = {"Within the target (%)": PERCENT, "Average working days": DAYS}
+    return [
+        table(
+            "quarterly_representations",
+            "Representations received, by quarter",
+            "Kind",
+            [(kinds[k], [q.representations[k] for q in quarters]) for k in kinds]
+            + [("Compliments", [q.total_compliments for q in quarters])],
+        ),
+        table(
+            "quarterly_stages",
+            "Complaints received at each stage, by quarter",
+            "Stage",
+            [(stage_name(*k), [q.stages_requested[k] for q in quarters]) for k in stage_keys],
+        ),
+        within,
+    ]
+
+
+def cell_kind(table: Table, row: Row, index: int) -> str:
+    """A cell's kind: the row's own where it has one (a money row in a count table), else the
+    column's."""
+    return table.extra.get("row_kinds", {}).get(row.label, table.kinds[index])
+
+
+def fewer_than(threshold: int) -> str:
+    return f"fewer than {threshold}"
+
+
+def suppressed(table: Table, threshold: int) -> Table:
+    """The table as the published report shows it: a count from 1 to threshold - 1 becomes
+    "fewer than N", and the percentage beside it is hidden, so no one can be identified
+    (Getting the Best from Complaints §5.6). Zeros and totals of N or more stay."""
+    if threshold <= 1:
+        return table
+    rows = []
+    for row in table.rows:
+        values = list(row.values)
+        for i, value in enumerate(values):
+            if (
+                cell_kind(table, row, i) == COUNT
+                and isinstance(value, int)
+                and 0 < value < threshold
+            ):
+                values[i] = fewer_than(threshold)
+                if i + 1 < len(values) and table.kinds[i + 1] == PERCENT:
+                    values[i + 1] = None
+        rows.append(Row(row.label, values, row.total, row.drill))
+    copy = Table.from_dict({**table.to_dict(), "rows": []})
+    copy.rows = rows
+    return copy

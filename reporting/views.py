@@ -1,0 +1,323 @@
+"""The dashboard and the annual report's pages. The figures come from reporting.statistics
+(through reporting.tables); the changes from reporting.services."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from complaints.errors import DomainError
+from complaints.models import ServiceArea
+from complaints.periods import financial_year_start
+from complaints.views.submission import put_error
+from reporting import annual_report, exports, services
+from reporting.forms import CaseStudyForm, EditionForm, PeriodForm
+from reporting.models import CaseStudy, Edition, Rendering
+from reporting.rounding import rounding_statement
+from reporting.statistics import figures, workload
+from reporting.tables import Table, build, suppressed
+
+VIEW = "complaints.view_dashboard"
+PREPARE = "complaints.prepare_annual_report"
+YEARS_ON_DASHBOARD = 3  # the period and the same period in the two years before
+
+# What the dashboard shows, in order, and which tables are drawn as bars beside the figures.
+DASHBOARD_SECTIONS = [
+    ("Representations", ["representations", "quarterly_representations"]),
+    ("Complaints at each stage", ["complaints_by_stage", "quarterly_stages", "escalation"]),
+    (
+        "Timeliness",
+        [
+            "timeliness_statutory_1",
+            "timeliness_statutory_2",
+            "timeliness_statutory_3",
+            "timeliness_corporate_1",
+            "timeliness_corporate_2",
+            "quarterly_timeliness",
+        ],
+    ),
+    ("Outcomes and findings", ["outcomes", "findings", "outcomes_stage_1", "outcome_sought"]),
+    ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
+    ("Service areas and teams", ["service_areas", "teams"]),
+    ("Who complained and how", ["customer_groups", "routes", "channels"]),
+    ("Children and advocacy", ["advocacy"]),
+    ("The Ombudsman", ["ombudsman", "ombudsman_decisions"]),
+    ("Compliments", ["compliments"]),
+    ("Learning", ["learning"]),
+]
+
+
+def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
+    if not row.drill:
+        return None
+    query = dict(row.drill)
+    by_stage = "requested_stage" in query or "responded_stage" in query
+    if by_stage:
+        query |= {"stage_from": period.start.isoformat(), "stage_to": period.end.isoformat()}
+    else:
+        query |= {
+            "received_after": period.start.isoformat(),
+            "received_before": period.end.isoformat(),
+        }
+    if "service_area" in query:
+        query["service_area"] = areas.get(query["service_area"], "")
+    elif area is not None:
+        query["service_area"] = area.pk
+    if not by_stage and table.key != "representations":
+        query.setdefault("kind", "complaint")
+    return reverse("case-list") + "?" + urlencode(query)
+
+
+def _bars(table: Table) -> list[tuple[str, int, int]]:
+    rows = [r for r in table.rows if not r.total and isinstance(r.values[0], int)]
+    top = max((r.values[0] for r in rows), default=0) or 1
+    return [(r.label, r.values[0], round(100 * r.values[0] / top)) for r in rows if r.values[0]]
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dashboard(request):
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reporting/dashboard.html", {"form": form}, status=400)
+    period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
+    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
+    quarters = figures(period.quarters(), service_area=area)
+    tables = build(figs, quarters)
+    areas = {a.name: a.pk for a in ServiceArea.objects.all()}
+    sections = []
+    for title, keys in DASHBOARD_SECTIONS:
+        shown = []
+        for key in keys:
+            if key not in tables:
+                continue
+            table = tables[key]
+            for row in table.rows:
+                row.drill_url = _drill_url(row, table, period, area, areas)
+            shown.append((table, _bars(table) if table.chart else None))
+        sections.append((title, shown))
+    now = figs[0]
+    stage1 = now.timeliness.get(("statutory", 1))
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "area": area,
+            "now": now,
+            "stage1": stage1,
+            "workload": workload(today=timezone.localdate(), service_area=area),
+            "sections": sections,
+            "query": request.GET.urlencode(),
+            "rounding": rounding_statement(),
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dashboard_table(request, key: str, fmt: str):
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        raise Http404("Not a period")
+    period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
+    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
+    tables = build(figs, figures(period.quarters(), service_area=area))
+    if key not in tables:
+        raise Http404("No such table")
+    return _download([tables[key]], f"{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
+
+
+def _download(tables: list[Table], name: str, fmt: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(exports.table_csv(tables[0]), content_type="text/csv")
+    else:
+        response = HttpResponse(
+            exports.tables_xlsx(tables),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- the annual report -----------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def edition_list(request):
+    last_complete = financial_year_start(timezone.localdate()).year - 1
+    return render(
+        request,
+        "reporting/edition_list.html",
+        {
+            "editions": Edition.objects.select_related("published_by"),
+            "last_complete": last_complete,
+            "years": range(last_complete, last_complete - 5, -1),
+            "may_prepare": request.user.has_perm(PREPARE),
+        },
+    )
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+@require_POST
+def edition_start(request):
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, "Choose the financial year the report covers.")
+        return redirect("edition-list")
+    edition = services.edition_start(year=year, by=request.user)
+    return redirect("edition-detail", pk=edition.pk)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def edition_detail(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    may_edit = request.user.has_perm(PREPARE) and not edition.is_published
+    form = EditionForm(instance=edition) if may_edit else None
+    study_form = CaseStudyForm() if may_edit else None
+    if request.method == "POST":
+        if not may_edit:
+            raise Http404
+        if "add_case_study" in request.POST:
+            study_form = CaseStudyForm(request.POST)
+            if study_form.is_valid():
+                services.case_study_add(edition, **study_form.cleaned_data)
+                messages.success(request, "Case study added.")
+                return redirect("edition-detail", pk=edition.pk)
+        else:
+            form = EditionForm(request.POST, instance=Edition.objects.get(pk=pk))
+            if form.is_valid():
+                data = {k: v for k, v in form.cleaned_data.items() if k != "compliments"}
+                try:
+                    with transaction.atomic():
+                        services.edition_update(
+                            form.instance, data=data, compliments=form.cleaned_data["compliments"]
+                        )
+                except DomainError as error:
+                    put_error(form, error)
+                else:
+                    messages.success(request, "Report saved.")
+                    return redirect("edition-detail", pk=edition.pk)
+    table_keys = list(edition.frozen["tables"]) if edition.frozen else None
+    return render(
+        request,
+        "reporting/edition_detail.html",
+        {
+            "edition": edition,
+            "form": form,
+            "study_form": study_form,
+            "may_prepare": request.user.has_perm(PREPARE),
+            "renderings": edition.renderings.select_related("requested_by")[:5],
+            "table_keys": table_keys,
+            "versions": Edition.objects.filter(year=edition.year),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+@require_POST
+def case_study_remove(request, pk: int):
+    study = get_object_or_404(CaseStudy, pk=pk)
+    try:
+        services.case_study_remove(study)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("edition-detail", pk=study.edition_id)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def edition_preview(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    return render(request, "reporting/preview.html", annual_report.report_context(edition))
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+@require_POST
+def edition_render(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    rendering = services.rendering_request(edition, by=request.user)
+    return redirect("rendering-detail", pk=rendering.pk)
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+@require_POST
+def edition_publish(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    try:
+        rendering = services.edition_publish(edition, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("edition-detail", pk=pk)
+    messages.success(request, f"Version {edition.version} is published. Its PDF is being made.")
+    return redirect("rendering-detail", pk=rendering.pk)
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+@require_POST
+def edition_new_version(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    copy = services.edition_new_version(edition, by=request.user)
+    return redirect("edition-detail", pk=copy.pk)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def rendering_detail(request, pk: int):
+    rendering = get_object_or_404(Rendering.objects.select_related("edition"), pk=pk)
+    return render(request, "reporting/rendering.html", {"rendering": rendering})
+
+
+def _pdf(file, name: str) -> FileResponse:
+    if not file:
+        raise Http404("No PDF yet")
+    return FileResponse(file.open("rb"), content_type="application/pdf", filename=name)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def rendering_pdf(request, pk: int):
+    rendering = get_object_or_404(Rendering.objects.select_related("edition"), pk=pk)
+    e = rendering.edition
+    return _pdf(rendering.pdf, f"annual-report-{e.year}-v{e.version}-{rendering.pk}.pdf")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def edition_pdf(request, pk: int):
+    edition = get_object_or_404(Edition, pk=pk)
+    return _pdf(edition.pdf, f"annual-report-{edition.year}-v{edition.version}.pdf")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def edition_tables(request, pk: int, fmt: str, key: str = ""):
+    """The report's tables as it prints them (small numbers suppressed): one, or all in a
+    workbook."""
+    edition = get_object_or_404(Edition, pk=pk)
+    tables = annual_report.edition_tables(edition)
+    if key and key not in tables:
+        raise Http404("No such table")
+    chosen = [tables[key]] if key else list(tables.values())
+    if fmt == "csv" and not key:
+        raise Http404("CSV is one table at a time")
+    shown = [suppressed(t, edition.small_number_threshold) for t in chosen]
+    return _download(
+        shown, f"annual-report-{edition.year}-v{edition.version}-{key or 'tables'}", fmt
+    )

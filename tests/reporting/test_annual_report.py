@@ -1,0 +1,124 @@
+"""The annual report as a PDF: its text, read back with pdftotext, must hold every §5.6.2
+heading and the year's figures, and nothing that identifies anyone."""
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from complaints.models import Child, Complainant
+from reporting import services
+from reporting.annual_report import count_tables, render_pdf
+from reporting.models import Edition
+from tests.reporting.conftest import NAMES
+
+HEADINGS = [  # Getting the Best from Complaints §5.6.2, and DOMAIN.md §4–§6
+    "Representations made to the council",
+    "Complaints at each stage and those considered by the Ombudsman",
+    "Customer groups: who made complaints and how",
+    "Types of complaint",
+    "Outcomes of complaints",
+    "Advocacy",
+    "Compliance with timescales, including extended timescales",
+    "Learning and service improvement",
+    "Equality monitoring: age, gender, disability, sexual orientation and ethnicity",
+    "Review of the effectiveness of the complaints procedure",
+    "Compliments",
+    "The Local Government and Social Care Ombudsman",
+    "Remedies and payments",
+    "Costs of independent investigations and review panels",
+    "Corporate complaints and the Complaint Handling Code",
+    "Appendix: data tables",
+]
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())  # one line: headings may wrap
+
+
+@pytest.fixture
+def edition(council, complaints_manager):
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    services.edition_update(
+        edition,
+        data={
+            "executive_summary": "Complaints rose while answers got quicker.",
+            "effectiveness_review": "The procedure worked well for children.",
+        },
+    )
+    services.case_study_add(edition, title="A change of school", text="A parent asked for help.")
+    return edition
+
+
+def test_the_pdf_has_every_heading_and_the_key_figures(edition, tmp_path):
+    text = pdf_text(render_pdf(edition), tmp_path)
+    for heading in HEADINGS:
+        assert heading in text, heading
+    assert "Complaints rose while answers got quicker." in text
+    assert "A change of school" in text
+    assert "1 April 2025 to 31 March 2026" in text
+    # Figures of 5 or more stay; averages and money are never suppressed.
+    assert "Complaint 10 fewer than 5" in text  # the whole council; 2025/26, then 2024/25
+    assert "Average working days to respond 16.6" in text
+    assert "Cost of independent investigators and persons (£) £4,500.00" in text
+    # Counts from 1 to 4 are not shown.
+    assert "Out of time (over 12 months) fewer than 5" in text
+    assert "Young person 1" not in text
+
+
+def test_the_threshold_is_the_edition_s_to_choose(edition, tmp_path):
+    services.edition_update(edition, data={"small_number_threshold": 1})
+    text = pdf_text(render_pdf(edition), tmp_path)
+    assert "fewer than" not in text
+    assert "Out of time (over 12 months) 1" in text
+    assert "Within 10 working days 1 20%" in text
+
+
+def test_no_complainant_child_or_staff_is_named(edition, tmp_path):
+    text = pdf_text(render_pdf(edition), tmp_path)
+    people = list(Complainant.objects.values_list("name", "email")) + list(
+        Child.objects.values_list("name", "case_system_reference")
+    )
+    assert {n for n in NAMES} <= {name for name, _ in people}
+    for name, contact in people:
+        assert name not in text
+        assert not contact or contact not in text
+    for user in User.objects.all():
+        assert user.username not in text
+        assert not user.get_full_name() or user.get_full_name() not in text
+
+
+def test_publishing_freezes_the_figures_and_a_change_is_a_new_version(
+    edition, council, complaints_manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        rendering = services.edition_publish(edition, by=complaints_manager)
+    edition.refresh_from_db()
+    rendering.refresh_from_db()
+    assert edition.is_published and rendering.state == "done"
+    assert edition.pdf and len(edition.pdf_sha256) == 64
+    frozen = edition.frozen["tables"]["representations"]["rows"][0]["values"][0]
+    council.case(dt.date(2025, 7, 1))
+    assert count_tables(2025)["representations"].rows[0].values[0] == frozen + 1
+    services.rendering_run(services.rendering_request(edition, by=complaints_manager))
+    edition.refresh_from_db()
+    assert edition.frozen["tables"]["representations"]["rows"][0]["values"][0] == frozen
+    with pytest.raises(services.DomainError, match="published"):
+        services.edition_update(edition, data={"recommendations": "More."})
+    again = services.edition_start(year=2025, by=complaints_manager)
+    assert (again.version, again.status) == (2, Edition.Status.DRAFT)
+    assert again.executive_summary == edition.executive_summary
+    assert again.case_studies.count() == 1
+
+
+def test_the_command_renders_a_year_nobody_drafted(council, tmp_path):
+    target = tmp_path / "2025.pdf"
+    call_command("annual_report", "2025", output=str(target))
+    text = pdf_text(target.read_bytes(), tmp_path)
+    assert "Not written yet" in text and HEADINGS[0] in text

@@ -1,0 +1,179 @@
+"""Every figure of reporting.statistics for the council of tests/reporting/conftest.py,
+counted by hand there."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from complaints.periods import Period
+from reporting.statistics import figures, figures_for
+
+Y = Period.year(2025)
+S, C = "statutory", "corporate"
+
+
+@pytest.fixture
+def year(council):
+    return figures_for(Y, service_area=council.area)
+
+
+def test_representations_by_kind_and_procedure(year):
+    assert dict(year.representations) == {
+        "complaint": 9,
+        "pre_complaint": 2,
+        "call_back": 1,
+        "comment": 1,
+    }
+    assert dict(year.complaints) == {S: 6, C: 2}  # Z came the year before; R was refused
+    assert dict(year.refusals) == {"Out of time (over 12 months)": 1}
+
+
+def test_stages_received_completed_withdrawn(year):
+    assert dict(year.stages_requested) == {(S, 1): 6, (S, 2): 2, (S, 3): 1, (C, 1): 2}
+    assert dict(year.stages_completed) == {(S, 1): 5, (S, 2): 2, (S, 3): 1, (C, 1): 1}
+    assert dict(year.stages_withdrawn) == {(S, 1): 1}
+
+
+def test_escalation_rates(year):
+    assert dict(year.escalated) == {(S, 1): 2, (S, 2): 1}
+    assert year.escalation_rate(S, 1) == 40  # 2 of the 5 Stage 1 responses
+    assert year.escalation_rate(S, 2) == 50
+    assert year.escalation_rate(C, 1) == 0
+
+
+def test_stage_1_timeliness_bands_and_average(year):
+    t = year.timeliness[(S, 1)]
+    assert (t.target_days, t.max_days) == (10, 20)
+    assert (t.completed, t.within_target, t.within_maximum, t.beyond_maximum) == (5, 1, 2, 2)
+    assert t.average_days == Decimal("16.6")  # (10 + 11 + 20 + 21 + 21) / 5
+    assert (t.extended, t.extended_agreed) == (2, 2)
+    assert (t.within_target_percent, t.within_maximum_percent, t.beyond_maximum_percent) == (
+        20,
+        40,
+        40,
+    )
+
+
+def test_stage_2_and_3_timeliness(year):
+    t2 = year.timeliness[(S, 2)]
+    assert (t2.target_days, t2.max_days) == (25, 65)
+    assert (t2.completed, t2.within_target, t2.within_maximum, t2.beyond_maximum) == (2, 1, 0, 1)
+    assert t2.average_days == Decimal("47.0")  # (25 + 69) / 2
+    t3 = year.timeliness[(S, 3)]
+    assert (t3.target_days, t3.max_days) == (50, None)  # 30 + 5 + 15
+    assert (t3.completed, t3.within_target, t3.beyond_maximum) == (1, 1, 0)
+    assert t3.average_days == Decimal("33.0")
+    assert year.panel_steps == {
+        "panel_held": [1, 1],
+        "panel_report": [0, 1],
+        "council_response": [1, 1],
+    }
+
+
+def test_corporate_timeliness_runs_from_acknowledgement(year):
+    t = year.timeliness[(C, 1)]
+    assert (t.completed, t.within_target, t.total_days) == (1, 1, 10)
+
+
+def test_outcomes_per_case_and_findings_per_element(year):
+    assert dict(year.outcomes) == {
+        (S, 1, "upheld"): 1,
+        (S, 1, "partially_upheld"): 1,
+        (S, 1, "not_upheld"): 3,
+        (S, 2, "upheld"): 1,
+        (S, 2, "not_upheld"): 1,
+        (S, 3, "upheld"): 1,
+        (C, 1, "not_upheld"): 1,
+    }
+    assert dict(year.findings) == {
+        (S, 1, "upheld"): 1,
+        (S, 1, "partially_upheld"): 1,
+        (S, 1, "not_upheld"): 3,
+    }
+    assert year.findings_by_nature[(1, "Poor communication", "not_upheld")] == 1
+
+
+def test_natures_groups_routes_and_channels(year):
+    assert year.natures[(S, "Poor communication")] == 3
+    assert year.natures[(S, "Quality / standard of service")] == 1
+    assert sum(year.natures.values()) == 5  # Z's elements: none
+    assert dict(year.relationships) == {"Parent": 6, "Child / young person": 1, "Grandparent": 1}
+    assert dict(year.routes) == {"direct": 7, "mp": 1}
+    assert dict(year.channels) == {"Email": 8}
+    assert dict(year.service_areas) == {(S, "Children in Care"): 6, (C, "Children in Care"): 2}
+    assert dict(year.teams) == {"Looked After Children 1 (Children in Care)": 8}
+
+
+def test_children_and_advocacy(year):
+    assert (year.from_children, year.advocacy_offered, year.advocacy_referred) == (1, 2, 1)
+    assert dict(year.advocacy_providers) == {"Council children's rights service": 1}
+
+
+def test_equality_answers_not_recorded_are_counted_as_such(year):
+    assert dict(year.equality["gender"]) == {"Female": 1, "Not recorded": 7}
+    assert dict(year.equality["ethnicity"]) == {"Not recorded": 8}
+
+
+def test_outcome_sought_remedies_payments_and_costs(year):
+    assert dict(year.outcome_sought) == {
+        "Apology": 2,
+        "Explanation": 1,
+        "Financial payment / compensation": 1,
+    }
+    assert dict(year.remedies) == {
+        "Apology": 1,
+        "Explanation": 1,
+        "Financial payment / compensation": 1,
+    }
+    assert (year.payments_made, year.payments) == (1, Decimal("250.00"))
+    assert (year.investigations_costed, year.investigation_costs) == (2, Decimal("4500.00"))
+    assert (year.panels_costed, year.panel_costs) == (1, Decimal("1600.00"))
+
+
+def test_compliments_learning_and_ombudsman(year):
+    assert dict(year.compliments) == {"Children in Care": 2}
+    assert year.lessons.owed == 1 and year.lessons.returned_on_time == 1
+    assert (year.ombudsman.received, year.ombudsman.upheld, year.ombudsman.uphold_rate) == (
+        1,
+        1,
+        100,
+    )
+
+
+def test_without_a_service_area_every_area_counts(council):
+    everything = figures_for(Y)
+    assert everything.representations["complaint"] == 10
+    assert everything.total_compliments == 3
+
+
+def test_several_periods_are_counted_apart(council):
+    this, last = figures([Y, Period.year(2024)], service_area=council.area)
+    assert this.representations["complaint"] == 9
+    assert dict(last.representations) == {"complaint": 1}  # Z
+    assert last.stages_completed[(S, 1)] == 0  # Z was answered on 1 Apr 2025
+
+
+def test_quarters_split_the_year(council):
+    q1, q2, q3, q4 = figures(Y.quarters(), service_area=council.area)
+    assert q1.stages_completed[(S, 1)] == 4  # Z, A, B and C; D on 1 July
+    assert q2.stages_completed[(S, 1)] == 1
+    assert q2.stages_completed[(S, 2)] == 1 and q3.stages_completed[(S, 2)] == 1
+    assert q4.total_representations == 0
+
+
+def test_overlapping_periods_are_refused():
+    with pytest.raises(ValueError, match="overlap"):
+        figures([Period.year(2025), Period.quarter(2025, 2)])
+
+
+def test_query_count_does_not_grow_with_cases(council, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        figures_for(Y)
+    for _ in range(5):
+        council.case(dt.date(2025, 7, 1))
+    with django_assert_max_num_queries(len(few)):
+        figures_for(Y)
