@@ -75,6 +75,8 @@ def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
 
 
 def _bars(table: Table) -> list[tuple[str, int, int]]:
+    if not table.columns:
+        return []
     rows = [r for r in table.rows if not r.total and isinstance(r.values[0], int)]
     top = max((r.values[0] for r in rows), default=0) or 1
     return [(r.label, r.values[0], round(100 * r.values[0] / top)) for r in rows if r.values[0]]

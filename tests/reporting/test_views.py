@@ -1,0 +1,117 @@
+"""The dashboard and the annual report's pages: who may see them, what they link to, and that
+their cost does not grow with the number of cases."""
+
+import datetime as dt
+import re
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reporting import services
+from reporting.models import Rendering
+
+DASHBOARD = "/dashboard/?kind=year&year=2025"
+
+
+@pytest.mark.parametrize(
+    "persona, status",
+    [
+        ("officer", 200),
+        ("complaints_manager", 200),
+        ("senior_manager", 200),
+        ("team_manager", 403),
+        ("head_of_service", 403),
+        ("investigator", 403),
+        ("independent_person", 403),
+    ],
+)
+def test_who_sees_the_dashboard_and_the_reports(client, request, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(DASHBOARD).status_code == status
+    assert client.get(reverse("edition-list")).status_code == status
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, db):
+    assert client.get(DASHBOARD)["Location"].startswith("/accounts/login/")
+
+
+def test_only_the_complaints_manager_drafts_the_report(client, senior_manager, officer):
+    for person in (senior_manager, officer):
+        client.force_login(person)
+        assert client.post(reverse("edition-start"), {"year": 2025}).status_code == 403
+
+
+def test_a_figure_links_to_the_cases_behind_it(client, officer, council):
+    client.force_login(officer)
+    page = client.get(DASHBOARD + f"&service_area={council.area.pk}").content.decode()
+    link = re.search(r'href="(/cases/\?kind=complaint[^"]*)">9<', page)
+    assert link, "the 2025/26 complaints figure links to the case list"
+    listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert "9 cases" in listed
+    stage = re.search(r'href="(/cases/\?procedure=statutory&amp;responded_stage=1[^"]*)">5<', page)
+    listed = client.get(stage.group(1).replace("&amp;", "&")).content.decode()
+    assert "5 cases" in listed  # Z, A, B, C and D: answered at Stage 1 in the year
+
+
+def test_a_bad_period_is_explained(client, officer, db):
+    client.force_login(officer)
+    response = client.get("/dashboard/?kind=custom&start=2025-06-01&end=2025-01-01")
+    assert response.status_code == 400
+    assert "The end date must be on or after the start date." in response.content.decode()
+
+
+def test_the_dashboard_costs_the_same_queries_with_more_cases(
+    client, officer, council, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as few:
+        client.get(DASHBOARD)
+    for _ in range(10):
+        council.case(dt.date(2025, 8, 1))
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(DASHBOARD).status_code == 200
+
+
+def test_tables_download_as_csv_and_xlsx(client, complaints_manager, council):
+    client.force_login(complaints_manager)
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    csv = client.get(reverse("edition-table", args=[edition.pk, "representations", "csv"]))
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "Kind of representation,2025/26,2024/25"
+    assert lines[1] == "Complaint,10,fewer than 5"
+    book = load_workbook(BytesIO(client.get(reverse("edition-tables", args=[edition.pk, "xlsx"])).content))
+    assert "representations" in book.sheetnames and "timeliness_statutory_1" in book.sheetnames
+    assert book["representations"]["B3"].value == 10
+    dashboard_csv = client.get("/dashboard/tables/representations.csv?kind=year&year=2025")
+    assert dashboard_csv.content.decode().splitlines()[2] == "Pre-complaint,2,0,0"
+
+
+def test_drafting_the_narrative_in_the_browser(client, complaints_manager, council):
+    client.force_login(complaints_manager)
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    url = reverse("edition-detail", args=[edition.pk])
+    data = {"title": edition.title, "small_number_threshold": "0", "executive_summary": "Kept."}
+    response = client.post(url, data)
+    assert response.status_code == 400  # a threshold of 0 is refused, and nothing is lost
+    assert "Kept." in response.content.decode()
+    data["small_number_threshold"] = "5"
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.executive_summary == "Kept."
+    preview = client.get(reverse("edition-preview", args=[edition.pk])).content.decode()
+    assert "Kept." in preview and "Draft, version 1" in preview
+
+
+def test_progress_page_refreshes_until_the_pdf_is_ready(client, complaints_manager, council):
+    client.force_login(complaints_manager)
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    rendering = Rendering.objects.create(edition=edition, progress=35, step="Drawing the charts",
+                                         state=Rendering.State.RUNNING)
+    page = client.get(reverse("rendering-detail", args=[rendering.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page and "Drawing the charts (35% done)" in page
+    assert client.get(reverse("rendering-pdf", args=[rendering.pk])).status_code == 404
