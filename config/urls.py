@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from complaints.api import CaseListApi, WorkingDaysApi
+from reporting.views import StatisticsApi
 
 admin.site.site_header = "Complaints service administration"
 admin.site.site_title = "Complaints administration"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/working-days/", WorkingDaysApi.as_view(), name="api-working-days"),
     path("api/v1/cases/", CaseListApi.as_view(), name="api-cases"),
+    path("api/v1/statistics/", StatisticsApi.as_view(), name="api-statistics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("compliments/", include("compliments.urls")),
     path("ombudsman/", include("ombudsman.urls")),

@@ -11,10 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from complaints.errors import DomainError
 from complaints.models import ServiceArea
-from complaints.periods import financial_year_start
+from complaints.periods import Period, financial_year_start
 from complaints.views.submission import put_error
 from reporting import annual_report, exports, services
 from reporting.forms import CaseStudyForm, EditionForm, PeriodForm
@@ -187,12 +193,12 @@ def edition_detail(request, pk: int):
     edition = get_object_or_404(Edition, pk=pk)
     may_edit = request.user.has_perm(PREPARE) and not edition.is_published
     form = EditionForm(instance=edition) if may_edit else None
-    study_form = CaseStudyForm() if may_edit else None
+    study_form = CaseStudyForm(prefix="study") if may_edit else None
     if request.method == "POST":
         if not may_edit:
             raise Http404
         if "add_case_study" in request.POST:
-            study_form = CaseStudyForm(request.POST)
+            study_form = CaseStudyForm(request.POST, prefix="study")
             if study_form.is_valid():
                 services.case_study_add(edition, **study_form.cleaned_data)
                 messages.success(request, "Case study added.")
@@ -323,3 +329,35 @@ def edition_tables(request, pk: int, fmt: str, key: str = ""):
     return _download(
         shown, f"annual-report-{edition.year}-v{edition.version}-{key or 'tables'}", fmt
     )
+
+
+class StatisticsApi(APIView):
+    """Every table of the dashboard for a financial year, as JSON, for councils' own BI tools:
+    the same figures the dashboard and the annual report show."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        year = serializers.IntegerField(min_value=2000, max_value=2058)
+        service_area = serializers.PrimaryKeyRelatedField(
+            queryset=ServiceArea.objects.all(), required=False, allow_null=True
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "year", int, description="The financial year's first year, e.g. 2025"
+            ),
+            OpenApiParameter("service_area", int, required=False),
+        ]
+    )
+    def get(self, request):
+        if not request.user.has_perm(VIEW):
+            raise PermissionDenied
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        period = Period.year(params.validated_data["year"])
+        area = params.validated_data.get("service_area")
+        figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
+        tables = build(figs, figures(period.quarters(), service_area=area))
+        return Response({"period": period.label, "tables": [t.to_dict() for t in tables.values()]})

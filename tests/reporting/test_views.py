@@ -16,7 +16,7 @@ DASHBOARD = "/dashboard/?kind=year&year=2025"
 
 
 @pytest.mark.parametrize(
-    "persona, status",
+    ("persona", "status"),
     [
         ("officer", 200),
         ("complaints_manager", 200),
@@ -27,7 +27,7 @@ DASHBOARD = "/dashboard/?kind=year&year=2025"
         ("independent_person", 403),
     ],
 )
-def test_who_sees_the_dashboard_and_the_reports(client, request, persona, status):
+def test_who_sees_the_dashboard_and_the_reports(db, client, request, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(DASHBOARD).status_code == status
     assert client.get(reverse("edition-list")).status_code == status
@@ -84,7 +84,9 @@ def test_tables_download_as_csv_and_xlsx(client, complaints_manager, council):
     lines = csv.content.decode().splitlines()
     assert lines[0] == "Kind of representation,2025/26,2024/25"
     assert lines[1] == "Complaint,10,fewer than 5"
-    book = load_workbook(BytesIO(client.get(reverse("edition-tables", args=[edition.pk, "xlsx"])).content))
+    book = load_workbook(
+        BytesIO(client.get(reverse("edition-tables", args=[edition.pk, "xlsx"])).content)
+    )
     assert "representations" in book.sheetnames and "timeliness_statutory_1" in book.sheetnames
     assert book["representations"]["B3"].value == 10
     dashboard_csv = client.get("/dashboard/tables/representations.csv?kind=year&year=2025")
@@ -110,8 +112,25 @@ def test_drafting_the_narrative_in_the_browser(client, complaints_manager, counc
 def test_progress_page_refreshes_until_the_pdf_is_ready(client, complaints_manager, council):
     client.force_login(complaints_manager)
     edition = services.edition_start(year=2025, by=complaints_manager)
-    rendering = Rendering.objects.create(edition=edition, progress=35, step="Drawing the charts",
-                                         state=Rendering.State.RUNNING)
+    rendering = Rendering.objects.create(
+        edition=edition, progress=35, step="Drawing the charts", state=Rendering.State.RUNNING
+    )
     page = client.get(reverse("rendering-detail", args=[rendering.pk])).content.decode()
     assert 'http-equiv="refresh"' in page and "Drawing the charts (35% done)" in page
     assert client.get(reverse("rendering-pdf", args=[rendering.pk])).status_code == 404
+
+
+def test_the_api_gives_the_dashboard_s_tables(client, officer, team_manager, council):
+    client.force_login(team_manager)
+    assert client.get("/api/v1/statistics/?year=2025").status_code == 403
+    client.force_login(officer)
+    assert client.get("/api/v1/statistics/?year=nineteen").status_code == 400
+    data = client.get(f"/api/v1/statistics/?year=2025&service_area={council.area.pk}").json()
+    tables = {t["key"]: t for t in data["tables"]}
+    assert data["period"] == "2025/26"
+    assert tables["representations"]["rows"][0] == {
+        "label": "Complaint",
+        "values": [9, 1, 0],
+        "total": False,
+        "drill": {"kind": "complaint"},
+    }
