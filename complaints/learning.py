@@ -16,6 +16,7 @@ from complaints import deadlines
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, LessonsLearnt, Stage
 from complaints.workingdays import add_working_days
+from reporting.rounding import percent
 
 FAULT_FOUND = ("upheld", "partially_upheld")
 
@@ -131,19 +132,24 @@ class ReturnRate:
     outstanding: int
 
     @property
-    def percent(self) -> int | None:
-        return round(100 * self.returned / self.owed) if self.owed else None
+    def percent(self):
+        return percent(self.returned, self.owed)
+
+
+# How forms are counted, for this page and reporting.statistics alike: owed by the date of
+# the response that made them owed; on time if submitted by the due date.
+RETURN_COUNTS = {
+    "owed": Count("pk"),
+    "returned": Count("pk", filter=Q(submitted_on__isnull=False)),
+    "on_time": Count("pk", filter=Q(submitted_on__lte=F("due_on"))),
+}
 
 
 def return_rate(*, start: dt.date, end: dt.date) -> ReturnRate:
     """Forms owed for responses in the period, and how many came back (on time)."""
     counts = LessonsLearnt.objects.filter(
         stage__responded_on__gte=start, stage__responded_on__lte=end
-    ).aggregate(
-        owed=Count("pk"),
-        returned=Count("pk", filter=Q(submitted_on__isnull=False)),
-        on_time=Count("pk", filter=Q(submitted_on__lte=F("due_on"))),
-    )
+    ).aggregate(**RETURN_COUNTS)
     return ReturnRate(
         owed=counts["owed"],
         returned=counts["returned"],

@@ -5,7 +5,7 @@ Counting rules (following the LGSCO's "interpreting local authority statistics")
 - received: enquiries the Ombudsman opened with the council in the period;
 - decided: decisions made in the period, whenever the complaint arrived, so the two differ;
 - investigated: decisions after a detailed investigation, that is upheld or not upheld;
-- uphold rate: upheld ÷ investigated, as a whole percentage;
+- uphold rate: upheld ÷ investigated, rounded as reporting.rounding says;
 - compliance: of upheld decisions with recommendations due by the period's end, those where
   every recommendation was complied with by its due date;
 - remedied by the council: upheld decisions where the council had already provided a
@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from ombudsman.models import Decision, OmbudsmanCase, Recommendation
+from reporting.rounding import percent
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,6 @@ class AnnualLetterFigures:
     payments: Decimal
     learning_identified: int
     decided_by_group: dict[str, int]
-
-
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 def annual_letter_figures(
@@ -74,12 +71,12 @@ def annual_letter_figures(
         decided=sum(by_group.values()),
         investigated=investigated,
         upheld=upheld,
-        uphold_rate=_percent(upheld, investigated),
+        uphold_rate=percent(upheld, investigated),
         with_recommendations=with_recommendations,
         complied=complied,
-        compliance_rate=_percent(complied, with_recommendations),
+        compliance_rate=percent(complied, with_recommendations),
         remedied_by_council=remedied,
-        remedied_share=_percent(remedied, upheld),
+        remedied_share=percent(remedied, upheld),
         payments=payments,
         learning_identified=recommendations.filter(kind__service_improvement=True).count(),
         decided_by_group=by_group,

@@ -57,7 +57,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from complaints.deadlines import ACTIVE_STATES
-from complaints.learning import ReturnRate
+from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
     AgreedAction,
     Case,
@@ -199,12 +199,6 @@ class Figures:
         return percent(
             self.escalated[(procedure, level)], self.stages_completed[(procedure, level)]
         )
-
-    def outcome_count(self, procedure: str, level: int, group: str) -> int:
-        return self.outcomes[(procedure, level, group)]
-
-    def finding_count(self, procedure: str, level: int, group: str) -> int:
-        return self.findings[(procedure, level, group)]
 
 
 def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
@@ -597,11 +591,7 @@ def _fill_learning(counted, periods, area):
     forms = _in_periods(
         LessonsLearnt.objects.all(), "stage__responded_on", periods, area, "case__service_area"
     )
-    rows = forms.values_list("bucket").annotate(
-        owed=Count("pk"),
-        returned=Count("pk", filter=Q(submitted_on__isnull=False)),
-        on_time=Count("pk", filter=Q(submitted_on__lte=F("due_on"))),
-    )
+    rows = forms.values_list("bucket").annotate(**RETURN_COUNTS)
     for bucket, owed, returned, on_time in rows.order_by():
         counted[bucket].lessons = ReturnRate(owed, returned, on_time, owed - returned)
     agreed = _in_periods(

@@ -151,12 +151,17 @@ def _stage_keys(figs: Sequence[Figures]) -> list[tuple[str, int]]:
     return sorted(seen, key=lambda k: (k[0] != Procedure.STATUTORY, k[1]))
 
 
-def _yearly(key, title, heading, figs, labels, value, *, total=True, drill=None, **extra):
-    """A year-on-year table: one row per label, one column per period."""
+def _yearly(
+    key, title, heading, figs, labels, value, *, total=True, drill=None, drop_empty=False, **extra
+):
+    """A year-on-year table: one row per label, one column per period; with `drop_empty`,
+    none for a label counted in no period (long category lists)."""
     rows = [
         Row(label, [value(f, label) for f in figs], drill=drill(label) if drill else None)
         for label in labels
     ]
+    if drop_empty:
+        rows = [r for r in rows if any(r.values)]
     if total:
         rows.append(Row("Total", [sum(r.values[i] for r in rows) for i in range(len(figs))], True))
     return Table(
@@ -206,9 +211,7 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
     if quarters:
         tables += quarterly(quarters)
     for table in tables:
-        if table.key.startswith("timeliness_") or table.key == "escalation":
-            table.extra["columns_per_period"] = 2
-        elif table.key in _NOT_BY_PERIOD or table.key.startswith("quarterly_"):
+        if table.key in _NOT_BY_PERIOD or table.key.startswith("quarterly_"):
             table.extra["not_by_period"] = True
     return {t.key: t for t in tables}
 
@@ -293,12 +296,25 @@ def complaints_by_stage(figs):
     )
 
 
+def _paired(figs) -> tuple[list[str], list[str], dict]:
+    """Columns of a count and its percentage for each period: labels, kinds and the extra
+    that tells Table.latest two columns make one period."""
+    columns = [label for f in figs for label in (f.period.label, "%")]
+    return columns, [COUNT, PERCENT] * len(figs), {"columns_per_period": 2}
+
+
+def _flat(pairs) -> list:
+    return [value for pair in pairs for value in pair]
+
+
 def timeliness_tables(figs):
     tables = []
+    columns, kinds, extra = _paired(figs)
     for key in _stage_keys(figs):
         if key not in figs[0].timeliness:
             continue
-        t0: Timeliness = figs[0].timeliness[key]
+        each = [f.timeliness[key] for f in figs]
+        t0: Timeliness = each[0]
         bands = [(f"Within {t0.target_days} working days", "within_target")]
         if t0.max_days is not None:
             bands.append(
@@ -307,44 +323,20 @@ def timeliness_tables(figs):
             bands.append((f"Over {t0.max_days} working days", "beyond_maximum"))
         else:
             bands.append((f"Over {t0.target_days} working days", "beyond_maximum"))
-        columns, kinds = [], []
-        for f in figs:
-            columns += [f.period.label, "%"]
-            kinds += [COUNT, PERCENT]
+        bands.append(("Of which extended", "extended"))
 
-        def pair(t: Timeliness, n: int):
-            return [n, percent(n, t.completed)]
+        def share(attr, each=each):
+            return _flat((getattr(t, attr), percent(getattr(t, attr), t.completed)) for t in each)
 
-        rows = [Row("Completed", sum(([f.timeliness[key].completed, None] for f in figs), []))]
-        for label, attr in bands:
-            rows.append(
-                Row(
-                    label,
-                    sum(
-                        (pair(f.timeliness[key], getattr(f.timeliness[key], attr)) for f in figs),
-                        [],
-                    ),
-                )
-            )
-        rows.append(
-            Row(
-                "Of which extended",
-                sum((pair(f.timeliness[key], f.timeliness[key].extended) for f in figs), []),
-            )
-        )
-        rows.append(
-            Row(
-                "Extended with the complainant's agreement",
-                sum(([f.timeliness[key].extended_agreed, None] for f in figs), []),
-            )
-        )
-        rows.append(
-            Row(
-                "Average working days to respond",
-                sum(([f.timeliness[key].average_days, None] for f in figs), []),
-            )
-        )
-        kinds_by_row = {"Average working days to respond": DAYS}
+        def alone(attr, each=each):
+            return _flat((getattr(t, attr), None) for t in each)
+
+        rows = [
+            Row("Completed", alone("completed")),
+            *[Row(label, share(attr)) for label, attr in bands],
+            Row("Extended with the complainant's agreement", alone("extended_agreed")),
+            Row("Average working days to respond", alone("average_days")),
+        ]
         tables.append(
             Table(
                 f"timeliness_{key[0]}_{key[1]}",
@@ -361,7 +353,8 @@ def timeliness_tables(figs):
                     "against the sum of the panel's steps (held, report, response)."
                 ),
                 extra={
-                    "row_kinds": kinds_by_row,
+                    **extra,
+                    "row_kinds": {"Average working days to respond": DAYS},
                     "target_days": t0.target_days,
                     "max_days": t0.max_days,
                 },
@@ -394,19 +387,15 @@ def panel_steps(now: Figures):
 
 
 def escalation(figs):
-    rows = []
-    for key in _stage_keys(figs):
-        if any(f.escalated[key] for f in figs):
-            rows.append(
-                Row(
-                    f"{stage_name(*key)} to the next stage",
-                    sum(([f.escalated[key], f.escalation_rate(*key)] for f in figs), []),
-                )
-            )
-    columns, kinds = [], []
-    for f in figs:
-        columns += [f.period.label, "%"]
-        kinds += [COUNT, PERCENT]
+    columns, kinds, extra = _paired(figs)
+    rows = [
+        Row(
+            f"{stage_name(*key)} to the next stage",
+            _flat((f.escalated[key], f.escalation_rate(*key)) for f in figs),
+        )
+        for key in _stage_keys(figs)
+        if any(f.escalated[key] for f in figs)
+    ]
     return Table(
         "escalation",
         "Escalation between stages",
@@ -415,6 +404,7 @@ def escalation(figs):
         kinds,
         rows,
         note="Of the responses issued at a stage in the year, how many went on to the next stage.",
+        extra=extra,
     )
 
 
@@ -493,8 +483,8 @@ def natures(figs, procedure):
         lambda f, label: f.natures[(procedure, label)],
         drill=lambda label: {"procedure": procedure, "nature": label},
         chart="bar" if procedure == Procedure.STATUTORY else "",
+        drop_empty=True,
     )
-    table.rows = [r for r in table.rows if r.total or any(r.values)]
     return table
 
 
@@ -584,8 +574,8 @@ def channels(figs):
         figs,
         labels,
         lambda f, label: f.channels[label],
+        drop_empty=True,
     )
-    table.rows = [r for r in table.rows if r.total or any(r.values)]
     return table
 
 
@@ -620,8 +610,8 @@ def equality(figs):
             figs,
             labels,
             lambda f, label, name=name: f.equality[name][label],
+            drop_empty=True,
         )
-        table.rows = [r for r in table.rows if r.total or any(r.values)]
         tables.append(table)
     return tables
 
@@ -652,8 +642,8 @@ def remedies(figs):
         figs,
         labels,
         lambda f, label: f.remedies[label],
+        drop_empty=True,
     )
-    table.rows = [r for r in table.rows if r.total or any(r.values)]
     table.rows.append(Row("Payments made", [f.payments_made for f in figs]))
     table.rows.append(Row("Total paid (£)", [f.payments for f in figs]))
     table.extra["row_kinds"] = {"Total paid (£)": MONEY}
@@ -761,8 +751,8 @@ def compliment_sources(figs):
         figs,
         labels,
         lambda f, label: f.compliment_sources[label],
+        drop_empty=True,
     )
-    table.rows = [r for r in table.rows if r.total or any(r.values)]
     return table
 
 

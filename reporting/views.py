@@ -59,6 +59,13 @@ DASHBOARD_SECTIONS = [
 ]
 
 
+def dashboard_tables(period: Period, area) -> tuple[list, dict[str, Table]]:
+    """The period against the same period of the years before, and its quarters: what the
+    dashboard, its downloads and the statistics API show."""
+    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
+    return figs, build(figs, figures(period.quarters(), service_area=area))
+
+
 def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
     if not row.drill:
         return None
@@ -95,9 +102,7 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "reporting/dashboard.html", {"form": form}, status=400)
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
-    quarters = figures(period.quarters(), service_area=area)
-    tables = build(figs, quarters)
+    figs, tables = dashboard_tables(period, area)
     areas = {a.name: a.pk for a in ServiceArea.objects.all()}
     sections = []
     for title, keys in DASHBOARD_SECTIONS:
@@ -136,8 +141,7 @@ def dashboard_table(request, key: str, fmt: str):
     if not form.is_valid():
         raise Http404("Not a period")
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
-    tables = build(figs, figures(period.quarters(), service_area=area))
+    _, tables = dashboard_tables(period, area)
     if key not in tables:
         raise Http404("No such table")
     return _download([tables[key]], f"{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
@@ -217,7 +221,6 @@ def edition_detail(request, pk: int):
                 else:
                     messages.success(request, "Report saved.")
                     return redirect("edition-detail", pk=edition.pk)
-    table_keys = list(edition.frozen["tables"]) if edition.frozen else None
     return render(
         request,
         "reporting/edition_detail.html",
@@ -227,7 +230,6 @@ def edition_detail(request, pk: int):
             "study_form": study_form,
             "may_prepare": request.user.has_perm(PREPARE),
             "renderings": edition.renderings.select_related("requested_by")[:5],
-            "table_keys": table_keys,
             "versions": Edition.objects.filter(year=edition.year),
         },
         status=400 if request.method == "POST" else 200,
@@ -358,6 +360,5 @@ class StatisticsApi(APIView):
         params.is_valid(raise_exception=True)
         period = Period.year(params.validated_data["year"])
         area = params.validated_data.get("service_area")
-        figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
-        tables = build(figs, figures(period.quarters(), service_area=area))
+        _, tables = dashboard_tables(period, area)
         return Response({"period": period.label, "tables": [t.to_dict() for t in tables.values()]})
