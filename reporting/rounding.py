@@ -11,7 +11,7 @@ def percent(part: int, whole: int) -> int | Decimal | None:
     """`part` as a percentage of `whole`; None when there is nothing to divide by."""
     if not whole:
         return None
-    places = getattr(settings, "REPORT_PERCENT_DECIMALS", 0)
+    places = settings.REPORT_PERCENT_DECIMALS
     value = (Decimal(100) * part / whole).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return int(value) if places == 0 else value
 
@@ -24,6 +24,6 @@ def average(total: int | Decimal, count: int) -> Decimal | None:
 
 
 def rounding_statement() -> str:
-    places = getattr(settings, "REPORT_PERCENT_DECIMALS", 0)
+    places = settings.REPORT_PERCENT_DECIMALS
     how = "the nearest whole number" if places == 0 else f"{places} decimal places"
     return f"Percentages are rounded to {how}, so they may not add up to 100."

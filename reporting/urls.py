@@ -4,6 +4,7 @@ from reporting import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/recount/", views.dashboard_recount, name="dashboard-recount"),
     path("dashboard/tables/<slug:key>.<str:fmt>", views.dashboard_table, name="dashboard-table"),
     path("reports/", views.edition_list, name="edition-list"),
     path("reports/start/", views.edition_start, name="edition-start"),

@@ -3,6 +3,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
@@ -23,47 +24,15 @@ from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from complaints.views.submission import put_error
 from reporting import annual_report, exports, services
+from reporting.dashboard import SECTIONS, dashboard_tables
 from reporting.forms import CaseStudyForm, EditionForm, PeriodForm
 from reporting.models import CaseStudy, Edition, Rendering
 from reporting.rounding import rounding_statement
-from reporting.statistics import figures, workload
-from reporting.tables import Table, build, suppressed
+from reporting.statistics import workload
+from reporting.tables import Table, suppressed
 
 VIEW = "complaints.view_dashboard"
 PREPARE = "complaints.prepare_annual_report"
-YEARS_ON_DASHBOARD = 3  # the period and the same period in the two years before
-
-# What the dashboard shows, in order, and which tables are drawn as bars beside the figures.
-DASHBOARD_SECTIONS = [
-    ("Representations", ["representations", "quarterly_representations"]),
-    ("Complaints at each stage", ["complaints_by_stage", "quarterly_stages", "escalation"]),
-    (
-        "Timeliness",
-        [
-            "timeliness_statutory_1",
-            "timeliness_statutory_2",
-            "timeliness_statutory_3",
-            "timeliness_corporate_1",
-            "timeliness_corporate_2",
-            "quarterly_timeliness",
-        ],
-    ),
-    ("Outcomes and findings", ["outcomes", "findings", "outcomes_stage_1", "outcome_sought"]),
-    ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
-    ("Service areas and teams", ["service_areas", "teams"]),
-    ("Who complained and how", ["customer_groups", "routes", "channels"]),
-    ("Children and advocacy", ["advocacy"]),
-    ("The Ombudsman", ["ombudsman", "ombudsman_decisions"]),
-    ("Compliments", ["compliments"]),
-    ("Learning", ["learning"]),
-]
-
-
-def dashboard_tables(period: Period, area) -> tuple[list, dict[str, Table]]:
-    """The period against the same period of the years before, and its quarters: what the
-    dashboard, its downloads and the statistics API show."""
-    figs = figures([period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area)
-    return figs, build(figs, figures(period.quarters(), service_area=area))
 
 
 def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
@@ -102,10 +71,11 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "reporting/dashboard.html", {"form": form}, status=400)
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    figs, tables = dashboard_tables(period, area)
+    counted = dashboard_tables(period, area)
+    tables = counted.tables
     areas = {a.name: a.pk for a in ServiceArea.objects.all()}
     sections = []
-    for title, keys in DASHBOARD_SECTIONS:
+    for title, keys in SECTIONS:
         shown = []
         for key in keys:
             if key not in tables:
@@ -115,7 +85,7 @@ def dashboard(request):
                 row.drill_url = _drill_url(row, table, period, area, areas)
             shown.append((table, _bars(table) if table.chart else None))
         sections.append((title, shown))
-    now = figs[0]
+    now = counted.figures[0]
     stage1 = now.timeliness.get(("statutory", 1))
     return render(
         request,
@@ -130,6 +100,8 @@ def dashboard(request):
             "sections": sections,
             "query": request.GET.urlencode(),
             "rounding": rounding_statement(),
+            "counted_at": counted.counted_at,
+            "recounted_every": settings.REPORTING_FIGURES_MAX_AGE // 60,
         },
     )
 
@@ -141,10 +113,23 @@ def dashboard_table(request, key: str, fmt: str):
     if not form.is_valid():
         raise Http404("Not a period")
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    _, tables = dashboard_tables(period, area)
+    tables = dashboard_tables(period, area).tables
     if key not in tables:
         raise Http404("No such table")
     return _download([tables[key]], f"{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def dashboard_recount(request):
+    """Count the figures shown again now, rather than wait for them to age."""
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        dashboard_tables(
+            form.cleaned_data["period"], form.cleaned_data["service_area"], recount=True
+        )
+    return redirect(reverse("dashboard") + "?" + request.GET.urlencode())
 
 
 def _download(tables: list[Table], name: str, fmt: str) -> HttpResponse:
@@ -360,5 +345,5 @@ class StatisticsApi(APIView):
         params.is_valid(raise_exception=True)
         period = Period.year(params.validated_data["year"])
         area = params.validated_data.get("service_area")
-        _, tables = dashboard_tables(period, area)
+        tables = dashboard_tables(period, area).tables
         return Response({"period": period.label, "tables": [t.to_dict() for t in tables.values()]})

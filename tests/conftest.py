@@ -44,6 +44,14 @@ def reference_data(request):
     calendars.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard's figures are cached by period; a test's data is its own."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -100,6 +100,23 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 # No MEDIA_URL: documents are served only through the permission-checked download view.
 DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 20, minimum=1)
 
+# Redis in production, so the web and worker processes share it; a folder under var/ otherwise.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}
+# Reporting: how old the dashboard's figures may be before they are counted again
+# (reporting.statistics.recent_figures), and the places every percentage is rounded to.
+REPORTING_FIGURES_MAX_AGE = env_int("REPORTING_FIGURES_MAX_AGE", 600, minimum=0)
+REPORT_PERCENT_DECIMALS = env_int("REPORT_PERCENT_DECIMALS", 0, minimum=0)
+
 # Children's data: short idle sessions, secure cookies behind HTTPS.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -1,0 +1,61 @@
+"""What the dashboard shows: its sections, and the tables the page, its downloads and the
+statistics API all take from `dashboard_tables`, so that none of them can disagree."""
+
+import datetime as dt
+from typing import NamedTuple
+
+from complaints.periods import Period, financial_year_start
+from reporting.statistics import Figures, recent_figures
+from reporting.tables import Table, build
+
+YEARS_ON_DASHBOARD = 3  # the period and the same period in the two years before
+
+# What the dashboard shows, in order.
+SECTIONS = [
+    ("Representations", ["representations", "quarterly_representations"]),
+    ("Complaints at each stage", ["complaints_by_stage", "quarterly_stages", "escalation"]),
+    (
+        "Timeliness",
+        [
+            "timeliness_statutory_1",
+            "timeliness_statutory_2",
+            "timeliness_statutory_3",
+            "timeliness_corporate_1",
+            "timeliness_corporate_2",
+            "quarterly_timeliness",
+        ],
+    ),
+    ("Outcomes and findings", ["outcomes", "findings", "outcomes_stage_1", "outcome_sought"]),
+    ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
+    ("Service areas and teams", ["service_areas", "teams"]),
+    ("Who complained and how", ["customer_groups", "routes", "channels"]),
+    ("Children and advocacy", ["advocacy"]),
+    ("The Ombudsman", ["ombudsman", "ombudsman_decisions"]),
+    ("Compliments", ["compliments"]),
+    ("Learning", ["learning"]),
+]
+
+
+class Dashboard(NamedTuple):
+    figures: list[Figures]  # the period first, then the same period of the years before
+    tables: dict[str, Table]
+    counted_at: dt.datetime  # when the oldest of the figures was counted
+
+
+def dashboard_tables(period: Period, area, *, recount: bool = False) -> Dashboard:
+    """The period against the same period of the years before, and its quarters, as recently
+    counted (reporting.statistics.recent_figures)."""
+    figs = recent_figures(
+        [period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area, recount=recount
+    )
+    quarters = recent_figures(period.quarters(), service_area=area, recount=recount)
+    oldest = min(f.counted_at for f in figs + quarters)
+    return Dashboard(figs, build(figs, quarters), oldest)
+
+
+def recount(today: dt.date) -> None:
+    """Count the whole council's dashboard for this financial year and the last, so the pages
+    most often opened never wait for counting (the periodic task "Recount the dashboard")."""
+    this_year = financial_year_start(today).year
+    for year in (this_year, this_year - 1):
+        dashboard_tables(Period.year(year), None, recount=True)
