@@ -18,7 +18,7 @@ from complaints.periods import Period
 from reporting import charts
 from reporting.models import NARRATIVE_SECTIONS, Edition
 from reporting.rounding import percent, rounding_statement
-from reporting.statistics import figures
+from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
 
 YEARS_COMPARED = 5
@@ -35,27 +35,32 @@ class Section:
     intro: str = ""
     narrative: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
     tables: list[Table] = field(default_factory=list)
+    in_appendix: list[Table] = field(default_factory=list)  # the breakdowns only it gives
     charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
     extracts: list[str] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
     key_figures: list[str] = field(default_factory=list)
 
 
-def count_tables(year: int) -> dict[str, Table]:
-    """Every table for the financial year starting 1 April `year`, counted now, with up to
-    four years before it (those the service holds anything for)."""
+def count_tables(year: int, *, fresh: bool = True) -> dict[str, Table]:
+    """Every table for the financial year starting 1 April `year`, with up to four years
+    before it (those the service holds anything for): counted now, or as the dashboard last
+    counted them."""
     period = Period.year(year)
-    years = figures([period, *period.years_before(YEARS_COMPARED - 1)])
+    years = [period, *period.years_before(YEARS_COMPARED - 1)]
+    counted = (figures if fresh else recent_figures)([*years, *period.quarters()])
+    years, quarters = counted[: len(years)], counted[len(years) :]
     while len(years) > 1 and not (years[-1].total_representations or years[-1].total_compliments):
         years.pop()
-    return build(years, figures(period.quarters()))
+    return build(years, quarters)
 
 
 def edition_tables(edition: Edition) -> dict[str, Table]:
-    """A published edition's frozen tables; a draft's counted afresh."""
+    """A published edition's frozen tables; a draft's as the dashboard last counted them, so
+    the two agree (publishing counts afresh)."""
     if edition.frozen:
         return {key: Table.from_dict(data) for key, data in edition.frozen["tables"].items()}
-    return count_tables(edition.year)
+    return count_tables(edition.year, fresh=False)
 
 
 def _chart_uri(svg: str) -> str:
@@ -126,7 +131,9 @@ def _extracts(edition: Edition) -> list[str]:
 
 
 def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = True):
-    """The report's sections with their tables suppressed for publication."""
+    """The report's sections with their tables suppressed for publication. As in the seed
+    reports, the body gives each section's main tables over three years; the finer breakdowns
+    are in the appendix alone, which gives every table over five."""
     threshold = edition.small_number_threshold
     t = {key: suppressed(table, threshold).latest(BODY_YEARS) for key, table in raw.items()}
     text = {key: getattr(edition, key) for key in NARRATIVE_SECTIONS}
@@ -144,38 +151,32 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             intro="Every representation the complaints team logged: complaints, and the "
             "concerns, call-back requests, comments and enquiries dealt with outside the "
             "complaints procedure.",
-            tables=[t["representations"], t["refusals"], t["quarterly_representations"]],
+            tables=[t["representations"], t["refusals"]],
+            in_appendix=[t["quarterly_representations"]],
         ),
         Section(
             3,
             "Complaints at each stage and those considered by the Ombudsman",
-            tables=[t["complaints_by_stage"], t["escalation"], t["quarterly_stages"]],
+            tables=[t["complaints_by_stage"], t["escalation"]],
+            in_appendix=[t["quarterly_stages"]],
         ),
         Section(
             4,
             "Customer groups: who made complaints and how",
-            tables=[t["customer_groups"], t["routes"], t["channels"]],
+            tables=[t["customer_groups"]],
+            in_appendix=[t["routes"], t["channels"]],
         ),
         Section(
             5,
             "Types of complaint",
-            tables=[
-                t[f"natures_{Procedure.STATUTORY}"],
-                t[f"natures_{Procedure.CORPORATE}"],
-                t["service_areas"],
-                t["teams"],
-            ],
+            tables=[t[f"natures_{Procedure.STATUTORY}"], t[f"natures_{Procedure.CORPORATE}"]],
+            in_appendix=[t["service_areas"], t["teams"]],
         ),
         Section(
             6,
             "Outcomes of complaints",
-            tables=[
-                t["outcomes"],
-                t["findings"],
-                t["outcomes_stage_1"],
-                t["findings_by_nature"],
-                t["outcome_sought"],
-            ],
+            tables=[t["outcomes"], t["outcomes_stage_1"]],
+            in_appendix=[t["findings"], t["findings_by_nature"], t["outcome_sought"]],
         ),
         Section(7, "Remedies and payments", tables=[t["remedies"]]),
         Section(8, "Advocacy", tables=[t["advocacy"]]),
@@ -186,7 +187,8 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
                 "Each stage is measured in working days against the timescale the regulations "
                 "set, and the longest an agreed extension allows."
             ),
-            tables=[*timeliness, t["panel_steps"], t["quarterly_timeliness"]],
+            tables=[*timeliness, t["panel_steps"]],
+            in_appendix=[t["quarterly_timeliness"]],
         ),
         Section(
             10,
@@ -196,7 +198,8 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
         Section(
             11,
             "Compliments",
-            tables=[t["compliments"], t["compliment_sources"]],
+            tables=[t["compliments"]],
+            in_appendix=[t["compliment_sources"]],
             extracts=_extracts(edition),
         ),
         Section(

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from complaints.periods import Period, financial_year_start
+from reporting.annual_report import count_tables
 from reporting.statistics import Figures, recent_figures
 from reporting.tables import Table, build
 
@@ -45,17 +46,18 @@ class Dashboard(NamedTuple):
 def dashboard_tables(period: Period, area, *, recount: bool = False) -> Dashboard:
     """The period against the same period of the years before, and its quarters, as recently
     counted (reporting.statistics.recent_figures)."""
-    figs = recent_figures(
-        [period, *period.years_before(YEARS_ON_DASHBOARD - 1)], service_area=area, recount=recount
-    )
-    quarters = recent_figures(period.quarters(), service_area=area, recount=recount)
-    oldest = min(f.counted_at for f in figs + quarters)
-    return Dashboard(figs, build(figs, quarters), oldest)
+    years = [period, *period.years_before(YEARS_ON_DASHBOARD - 1)]
+    quarters = period.quarters()
+    counted = recent_figures([*years, *quarters], service_area=area, recount=recount)
+    figs, by_quarter = counted[: len(years)], counted[len(years) :]
+    return Dashboard(figs, build(figs, by_quarter), min(f.counted_at for f in counted))
 
 
 def recount(today: dt.date) -> None:
-    """Count the whole council's dashboard for this financial year and the last, so the pages
-    most often opened never wait for counting (the periodic task "Recount the dashboard")."""
+    """Count the whole council's dashboard for this financial year and the last, and the
+    draft annual report for the last, so the pages most often opened never wait for counting
+    (the periodic task "Recount the dashboard")."""
     this_year = financial_year_start(today).year
     for year in (this_year, this_year - 1):
         dashboard_tables(Period.year(year), None, recount=True)
+    count_tables(this_year - 1, fresh=False)  # only its earliest year is not counted above

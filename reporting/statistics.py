@@ -42,8 +42,9 @@ import datetime as dt
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
+from functools import reduce
 
 import numpy as np
 from django.conf import settings
@@ -104,6 +105,7 @@ _STEP_END = {
     Step.COUNCIL_RESPONSE: "responded_on",
 }
 _DATES = [c.value for c in ClockStart] + ["withdrawn_on"]
+_AT = {name: 6 + i for i, name in enumerate(_DATES)}  # where each date is in a timeliness row
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,9 @@ class Timeliness:
     @property
     def beyond_maximum_percent(self):
         return percent(self.beyond_maximum, self.completed)
+
+
+_TIMELINESS_COUNTS = [f.name for f in fields(Timeliness)][2:]  # all but the targets
 
 
 @dataclass
@@ -211,21 +216,58 @@ class Figures:
 
 
 def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
-    """The figures for each of `periods`, which must not overlap, in the order given."""
-    _check_apart(periods)
-    counted = [Figures(period=p) for p in periods]
-    if not periods:
-        return counted
+    """The figures for each of `periods`, in the order given. They must not overlap, except
+    that a financial year may come with its four quarters: it is then their sum, not counted
+    again."""
+    summed = [p for p in periods if p.quarters() and set(p.quarters()) <= set(periods)]
+    parts = [p for p in periods if p not in summed]
+    _check_apart(parts)
+    counted = [Figures(period=p) for p in parts]
     area = service_area.pk if service_area is not None else None
-    for fill in _FILLERS:
-        fill(counted, periods, area)
+    if parts:
+        for fill in _FILLERS:
+            fill(counted, parts, area)
+    by_period = {f.period: f for f in counted}
+    for year in summed:
+        by_period[year] = _summed([by_period[q] for q in year.quarters()], year)
     now = timezone.now()
-    for f in counted:
+    result = [by_period[p] for p in periods]
+    for f in result:
         f.ombudsman = annual_letter_figures(
             start=f.period.start, end=f.period.end, service_area=service_area
         )
         f.counted_at = now
-    return counted
+    return result
+
+
+def _summed(parts: list[Figures], period: Period) -> Figures:
+    total = Figures(period=period)
+    for f in fields(Figures):
+        if f.name not in ("period", "ombudsman", "counted_at"):
+            setattr(total, f.name, reduce(_plus, [getattr(part, f.name) for part in parts]))
+    return total
+
+
+def _plus(a, b):
+    """Two periods' values of one figure, added: counts, sums of money, and what holds them."""
+    if isinstance(a, Counter):
+        total = a.copy()
+        total.update(b)  # unlike a + b, keeps a count of nought
+        return total
+    if isinstance(a, dict):
+        keys = [*a, *(k for k in b if k not in a)]
+        return {k: _plus(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in keys}
+    if isinstance(a, list):
+        return [x + y for x, y in zip(a, b, strict=True)]
+    if isinstance(a, Timeliness):
+        return Timeliness(
+            a.target_days, a.max_days, *(getattr(a, n) + getattr(b, n) for n in _TIMELINESS_COUNTS)
+        )
+    if isinstance(a, ReturnRate):
+        return ReturnRate(*(x + y for x, y in zip(astuple(a), astuple(b), strict=True)))
+    if isinstance(a, int | Decimal):
+        return a + b
+    raise TypeError(f"No rule for adding {type(a).__name__} figures")
 
 
 def figures_for(period: Period, *, service_area=None) -> Figures:
@@ -396,35 +438,38 @@ def _fill_representations(counted, periods, area):
 
 def _fill_complaint_profile(counted, periods, area):
     complaints = _in_periods(_complaints(), "received_on", periods, area, "service_area")
-    rows = _grouped(
-        complaints,
+    # One pass for the profile and the advocacy counts, one for the five equality answers.
+    rows = complaints.values_list(
+        "bucket",
         "procedure",
         "service_area__name",
         "complainant__relationship__label",
         "channel__label",
         "via",
-    )
-    for bucket, procedure, service, relationship, channel, via, n in rows:
-        f = counted[bucket]
-        f.service_areas[(procedure, service or NOT_RECORDED)] += n
-        f.relationships[relationship] += n
-        f.channels[channel] += n
-        f.routes[via] += n
-    advocacy = complaints.values_list("bucket").annotate(
+    ).annotate(
+        n=Count("pk"),
         children=Count("pk", filter=Q(complainant__relationship__is_child=True)),
         behalf=Count("pk", filter=Q(on_behalf_of_child=True)),
         offered=Count("pk", filter=Q(advocacy_offered_on__isnull=False)),
         referred=Count("pk", filter=Q(advocacy_referred_on__isnull=False)),
     )
-    for bucket, children, behalf, offered, referred in advocacy.order_by():
+    for bucket, procedure, service, relationship, channel, via, n, *advocacy in rows.order_by():
         f = counted[bucket]
-        f.from_children, f.on_behalf_of_child = children, behalf
-        f.advocacy_offered, f.advocacy_referred = offered, referred
+        f.service_areas[(procedure, service or NOT_RECORDED)] += n
+        f.relationships[relationship] += n
+        f.channels[channel] += n
+        f.routes[via] += n
+        children, behalf, offered, referred = advocacy
+        f.from_children += children
+        f.on_behalf_of_child += behalf
+        f.advocacy_offered += offered
+        f.advocacy_referred += referred
     providers = complaints.filter(advocacy_provider__isnull=False)
     for bucket, provider, n in _grouped(providers, "advocacy_provider__label"):
         counted[bucket].advocacy_providers[provider] += n
-    for name in EQUALITY_FIELDS:
-        for bucket, answer, n in _grouped(complaints, f"complainant__{name}__label"):
+    answers = _grouped(complaints, *[f"complainant__{name}__label" for name in EQUALITY_FIELDS])
+    for bucket, *labels, n in answers:
+        for name, answer in zip(EQUALITY_FIELDS, labels, strict=True):
             counted[bucket].equality[name][answer or NOT_RECORDED] += n
     sought = complaints.filter(outcome_sought__isnull=False)
     for bucket, remedy, n in _grouped(sought, "outcome_sought__label"):
@@ -468,16 +513,17 @@ def _fill_stages(counted, periods, area):
     )
     for bucket, team, service, n in _grouped(first, "team__name", "team__service__name"):
         counted[bucket].teams[f"{team} ({service})"] += n
+    # Escalation and outcomes, from one pass over the stages completed.
     completed = _in_periods(stages, "responded_on", periods, area, "case__service_area")
-    went_on = completed.filter(
-        Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1))
+    went_on = Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1))
+    rows = completed.values_list("bucket", "case__procedure", "level", "outcome__group").annotate(
+        n=Count("pk"), escalated=Count("pk", filter=Q(went_on))
     )
-    for bucket, procedure, level, n in _grouped(went_on, "case__procedure", "level"):
-        counted[bucket].escalated[(procedure, level)] += n
-    for bucket, procedure, level, group, n in _grouped(
-        completed.filter(outcome__isnull=False), "case__procedure", "level", "outcome__group"
-    ):
-        counted[bucket].outcomes[(procedure, level, group)] += n
+    for bucket, procedure, level, group, n, escalated in rows.order_by():
+        if escalated:
+            counted[bucket].escalated[(procedure, level)] += escalated
+        if group is not None:
+            counted[bucket].outcomes[(procedure, level, group)] += n
     findings = _in_periods(
         ElementFinding.objects.filter(finding__isnull=False),
         "stage__responded_on",
@@ -516,7 +562,7 @@ def _fill_timeliness(counted, periods, area):
             "extension_reason_id",
             "complainant_agreed_extension",
             *_DATES,
-        )
+        ).order_by()
     )
     groups = defaultdict(list)
     for row in rows:
@@ -525,12 +571,12 @@ def _fill_timeliness(counted, periods, area):
         measure = how.get(key)
         if measure is None:
             continue
-        dates = [dict(zip(_DATES, row[6:], strict=True)) for row in group]
-        starts = [d[measure.clock_start] or d["requested_on"] for d in dates]
-        days = _working_days(starts, [d["responded_on"] for d in dates], measure.calendar)
-        for row, taken in zip(group, days, strict=True):
+        start, requested = _AT[measure.clock_start], _AT["requested_on"]
+        starts = [row[start] or row[requested] for row in group]
+        days = _working_days(starts, [row[_AT["responded_on"]] for row in group], measure.calendar)
+        for row, taken in zip(group, days.tolist(), strict=True):
             t = counted[row[0]].timeliness[key]
-            taken = max(0, int(taken) - row[3])
+            taken = max(0, taken - row[3])
             t.completed += 1
             t.total_days += taken
             if taken <= measure.target_days:
@@ -550,27 +596,30 @@ def _fill_panel_steps(counted, rows):
         f.panel_steps = {step: [0, 0] for step in PANEL_STEPS}
     targets = panel_step_targets()
     for step, ts in targets.items():
-        measured = [
-            (row[0], d[ts.clock_start], d[_STEP_END[step]])
-            for row in rows
-            for d in [dict(zip(_DATES, row[6:], strict=True))]
-            if d[ts.clock_start] and d[_STEP_END[step]]
-        ]
+        start, end = _AT[ts.clock_start], _AT[_STEP_END[step]]
+        measured = [row for row in rows if row[start] and row[end]]
         calendar = Calendar.CORPORATE if ts.counts_closure_days else Calendar.STATUTORY
-        days = _working_days([m[1] for m in measured], [m[2] for m in measured], calendar)
-        for (bucket, _, _), taken in zip(measured, days, strict=True):
-            counted[bucket].panel_steps[step][1] += 1
-            counted[bucket].panel_steps[step][0] += int(taken) <= ts.target_days
+        days = _working_days([r[start] for r in measured], [r[end] for r in measured], calendar)
+        for row, taken in zip(measured, days.tolist(), strict=True):
+            counted[row[0]].panel_steps[step][1] += 1
+            counted[row[0]].panel_steps[step][0] += taken <= ts.target_days
 
 
 def _working_days(starts, ends, calendar) -> np.ndarray:
     """complaints.workingdays.working_days_between for many pairs at once."""
-    if not starts:
-        return np.array([], dtype=int)
     one = np.timedelta64(1, "D")
-    a = np.array(starts, dtype="datetime64[D]") + one
-    b = np.array(ends, dtype="datetime64[D]") + one
-    return np.busday_count(a, b, busdaycal=calendars.get(calendar))
+    return np.busday_count(
+        _numpy_days(starts) + one, _numpy_days(ends) + one, busdaycal=calendars.get(calendar)
+    )
+
+
+def _numpy_days(dates) -> np.ndarray:
+    # By ordinal: numpy converts date objects one by one, many times slower.
+    ordinals = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    return (ordinals - _EPOCH).astype("datetime64[D]")
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _fill_remedies_and_costs(counted, periods, area):
@@ -599,7 +648,7 @@ def _fill_remedies_and_costs(counted, periods, area):
     # A panel's cost is its own (room, minutes) plus its members' fees.
     costs, costed = defaultdict(Decimal), defaultdict(set)
     panels = completed.filter(level=Level.REVIEW_PANEL, panel_cost__isnull=False)
-    for bucket, pk, cost in panels.values_list("bucket", "pk", "panel_cost"):
+    for bucket, pk, cost in panels.values_list("bucket", "pk", "panel_cost").order_by():
         costs[bucket] += cost
         costed[bucket].add(pk)
     member_fees = _in_periods(
@@ -613,7 +662,7 @@ def _fill_remedies_and_costs(counted, periods, area):
         area,
         "stage__case__service_area",
     )
-    for bucket, pk, fee in member_fees.values_list("bucket", "stage_id", "fee"):
+    for bucket, pk, fee in member_fees.values_list("bucket", "stage_id", "fee").order_by():
         costs[bucket] += fee
         costed[bucket].add(pk)
     for bucket, total in costs.items():

@@ -214,6 +214,7 @@ def edition_detail(request, pk: int):
             "form": form,
             "study_form": study_form,
             "may_prepare": request.user.has_perm(PREPARE),
+            "recounted_every": settings.REPORTING_FIGURES_MAX_AGE // 60,
             "renderings": edition.renderings.select_related("requested_by")[:5],
             "versions": Edition.objects.filter(year=edition.year),
         },

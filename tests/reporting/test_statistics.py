@@ -2,6 +2,7 @@
 counted by hand there."""
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,17 @@ def test_query_count_does_not_grow_with_cases(council, django_assert_max_num_que
         council.case(dt.date(2025, 7, 1))
     with django_assert_max_num_queries(len(few)):
         figures_for(Y)
+
+
+def test_a_year_counted_with_its_quarters_is_their_sum(council):
+    year, area = Period.year(2025), council.area
+    alone = figures_for(year, service_area=area)
+    together = figures([year, *year.quarters(), Period.year(2024)], service_area=area)[0]
+    assert dict(together.complaints) == {"statutory": 6, "corporate": 2}  # as counted by hand
+    assert replace(together, counted_at=None) == replace(alone, counted_at=None)
+
+
+def test_periods_that_overlap_otherwise_are_refused(council):
+    year = Period.year(2025)
+    with pytest.raises(ValueError, match="overlap"):
+        figures([year, *year.quarters()[:3]])
