@@ -21,6 +21,9 @@ def test_a_senior_manager_reads_the_dashboard_and_drills_down(sign_in, senior_ma
     simon.press("Show figures")
     assert "Dashboard: 2025/26, Children in Care" in page.locator("h1").inner_text()
     assert "Timeliness: Stage 1 local resolution" in simon.text()
+    simon.press("Count again now")
+    assert "Dashboard: 2025/26, Children in Care" in page.locator("h1").inner_text()
+    assert "Counted at " in simon.text()
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"^9 cases: Complaint")).first.click()
     simon.audit()
