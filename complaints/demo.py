@@ -895,6 +895,13 @@ def seed_learning(*, today: dt.date | None = None, seed: int = 2024) -> int:
                 )
             )
     AgreedAction.objects.bulk_create(actions, batch_size=2000)
+    # Agreed when the form came back, not today (auto_now_add stamped them on creation).
+    by_day = defaultdict(list)
+    for action in actions:
+        by_day[action.lessons_learnt.submitted_on].append(action.pk)
+    for day, pks in by_day.items():
+        agreed = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        AgreedAction.objects.filter(pk__in=pks).update(created_at=agreed)
     return len(forms)
 
 
