@@ -98,6 +98,7 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ombudsman", "decision", ("view", "add", "change")),
     ("ombudsman", "recommendationkind", ("view", "add", "change")),
     ("ombudsman", "ombudsmancase", ("view", "add", "change")),
+    ("reporting", "codeprovision", ("view", "add", "change")),
     ("complaints", "nonworkingday", ("view", "add", "change", "delete")),
     ("complaints", "case", ("view",)),
     ("complaints", "stage", ("view",)),

@@ -4,7 +4,13 @@ the tests load. Each loader creates missing rows only, never undoing an admin's 
 from complaints.reference_data import load_reference_data as load_complaints_data
 from compliments.reference_data import load_reference_data as load_compliments_data
 from ombudsman.reference_data import load_reference_data as load_ombudsman_data
+from reporting.reference_data import load_reference_data as load_reporting_data
 
 
 def load_all_reference_data() -> dict[str, int]:
-    return {**load_complaints_data(), **load_ombudsman_data(), **load_compliments_data()}
+    return {
+        **load_complaints_data(),
+        **load_ombudsman_data(),
+        **load_compliments_data(),
+        **load_reporting_data(),
+    }

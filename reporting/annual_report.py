@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from complaints.models import Level, Procedure
 from complaints.periods import Period
 from reporting import charts
-from reporting.models import NARRATIVE_SECTIONS, Edition
+from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition
 from reporting.rounding import percent, rounding_statement
 from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
@@ -38,6 +39,7 @@ class Section:
     in_appendix: list[Table] = field(default_factory=list)  # the breakdowns only it gives
     charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
     extracts: list[str] = field(default_factory=list)
+    code_assessment: list[dict] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
     key_figures: list[str] = field(default_factory=list)
 
@@ -128,6 +130,26 @@ def _extracts(edition: Edition) -> list[str]:
     if edition.pk is None:
         return []
     return [c.extract for c in edition.compliments.all() if c.extract]
+
+
+def code_assessment(edition: Edition) -> list[dict]:
+    """The self-assessment against the Complaint Handling Code, one row per requirement: as
+    frozen once published; else every requirement in use, and any answered since retired."""
+    if edition.frozen:
+        return edition.frozen.get("code_assessment", [])
+    answers = {}
+    if edition.pk is not None:
+        answers = {a.provision_id: a for a in edition.code_assessments.all()}
+    provisions = CodeProvision.objects.filter(Q(active=True) | Q(pk__in=answers))
+    return [
+        {
+            "paragraph": p.paragraph,
+            "requirement": p.label,
+            "compliance": answers[p.pk].get_compliance_display() if p.pk in answers else "",
+            "evidence": answers[p.pk].evidence if p.pk in answers else "",
+        }
+        for p in provisions
+    ]
 
 
 def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = True):
@@ -237,8 +259,9 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             intro="Complaints about children's services that the Children Act procedure does "
             "not cover follow the council's corporate procedure and the Ombudsman's Complaint "
             "Handling Code, which asks for this self-assessment and service improvement report.",
+            code_assessment=code_assessment(edition),
             narrative=[
-                ("Self-assessment against the Code", text["code_self_assessment"]),
+                ("Commentary on the self-assessment", text["code_self_assessment"]),
                 ("Service improvement", text["code_service_improvement"]),
             ],
         ),

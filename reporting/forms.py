@@ -1,12 +1,19 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
-from reporting.models import NARRATIVE_SECTIONS, CaseStudy, Edition
+from reporting.models import (
+    NARRATIVE_SECTIONS,
+    CaseStudy,
+    CodeAssessment,
+    CodeProvision,
+    Edition,
+)
 
 
 def _years():
@@ -95,6 +102,37 @@ class EditionForm(forms.ModelForm):
         ).exclude(extract="")
         self.fields["compliments"].label_from_instance = lambda c: c.extract
         self.initial["compliments"] = list(self.instance.compliments.values_list("pk", flat=True))
+
+
+class CodeAssessmentForm(forms.Form):
+    """One answer, and its evidence, per requirement of the Complaint Handling Code."""
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = {a.provision_id: a for a in edition.code_assessments.all()}
+        self.provisions = list(CodeProvision.objects.filter(Q(active=True) | Q(pk__in=answers)))
+        for p in self.provisions:
+            answer = answers.get(p.pk)
+            self.fields[f"compliance_{p.pk}"] = forms.ChoiceField(
+                label=f"{p.paragraph} {p.label}".strip(),
+                choices=[*CodeAssessment.Compliance.choices, ("", "Not assessed yet")],
+                required=False,
+                widget=forms.RadioSelect,
+                initial=answer.compliance if answer else "",
+            )
+            self.fields[f"evidence_{p.pk}"] = forms.CharField(
+                label="Evidence and commentary",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=answer.evidence if answer else "",
+            )
+
+    def rows(self):
+        return [(self[f"compliance_{p.pk}"], self[f"evidence_{p.pk}"]) for p in self.provisions]
+
+    def answers(self):
+        data = self.cleaned_data
+        return [(p, data[f"compliance_{p.pk}"], data[f"evidence_{p.pk}"]) for p in self.provisions]
 
 
 class CaseStudyForm(forms.ModelForm):

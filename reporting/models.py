@@ -1,8 +1,8 @@
 """The statutory annual report (reg 13(3); Getting the Best from Complaints §5.6): an edition per
 financial year, its narrative, and the PDFs rendered from it.
 
-The figures are never stored while an edition is a draft: they are counted afresh by
-reporting.statistics each time it is previewed or rendered. Publishing freezes them with the
+The figures are never stored while an edition is a draft: each preview or PDF reads them from
+reporting.statistics as the dashboard last counted them. Publishing freezes them with the
 edition (`tables`) and its PDF; a later change is a new version, never an edit of a published one.
 """
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from complaints.models import Category
 from compliments.models import Compliment
 
 User = settings.AUTH_USER_MODEL
@@ -22,8 +23,8 @@ NARRATIVE_SECTIONS = {
     "recommendations": "Recommendations",
     "future_developments": "Future developments",
     "effectiveness_review": "Review of the effectiveness of the complaints procedure",
-    "code_self_assessment": "Corporate complaints: self-assessment against the Complaint "
-    "Handling Code",
+    "code_self_assessment": "Corporate complaints: commentary on the self-assessment against "
+    "the Complaint Handling Code",
     "code_service_improvement": "Corporate complaints: service improvement report",
 }
 
@@ -108,6 +109,41 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CodeProvision(Category):
+    """A requirement of the Ombudsman's Complaint Handling Code that the yearly self-assessment
+    answers (Code 8.1). Kept as data: the Code's paragraph numbers are not all confirmed."""
+
+    paragraph = models.CharField(max_length=10, blank=True, help_text="As the Code numbers it.")
+    label = models.TextField(verbose_name="requirement")
+
+    class Meta(Category.Meta):
+        ordering = ["order", "pk"]
+        verbose_name = "Complaint Handling Code requirement"
+
+
+class CodeAssessment(models.Model):
+    """How the council met one requirement of the Code in an edition's year."""
+
+    class Compliance(models.TextChoices):
+        COMPLIES = "complies", "Complies"
+        PARTLY = "partly", "Partly complies"
+        DOES_NOT = "does_not", "Does not comply"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="code_assessments")
+    provision = models.ForeignKey(CodeProvision, on_delete=models.PROTECT, related_name="+")
+    compliance = models.CharField(max_length=8, choices=Compliance.choices, blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["provision__order", "provision__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "provision"], name="one_assessment_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provision.paragraph} {self.get_compliance_display()}"
 
 
 class Rendering(models.Model):

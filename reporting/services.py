@@ -11,8 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.errors import DomainError
-from reporting.annual_report import count_tables, render_pdf
-from reporting.models import NARRATIVE_SECTIONS, CaseStudy, Edition, Rendering
+from reporting.annual_report import code_assessment, count_tables, render_pdf
+from reporting.models import (
+    NARRATIVE_SECTIONS,
+    CaseStudy,
+    CodeAssessment,
+    CodeProvision,
+    Edition,
+    Rendering,
+)
 
 
 def _editable(edition: Edition) -> None:
@@ -51,6 +58,12 @@ def edition_new_version(edition: Edition, *, by) -> Edition:
         CaseStudy(edition=copy, title=s.title, text=s.text, order=s.order)
         for s in edition.case_studies.all()
     )
+    CodeAssessment.objects.bulk_create(
+        CodeAssessment(
+            edition=copy, provision=a.provision, compliance=a.compliance, evidence=a.evidence
+        )
+        for a in edition.code_assessments.all()
+    )
     return copy
 
 
@@ -73,6 +86,32 @@ def edition_update(edition: Edition, *, data: dict, compliments=None) -> Edition
             )
         edition.compliments.set(compliments)
     return edition
+
+
+@transaction.atomic
+def code_assessment_save(
+    edition: Edition, *, answers: list[tuple[CodeProvision, str, str]]
+) -> None:
+    """The self-assessment against the Complaint Handling Code: for each requirement, whether
+    the council complied and the evidence. Where it fell short, the Code (8.1) asks why."""
+    _editable(edition)
+    for provision, compliance, evidence in answers:
+        if compliance not in {"", *CodeAssessment.Compliance.values}:
+            raise DomainError(f"{compliance!r} is not an answer to the Code's requirements.")
+        fell_short = compliance in {"partly", "does_not"}
+        if fell_short and not evidence.strip():
+            raise DomainError(
+                "Say where the council fell short and what it is doing about it.",
+                field=f"evidence_{provision.pk}",
+            )
+        if not compliance and not evidence.strip():  # not assessed (again)
+            CodeAssessment.objects.filter(edition=edition, provision=provision).delete()
+            continue
+        CodeAssessment.objects.update_or_create(
+            edition=edition,
+            provision=provision,
+            defaults={"compliance": compliance, "evidence": evidence.strip()},
+        )
 
 
 def case_study_add(edition: Edition, *, title: str, text: str) -> CaseStudy:
@@ -135,6 +174,7 @@ def edition_publish(edition: Edition, *, by) -> Rendering:
     edition.frozen = {
         "tables": {key: table.to_dict() for key, table in tables.items()},
         "extracts": [c.extract for c in edition.compliments.all() if c.extract],
+        "code_assessment": code_assessment(edition),
     }
     edition.status = Edition.Status.PUBLISHED
     edition.published_by, edition.published_at = by, timezone.now()

@@ -9,6 +9,11 @@ urlpatterns = [
     path("reports/", views.edition_list, name="edition-list"),
     path("reports/start/", views.edition_start, name="edition-start"),
     path("reports/<int:pk>/", views.edition_detail, name="edition-detail"),
+    path(
+        "reports/<int:pk>/code-assessment/",
+        views.edition_code_assessment,
+        name="edition-code-assessment",
+    ),
     path("reports/<int:pk>/preview/", views.edition_preview, name="edition-preview"),
     path("reports/<int:pk>/render/", views.edition_render, name="edition-render"),
     path("reports/<int:pk>/publish/", views.edition_publish, name="edition-publish"),

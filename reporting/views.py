@@ -25,7 +25,7 @@ from complaints.periods import Period, financial_year_start
 from complaints.views.submission import put_error
 from reporting import annual_report, exports, services
 from reporting.dashboard import SECTIONS, dashboard_tables
-from reporting.forms import CaseStudyForm, EditionForm, PeriodForm
+from reporting.forms import CaseStudyForm, CodeAssessmentForm, EditionForm, PeriodForm
 from reporting.models import CaseStudy, Edition, Rendering
 from reporting.rounding import rounding_statement
 from reporting.statistics import workload
@@ -206,6 +206,7 @@ def edition_detail(request, pk: int):
                 else:
                     messages.success(request, "Report saved.")
                     return redirect("edition-detail", pk=edition.pk)
+    code = annual_report.code_assessment(edition)
     return render(
         request,
         "reporting/edition_detail.html",
@@ -215,10 +216,37 @@ def edition_detail(request, pk: int):
             "study_form": study_form,
             "may_prepare": request.user.has_perm(PREPARE),
             "recounted_every": settings.REPORTING_FIGURES_MAX_AGE // 60,
+            "code_requirements": len(code),
+            "code_assessed": sum(1 for row in code if row["compliance"]),
             "renderings": edition.renderings.select_related("requested_by")[:5],
             "versions": Edition.objects.filter(year=edition.year),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@permission_required(PREPARE, raise_exception=True)
+def edition_code_assessment(request, pk: int):
+    """The self-assessment against the Complaint Handling Code, requirement by requirement."""
+    edition = get_object_or_404(Edition, pk=pk)
+    if edition.is_published:
+        messages.error(request, "This version is published. Start a new version to change it.")
+        return redirect("edition-detail", pk=edition.pk)
+    form = CodeAssessmentForm(request.POST or None, edition=edition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_assessment_save(edition, answers=form.answers())
+        except DomainError as error:
+            put_error(form, error)
+        else:
+            messages.success(request, "Self-assessment saved.")
+            return redirect("edition-detail", pk=edition.pk)
+    return render(
+        request,
+        "reporting/code_assessment.html",
+        {"edition": edition, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

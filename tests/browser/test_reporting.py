@@ -40,8 +40,18 @@ def test_the_complaints_manager_drafts_previews_and_publishes(sign_in, complaint
     page.fill("#id_executive_summary", "Fewer complaints went to Stage 2.")
     morgan.press("Save the report")
     assert "Report saved" in morgan.text()
+    morgan.follow("Assess the council against each requirement of the Code")
+    page.get_by_role("group", name=re.compile(r"^6\.3 Respond at Stage 1")).get_by_label(
+        "Partly complies"
+    ).check()
+    morgan.press("Save the self-assessment")
+    assert "Say where the council fell short" in morgan.text()  # and the answer is kept
+    page.get_by_label("Evidence and commentary").nth(6).fill("Seven in ten were on time.")
+    morgan.press("Save the self-assessment")
+    assert "Self-assessment saved" in morgan.text() and "1 of 15 assessed" in morgan.text()
     morgan.follow("Preview the report")
     assert "Fewer complaints went to Stage 2." in morgan.text()
+    assert "Partly complies Seven in ten were on time." in " ".join(morgan.text().split())
     morgan.follow("Back to the edition")
     morgan.press("Publish this version")
     assert "The PDF is ready" in morgan.text()  # Celery runs eagerly in the tests
