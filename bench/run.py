@@ -137,7 +137,7 @@ def time_reporting() -> None:
     started = time.perf_counter()
     recount(timezone.localdate())  # leaves the last complete year counted, as beat would
     print(
-        f"periodic recount (this year's and last year's dashboards): "
+        f"periodic recount (this year's and last year's dashboards, last year's draft report): "
         f"{time.perf_counter() - started:.1f} s"
     )
     # A draft counts its five years and quarters unless the dashboard has just counted them;
