@@ -46,7 +46,11 @@ class Dashboard(NamedTuple):
 def dashboard_tables(period: Period, area, *, recount: bool = False) -> Dashboard:
     """The period against the same period of the years before, and its quarters, as recently
     counted (reporting.statistics.recent_figures)."""
-    years = [period, *period.years_before(YEARS_ON_DASHBOARD - 1)]
+    years = [period]
+    for earlier in period.years_before(YEARS_ON_DASHBOARD - 1):
+        if earlier.end >= years[-1].start:
+            break  # a period of more than a year is compared with none that overlap it
+        years.append(earlier)
     quarters = period.quarters()
     counted = recent_figures([*years, *quarters], service_area=area, recount=recount)
     figs, by_quarter = counted[: len(years)], counted[len(years) :]

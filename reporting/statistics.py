@@ -39,9 +39,11 @@ and says when they were counted; the annual report always counts afresh.
 """
 
 import datetime as dt
+import logging
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
 from functools import reduce
@@ -64,6 +66,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from complaints.deadlines import ACTIVE_STATES
 from complaints.learning import RETURN_COUNTS, ReturnRate
@@ -87,6 +90,8 @@ from complaints.workingdays import Calendar, calendars
 from compliments.models import Compliment
 from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
 from reporting.rounding import average, percent
+
+logger = logging.getLogger(__name__)
 
 NOT_RECORDED = "Not recorded"
 EQUALITY_FIELDS = {
@@ -280,19 +285,33 @@ def recent_figures(
     """figures(), as counted at most REPORTING_FIGURES_MAX_AGE seconds ago (each Figures says
     when); the periods not in the cache, or all of them if `recount`, are counted together."""
     keys = [_cache_key(p, service_area) for p in periods]
-    found = {} if recount else cache.get_many(keys)
+    found = {}
+    if not recount:
+        with _cache_trouble_counts_anyway():
+            found = cache.get_many(keys)
     missing = [p for p, key in zip(periods, keys, strict=True) if key not in found]
     if missing:
         fresh = {
             _cache_key(f.period, service_area): f
             for f in figures(missing, service_area=service_area)
         }
-        cache.set_many(fresh, timeout=settings.REPORTING_FIGURES_MAX_AGE)
+        with _cache_trouble_counts_anyway():
+            cache.set_many(fresh, timeout=settings.REPORTING_FIGURES_MAX_AGE)
         found |= fresh
     result = [found[key] for key in keys]
     for f, period in zip(result, periods, strict=True):
         f.period = period  # the same dates may have been asked for under another label
     return result
+
+
+@contextmanager
+def _cache_trouble_counts_anyway():
+    """A cache that is down (Redis stopped, a full disk) slows the dashboard; it must not
+    break it."""
+    try:
+        yield
+    except (RedisError, OSError):
+        logger.warning("The figures cache is unavailable; counting instead.", exc_info=True)
 
 
 # Part of the key, so figures cached by an older shape of Figures are never read back.

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from complaints.periods import Period
-from reporting.statistics import figures, figures_for
+from reporting.statistics import figures, figures_for, recent_figures
 
 Y = Period.year(2025)
 S, C = "statutory", "corporate"
@@ -192,3 +192,15 @@ def test_periods_that_overlap_otherwise_are_refused(council):
     year = Period.year(2025)
     with pytest.raises(ValueError, match="overlap"):
         figures([year, *year.quarters()[:3]])
+
+
+def test_a_cache_that_is_down_slows_the_figures_but_does_not_stop_them(council, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    counted = recent_figures([Y], service_area=council.area)[0]
+    assert dict(counted.complaints) == {S: 6, C: 2}
+    assert "The figures cache is unavailable" in caplog.text

@@ -64,6 +64,15 @@ def test_a_bad_period_is_explained(client, officer, db):
     assert "The end date must be on or after the start date." in response.content.decode()
 
 
+def test_a_period_longer_than_a_year_is_compared_with_none_that_overlap_it(client, officer, db):
+    client.force_login(officer)
+    response = client.get("/dashboard/?kind=custom&start=2024-01-01&end=2025-12-31")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Dashboard: 1 Jan 2024 to 31 Dec 2025" in page
+    assert "2023" not in page.split("Representations received, by kind")[1].split("</table>")[0]
+
+
 def test_the_dashboard_costs_the_same_queries_with_more_cases(
     client, officer, council, django_assert_max_num_queries
 ):
