@@ -11,7 +11,13 @@ from complaints import learning, workflow
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, Case
 from complaints.services import check_amount
-from ombudsman.models import Decision, OmbudsmanCase, Recommendation, RecommendationKind
+from ombudsman.models import (
+    Decision,
+    OmbudsmanCase,
+    OmbudsmanDeadline,
+    Recommendation,
+    RecommendationKind,
+)
 
 # A council must consider a public report and say what it will do within three months
 # (LGA 1974 s31(2)).
@@ -25,7 +31,14 @@ def _not_future(day: dt.date, label: str, field: str) -> None:
 
 @transaction.atomic
 def ombudsman_case_create(
-    *, reference: str, received_on: dt.date, by, complaints=(), service_area=None, **fields
+    *,
+    reference: str,
+    received_on: dt.date,
+    by,
+    complaints=(),
+    service_area=None,
+    enquiry_response_due_on: dt.date | None = None,
+    **fields,
 ) -> OmbudsmanCase:
     reference = " ".join(reference.split())
     if not reference:
@@ -59,7 +72,22 @@ def ombudsman_case_create(
             field="reference",
         ) from None
     case.complaints.set(complaints)
+    if enquiry_response_due_on:
+        deadline_add(
+            case, kind=OmbudsmanDeadline.Kind.ENQUIRY_RESPONSE, due_on=enquiry_response_due_on
+        )
     return case
+
+
+def deadline_add(case: OmbudsmanCase, *, kind: str, due_on: dt.date) -> OmbudsmanDeadline:
+    """A date the Ombudsman set the council."""
+    return OmbudsmanDeadline.objects.create(ombudsman_case=case, kind=kind, due_on=due_on)
+
+
+def deadline_met(deadline: OmbudsmanDeadline, *, on: dt.date) -> OmbudsmanDeadline:
+    deadline.met_on = on
+    deadline.save(update_fields=["met_on"])
+    return deadline
 
 
 @transaction.atomic

@@ -95,13 +95,8 @@ def ombudsman_new(request):
             service_area=d["service_area"],
             route=d["route"],
             summary=d["summary"],
+            enquiry_response_due_on=d["enquiry_response_due_on"],
         )
-        if d["enquiry_response_due_on"]:
-            OmbudsmanDeadline.objects.create(
-                ombudsman_case=case,
-                kind=OmbudsmanDeadline.Kind.ENQUIRY_RESPONSE,
-                due_on=d["enquiry_response_due_on"],
-            )
         return reverse("ombudsman-detail", args=[case.pk])
 
     return _form_page(
@@ -188,9 +183,7 @@ def deadline_add(request, pk):
         form,
         f"A deadline the Ombudsman set on {case.reference}",
         "Deadline added.",
-        lambda d: OmbudsmanDeadline.objects.create(
-            ombudsman_case=case, kind=d["kind"], due_on=d["due_on"]
-        ),
+        lambda d: services.deadline_add(case, kind=d["kind"], due_on=d["due_on"]),
         reverse("ombudsman-detail", args=[pk]),
     )
 
@@ -200,8 +193,7 @@ def deadline_add(request, pk):
 def deadline_met(request, pk, deadline):
     item = get_object_or_404(OmbudsmanDeadline, pk=deadline, ombudsman_case_id=pk)
     if request.method == "POST":
-        item.met_on = timezone.localdate()
-        item.save(update_fields=["met_on"])
+        services.deadline_met(item, on=timezone.localdate())
         messages.success(request, f"{item.get_kind_display()}: met today.")
     return redirect("ombudsman-detail", pk=pk)
 

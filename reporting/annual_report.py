@@ -132,15 +132,22 @@ def _extracts(edition: Edition) -> list[str]:
     return [c.extract for c in edition.compliments.all() if c.extract]
 
 
-def code_assessment(edition: Edition) -> list[dict]:
-    """The self-assessment against the Complaint Handling Code, one row per requirement: as
-    frozen once published; else every requirement in use, and any answered since retired."""
-    if edition.frozen:
-        return edition.frozen.get("code_assessment", [])
+def code_requirements(edition: Edition) -> tuple[list[CodeProvision], dict]:
+    """The Code's requirements an edition answers: those in use, and any answered since
+    retired; with its answers by requirement."""
     answers = {}
     if edition.pk is not None:
         answers = {a.provision_id: a for a in edition.code_assessments.all()}
-    provisions = CodeProvision.objects.filter(Q(active=True) | Q(pk__in=answers))
+    provisions = list(CodeProvision.objects.filter(Q(active=True) | Q(pk__in=answers)))
+    return provisions, answers
+
+
+def code_assessment(edition: Edition) -> list[dict]:
+    """The self-assessment against the Complaint Handling Code, one row per requirement, as
+    frozen once published."""
+    if edition.frozen:
+        return edition.frozen.get("code_assessment", [])
+    provisions, answers = code_requirements(edition)
     return [
         {
             "paragraph": p.paragraph,

@@ -1,19 +1,13 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
-from reporting.models import (
-    NARRATIVE_SECTIONS,
-    CaseStudy,
-    CodeAssessment,
-    CodeProvision,
-    Edition,
-)
+from reporting.annual_report import code_requirements
+from reporting.models import NARRATIVE_SECTIONS, CaseStudy, CodeAssessment, Edition
 
 
 def _years():
@@ -109,8 +103,7 @@ class CodeAssessmentForm(forms.Form):
 
     def __init__(self, *args, edition: Edition, **kwargs):
         super().__init__(*args, **kwargs)
-        answers = {a.provision_id: a for a in edition.code_assessments.all()}
-        self.provisions = list(CodeProvision.objects.filter(Q(active=True) | Q(pk__in=answers)))
+        self.provisions, answers = code_requirements(edition)
         for p in self.provisions:
             answer = answers.get(p.pk)
             self.fields[f"compliance_{p.pk}"] = forms.ChoiceField(

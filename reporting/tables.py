@@ -474,7 +474,7 @@ def natures(figs, procedure):
     counted = [{label for (p, label) in f.natures if p == procedure} for f in figs]
     labels = _ordered(Nature, *counted)
     name = "Children Act" if procedure == Procedure.STATUTORY else "Corporate"
-    table = _yearly(
+    return _yearly(
         f"natures_{procedure}",
         f"{name} complaints: nature of each element",
         "Nature",
@@ -485,7 +485,6 @@ def natures(figs, procedure):
         chart="bar" if procedure == Procedure.STATUTORY else "",
         drop_empty=True,
     )
-    return table
 
 
 def findings_by_nature(now: Figures):
@@ -567,7 +566,7 @@ def routes(figs):
 
 def channels(figs):
     labels = _ordered(Channel, *[f.channels for f in figs])
-    table = _yearly(
+    return _yearly(
         "channels",
         "How complaints were made",
         "Channel",
@@ -576,7 +575,6 @@ def channels(figs):
         lambda f, label: f.channels[label],
         drop_empty=True,
     )
-    return table
 
 
 def advocacy(figs):
@@ -744,7 +742,7 @@ def compliments(figs):
 
 def compliment_sources(figs):
     labels = _ordered(ComplimentSource, *[f.compliment_sources for f in figs])
-    table = _yearly(
+    return _yearly(
         "compliment_sources",
         "Compliments, by who gave them",
         "From",
@@ -753,7 +751,6 @@ def compliment_sources(figs):
         lambda f, label: f.compliment_sources[label],
         drop_empty=True,
     )
-    return table
 
 
 def learning(figs):

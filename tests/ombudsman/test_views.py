@@ -103,3 +103,31 @@ def test_the_list_filters_awaiting_decision_and_costs_fixed_queries(
         )
     many, _ = _list(client, url, {}, django_assert_max_num_queries)
     assert few == many
+
+
+def test_deadlines_the_ombudsman_set_are_recorded_and_met(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("ombudsman-new"),
+        {
+            "submission": str(uuid.uuid4()),
+            "reference": "25 000 222",
+            "route": "assessment",
+            "summary": "About contact",
+            **dates("received_on", dt.date.today()),
+            **dates("enquiry_response_due_on", dt.date.today() + dt.timedelta(days=20)),
+        },
+    )
+    case = OmbudsmanCase.objects.get(reference="25 000 222")
+    assert response["Location"] == reverse("ombudsman-detail", args=[case.pk])
+    enquiries = case.deadlines.get()
+    assert enquiries.kind == "enquiry_response" and enquiries.met_on is None
+    due = dt.date.today() + dt.timedelta(days=30)
+    client.post(
+        reverse("ombudsman-deadline", args=[case.pk]),
+        {"submission": str(uuid.uuid4()), "kind": "draft_comments", **dates("due_on", due)},
+    )
+    assert case.deadlines.get(kind="draft_comments").due_on == due
+    client.post(reverse("ombudsman-met", args=[case.pk, enquiries.pk]))
+    enquiries.refresh_from_db()
+    assert enquiries.met_on == dt.date.today()
