@@ -2,6 +2,7 @@
 heading and the year's figures, and nothing that identifies anyone."""
 
 import datetime as dt
+import gc
 import subprocess
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def test_the_pdf_has_every_heading_and_the_key_figures(edition, tmp_path):
     # Counts from 1 to 4 are not shown.
     assert "Out of time (over 12 months) fewer than 5" in text
     assert "Young person 1" not in text
+
+
+def test_the_cycle_collector_is_back_on_after_a_render_even_one_that_fails(edition, monkeypatch):
+    # It is off while WeasyPrint works; a worker left without it would never free cycles.
+    assert render_pdf(edition)[:5] == b"%PDF-"
+    assert gc.isenabled()
+
+    def layout_fails(self, *args, **kwargs):
+        assert not gc.isenabled()
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr("weasyprint.HTML.render", layout_fails)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf(edition)
+    assert gc.isenabled()
 
 
 def test_the_threshold_is_the_edition_s_to_choose(edition, tmp_path):
