@@ -60,7 +60,10 @@ def edition_new_version(edition: Edition, *, by) -> Edition:
     )
     CodeAssessment.objects.bulk_create(
         CodeAssessment(
-            edition=copy, provision=a.provision, compliance=a.compliance, evidence=a.evidence
+            edition=copy,
+            provision_id=a.provision_id,
+            compliance=a.compliance,
+            evidence=a.evidence,
         )
         for a in edition.code_assessments.all()
     )
@@ -98,7 +101,10 @@ def code_assessment_save(
     for provision, compliance, evidence in answers:
         if compliance not in {"", *CodeAssessment.Compliance.values}:
             raise DomainError(f"{compliance!r} is not an answer to the Code's requirements.")
-        fell_short = compliance in {"partly", "does_not"}
+        fell_short = compliance in {
+            CodeAssessment.Compliance.PARTLY,
+            CodeAssessment.Compliance.DOES_NOT,
+        }
         if fell_short and not evidence.strip():
             raise DomainError(
                 "Say where the council fell short and what it is doing about it.",

@@ -35,7 +35,7 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
 
 Counting a year of 100,000 cases takes about half a second, so the dashboard reads figures
 through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_MAX_AGE seconds
-and says when they were counted; the annual report always counts afresh.
+and says when they were counted. A draft annual report reads the same; publishing counts afresh.
 """
 
 import datetime as dt

@@ -4,6 +4,8 @@ requirement, explained where the council fell short, printed in the report, froz
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.errors import DomainError
@@ -68,6 +70,18 @@ def test_publishing_freezes_it_and_the_next_version_starts_from_it(draft, compla
     following = services.edition_start(year=2025, by=complaints_manager)
     assert following.version == 2
     assert following.code_assessments.get().evidence == "Half were late."
+
+
+def test_the_next_version_copies_every_answer_in_one_insert(draft, complaints_manager):
+    provisions = list(CodeProvision.objects.all()[:3])
+    services.code_assessment_save(draft, answers=[(p, "complies", "") for p in provisions])
+    services.edition_publish(draft, by=complaints_manager)
+    with CaptureQueriesContext(connection) as queries:
+        following = services.edition_new_version(draft, by=complaints_manager)
+    assert following.code_assessments.count() == 3
+    touching = [q["sql"] for q in queries if "reporting_codeassessment" in q["sql"]]
+    assert len(touching) == 2  # read the answers, write the copies: not one per answer
+    assert not [q for q in queries if q["sql"].startswith('SELECT "reporting_codeprovision"')]
 
 
 def test_the_report_prints_the_table(draft, tmp_path):
