@@ -45,16 +45,18 @@ class _Calendars:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._built_at = 0.0
+        # None until built, and after a change: the monotonic clock starts at boot, so "long
+        # ago" cannot be written as a time.
+        self._built_at: float | None = None
         self._calendars: dict[str, np.busdaycalendar] = {}
 
     def invalidate(self) -> None:
         with self._lock:
-            self._built_at = 0.0
+            self._built_at = None
 
     def get(self, calendar: str) -> np.busdaycalendar:
         with self._lock:
-            if time.monotonic() - self._built_at > _CACHE_SECONDS or not self._calendars:
+            if self._built_at is None or time.monotonic() - self._built_at > _CACHE_SECONDS:
                 self._calendars = self._build()
                 self._built_at = time.monotonic()
             return self._calendars[Calendar(calendar)]

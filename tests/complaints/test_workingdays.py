@@ -95,3 +95,13 @@ def _count_day_by_day(start: dt.date, days: int) -> dt.date:
 )
 def test_calculator_agrees_with_a_plain_day_by_day_count(start, days):
     assert add_working_days(start, days) == _count_day_by_day(start, days)
+
+
+@pytest.mark.django_db
+def test_a_new_closure_day_counts_at_once_on_a_machine_just_booted(monkeypatch):
+    # time.monotonic() counts from boot: a few seconds on a fresh machine.
+    monkeypatch.setattr("complaints.workingdays.time.monotonic", lambda: 12.0)
+    start = dt.date(2024, 12, 16)
+    assert add_working_days(start, 10, Calendar.CORPORATE) == dt.date(2025, 1, 2)
+    NonWorkingDay.objects.create(date="2024-12-24", kind="closure", name="Council closed")
+    assert add_working_days(start, 10, Calendar.CORPORATE) == dt.date(2025, 1, 3)
