@@ -7,7 +7,12 @@ STAMP := $(VENV)/.installed
 ASSETS := static/build/.built
 SASS := node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
 	--silence-deprecation=import --load-path=node_modules
-MANAGE := $(BIN)/python manage.py
+# The demo's own secret key, made once and kept in var/ (never committed): outside DEBUG the
+# public development key is refused. Two-factor sign-in is optional in the demo, so the printed
+# log-ins work as they are; anyone may still set it up under "Two-factor sign-in".
+KEY := var/secret-key
+LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false
+MANAGE := $(LOCAL_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help run test setup assets demo lint bench clean
@@ -33,7 +38,12 @@ assets: $(ASSETS) ## Compile GOV.UK Frontend and the service's styles
 
 setup: $(STAMP) $(ASSETS) ## Create the virtual environment, install everything, build assets
 
-demo: setup ## Migrate and load the reference data and the demo council
+$(KEY):
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+demo: setup $(KEY) ## Migrate and load the reference data and the demo council
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_reference_data
 	$(MANAGE) seed_demo
@@ -41,7 +51,7 @@ demo: setup ## Migrate and load the reference data and the demo council
 
 # Chasing runs beside the web server: a Celery worker with beat on the filesystem broker, and
 # e-mail written to var/sent-mail rather than sent.
-RUN_ENV := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+RUN_ENV := $(LOCAL_ENV) EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 run: demo ## Serve the app with the demo council on http://127.0.0.1:8000, chasing included
 	$(MANAGE) demo_logins
@@ -58,9 +68,10 @@ test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
 bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATABASE_URL)
 	$(BIN)/python bench/run.py
 
-lint: setup ## Check style
+lint: setup ## Check style, and look for insecure code with bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r config accounts complaints ombudsman compliments reporting
 
 clean: ## Remove the virtual environment, database and generated files
 	rm -rf $(VENV) db.sqlite3 var staticfiles static/build node_modules

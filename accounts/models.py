@@ -13,6 +13,10 @@ class User(AbstractUser):
     organisation = models.CharField(
         max_length=150, blank=True, help_text="For external investigators and independent persons."
     )
+    # Who the council's identity provider says this is (its `sub` claim), for single sign-on.
+    identity_provider_subject = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

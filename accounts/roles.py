@@ -103,6 +103,9 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("complaints", "case", ("view",)),
     ("complaints", "stage", ("view",)),
     ("accounts", "user", ("view", "add", "change")),
+    # Unlocking someone locked out after wrong passwords is deleting their failed attempts.
+    ("axes", "accessattempt", ("view", "delete")),
+    ("axes", "accesslog", ("view",)),
 ]
 
 
@@ -145,3 +148,16 @@ def is_council_staff(user) -> bool:
     return user.is_authenticated and any(
         user.has_perm(f"complaints.{p}") for p in ("view_all_cases", "log_case", "draft_response")
     )
+
+
+def roles_set(user, roles: set[str]) -> None:
+    """Give the person exactly these roles. The admin site is for complaints managers only,
+    so `is_staff` follows the role; superuser is never given here."""
+    wanted = {Role(r).label for r in roles}
+    role_labels = {label for _, label in Role.choices}
+    keep = [g for g in user.groups.all() if g.name not in role_labels]
+    user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
+    staff = Role.COMPLAINTS_MANAGER in roles or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])

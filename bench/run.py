@@ -7,6 +7,7 @@ no network): the case list with and without filters, a search, My work and a cas
 """
 
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,8 @@ def main() -> None:
         "DATABASE_URL": URL,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "ALLOWED_HOSTS": "testserver",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", secrets.token_urlsafe(50)),
+        "TWO_FACTOR_REQUIRED": "false",
     }
     if os.environ.get("BENCH_REUSE") != "1":  # BENCH_REUSE=1 times queries on the last seed
         name = URL.rsplit("/", 1)[1]

@@ -2,7 +2,7 @@
 web forms use it to tell complainants when to expect a reply. Everything else needs a sign-in
 and sees what complaints.selectors.cases_visible_to allows, as the pages do."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -21,6 +21,7 @@ class WorkingDaysApi(APIView):
         days = serializers.IntegerField(min_value=0, max_value=1000)
         calendar = serializers.ChoiceField(choices=Calendar.choices, default=Calendar.STATUTORY)
 
+    @extend_schema_serializer(component_name="WorkingDays")
     class OutputSerializer(serializers.Serializer):
         start = serializers.DateField()
         days = serializers.IntegerField()
@@ -58,6 +59,7 @@ class CaseListApi(APIView):
     the case page has them.
     """
 
+    @extend_schema_serializer(component_name="CaseSummary")
     class OutputSerializer(serializers.Serializer):
         reference = serializers.CharField()
         kind = serializers.CharField()

@@ -21,6 +21,17 @@ def env_str(name: str, default: str) -> str:
     return _env.str(name, default=default)
 
 
+def env_secret(name: str, default: str) -> str:
+    """A secret from NAME, or from the file NAME_FILE names (Docker and Kubernetes secrets)."""
+    path = _env.str(f"{name}_FILE", default="")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc}") from None
+    return _env.str(name, default=default)
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = _env.str(name, default=None)
     if raw is None:

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -10,8 +9,7 @@ admin.site.site_header = "Complaints service administration"
 admin.site.site_title = "Complaints administration"
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/working-days/", WorkingDaysApi.as_view(), name="api-working-days"),
     path("api/v1/cases/", CaseListApi.as_view(), name="api-cases"),

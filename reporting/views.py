@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -347,6 +347,30 @@ def edition_tables(request, pk: int, fmt: str, key: str = ""):
     )
 
 
+class StatisticsRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    values = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="One per column: a whole number, or a decimal as a string.",
+    )
+    total = serializers.BooleanField()
+    drill = serializers.DictField(allow_null=True, help_text="Case-list filters.")
+
+
+class StatisticsTableSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Stable: read tables by this, never by title.")
+    title = serializers.CharField()
+    heading = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=["count", "percent", "days", "money"])
+    )
+    rows = StatisticsRowSerializer(many=True)
+    note = serializers.CharField()
+    chart = serializers.CharField()
+    extra = serializers.DictField()
+
+
 class StatisticsApi(APIView):
     """Every table of the dashboard for a financial year, as JSON, for councils' own BI tools:
     the same figures the dashboard and the annual report show."""
@@ -359,13 +383,19 @@ class StatisticsApi(APIView):
             queryset=ServiceArea.objects.all(), required=False, allow_null=True
         )
 
+    @extend_schema_serializer(component_name="Statistics")
+    class OutputSerializer(serializers.Serializer):
+        period = serializers.CharField()
+        tables = StatisticsTableSerializer(many=True)
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
                 "year", int, description="The financial year's first year, e.g. 2025"
             ),
             OpenApiParameter("service_area", int, required=False),
-        ]
+        ],
+        responses=OutputSerializer,
     )
     def get(self, request):
         if not request.user.has_perm(VIEW):

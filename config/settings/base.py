@@ -4,10 +4,22 @@ With nothing set, the app runs on an embedded SQLite database and a filesystem m
 so `make run` needs no server. Production sets DATABASE_URL, CELERY_BROKER_URL and SECRET_KEY.
 """
 
-from config.env import BASE_DIR, env_bool, env_db, env_int, env_list, env_str
+import datetime as dt
+
+from csp.constants import NONCE as CSP_NONCE
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import BASE_DIR, env_bool, env_db, env_int, env_list, env_secret, env_str
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-set-SECRET_KEY-in-production")
+# Public, so only for DEBUG: a key anyone can read lets them forge sessions and reset links.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = env_secret("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the public development key) and DEBUG is off: set "
+        "SECRET_KEY, or SECRET_KEY_FILE to a file holding it, to a long random value."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -21,6 +33,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "rest_framework",
     "drf_spectacular",
     "django_filters",
@@ -37,14 +55,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the static files: every page, download and API answer may hold personal data.
+    "config.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -64,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.service",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -83,8 +109,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -117,6 +147,8 @@ CACHES = {
 REPORTING_FIGURES_MAX_AGE = env_int("REPORTING_FIGURES_MAX_AGE", 600, minimum=0)
 REPORT_PERCENT_DECIMALS = env_int("REPORT_PERCENT_DECIMALS", 0, minimum=0)
 
+# --- Security: README "Security" says what each of these promises and which test shows it ----
+
 # Children's data: short idle sessions, secure cookies behind HTTPS.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -124,8 +156,114 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (SECURE_COOKIES): send plain HTTP to HTTPS and tell browsers never to use it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_COOKIES)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 86400 if SECURE_COOKIES else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_COOKIES)
+# Harmless on a council's subdomain, which the preload list does not take anyway.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_COOKIES)
+# Only behind a proxy that sets X-Forwarded-Proto itself and strips any the client sent.
+if env_bool("TRUST_X_FORWARDED_PROTO", SECURE_COOKIES):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): only this service's own files run or style a page;
+# the one inline script (GOV.UK Frontend's "js-enabled" switch) carries a per-request nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Nothing here needs a camera, a microphone, a location or a payment.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Lock-out after repeated failed sign-ins (django-axes), by account and by address. Many staff
+# may share a council's outgoing address: LOGIN_LOCKOUT_BY=account locks accounts only.
+_LOCKOUT_BY = {"account": "username", "address": "ip_address"}
+AXES_LOCKOUT_PARAMETERS = [
+    _LOCKOUT_BY.get(name, name) for name in env_list("LOGIN_LOCKOUT_BY", ["account", "address"])
+]
+if not set(AXES_LOCKOUT_PARAMETERS) <= set(_LOCKOUT_BY.values()) or not AXES_LOCKOUT_PARAMETERS:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_BY takes account, address or both, comma-separated.")
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
+AXES_VERBOSE = False
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-factor sign-in (django-otp): an authenticator app's codes, and one-off backup codes.
+# Required of everyone when TWO_FACTOR_REQUIRED; anyone who has enrolled is always asked.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+
+# Single sign-on through OpenID Connect (mozilla-django-oidc), e.g. Microsoft Entra ID. On when
+# OIDC_RP_CLIENT_ID is set; README "Single sign-on" shows the settings for Entra.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.oidc.RoleMappingBackend")
+    OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
+for _name in (
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+):
+    if OIDC_RP_CLIENT_ID and not globals()[_name]:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {_name} must be set too.")
+# The identity provider's claim that lists a person's groups, and which group gives which
+# role: "group-id=complaints_officer,other-id=team_manager". A person in no mapped group gets
+# no role, so sees nothing.
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_GROUPS = env_list("OIDC_ROLE_GROUPS", [])
+# The identity provider asks for its own second factor (Entra's MFA), so ours is not asked too.
+OIDC_SATISFIES_TWO_FACTOR = env_bool("OIDC_SATISFIES_TWO_FACTOR", True)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+
+# Access for people from outside the council (investigating officers, independent persons,
+# panel members) ends this many days after the stage they were appointed to is over.
+APPOINTMENT_ACCESS_GRACE_DAYS = env_int("APPOINTMENT_ACCESS_GRACE_DAYS", 28, minimum=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -188,6 +326,7 @@ COMPLAINTS_CONTACT = env_str(
 )
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
+OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account
 
 LOGGING = {
     "version": 1,
@@ -196,6 +335,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every render at INFO.
     "loggers": {
-        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "fontTools.subset")
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "fontTools.subset", "axes")
     },
 }

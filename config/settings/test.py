@@ -1,6 +1,14 @@
 """Test overrides only: everything else is the base module, as in production."""
 
-from config.settings.base import *  # noqa: F403
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 40)
+
+from config.settings.base import *  # noqa: E402, F403
+
+# Tests that need the second factor turn it on themselves (tests/accounts/test_two_factor.py).
+TWO_FACTOR_REQUIRED = False
+AXES_FAILURE_LIMIT = 5
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

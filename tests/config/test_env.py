@@ -36,3 +36,16 @@ def test_lists_and_database_urls(monkeypatch):
     monkeypatch.setenv("X_DB", "nonsense://what")
     with pytest.raises(ImproperlyConfigured, match="X_DB"):
         env_db("X_DB", "sqlite:///x")
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    from config.env import env_secret
+
+    (tmp_path / "key").write_text("from-the-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "key"))
+    assert env_secret("X_SECRET", "default") == "from-the-file"
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="X_SECRET_FILE"):
+        env_secret("X_SECRET", "default")
+    monkeypatch.delenv("X_SECRET_FILE")
+    assert env_secret("X_SECRET", "default") == "default"

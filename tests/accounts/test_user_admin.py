@@ -1,0 +1,129 @@
+"""What a complaints manager may do to accounts in the admin: create, deactivate and give the
+product's roles; never superuser, raw permissions, passwords, or their own roles."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import Role, user_roles
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(client):
+    person = UserFactory(username="mgr", role=Role.COMPLAINTS_MANAGER, is_staff=True)
+    client.force_login(person)
+    return person
+
+
+def _change(client, user, **data):
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form if page.status_code == 200 else None
+    posted = {name: form.initial.get(name) or "" for name in form.fields} if form else {}
+    posted.update(data)
+    return client.post(url, {k: v for k, v in posted.items() if v is not None})
+
+
+def test_posting_superuser_staff_groups_or_permissions_changes_nothing(client, manager, officer):
+    everything = Permission.objects.all()[:5]
+    response = _change(
+        client,
+        officer,
+        is_superuser="on",
+        is_staff="on",
+        groups=[Group.objects.get(name="Complaints manager").pk],
+        user_permissions=[p.pk for p in everything],
+        roles=[Role.COMPLAINTS_OFFICER],
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert not officer.is_superuser
+    assert not officer.is_staff
+    assert officer.user_permissions.count() == 0
+    assert user_roles(officer) == {Role.COMPLAINTS_OFFICER}
+
+
+def test_the_form_offers_only_people_details_activity_and_roles(client, manager, officer):
+    form = (
+        client.get(reverse("admin:accounts_user_change", args=[officer.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert set(form.fields) == {
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "organisation",
+        "is_active",
+        "roles",
+    }
+
+
+def test_a_manager_gives_roles_and_deactivates(client, manager, officer):
+    _change(client, officer, roles=[Role.COMPLAINTS_MANAGER])
+    officer.refresh_from_db()
+    assert user_roles(officer) == {Role.COMPLAINTS_MANAGER}
+    assert officer.is_staff  # the admin comes with the complaints manager's role
+    _change(client, officer, roles=[Role.COMPLAINTS_OFFICER], is_active="")
+    officer.refresh_from_db()
+    assert not officer.is_active
+    assert not officer.is_staff
+
+
+def test_a_manager_creates_an_account_without_a_password(client, manager):
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newstarter",
+            "first_name": "New",
+            "last_name": "Starter",
+            "email": "new@council.example",
+            "roles": [Role.TEAM_MANAGER],
+            "is_superuser": "on",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newstarter")
+    assert not user.has_usable_password()
+    assert not user.is_superuser
+    assert user_roles(user) == {Role.TEAM_MANAGER}
+
+
+def test_nobody_changes_their_own_roles(client, manager):
+    _change(client, manager, roles=[Role.SENIOR_MANAGER, Role.COMPLAINTS_MANAGER], is_active="")
+    manager.refresh_from_db()
+    assert user_roles(manager) == {Role.COMPLAINTS_MANAGER}
+    assert manager.is_active
+
+
+def test_a_manager_cannot_touch_a_superuser_or_set_passwords(client, manager, officer):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    page = client.get(reverse("admin:accounts_user_change", args=[root.pk]))
+    assert page.context["has_change_permission"] is False  # shown read-only
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[root.pk]),
+        {"username": "root", "email": "mine@evil.example", "roles": []},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.is_active and root.email != "mine@evil.example"
+    password = reverse("admin:auth_user_password_change", args=[officer.pk])
+    assert client.get(password).status_code == 403
+    assert client.post(password, {"password1": "x" * 20, "password2": "x" * 20}).status_code == 403
+
+
+def test_only_a_superuser_grants_superuser(client, officer):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    form = (
+        client.get(reverse("admin:accounts_user_change", args=[officer.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert "is_superuser" in form.fields
