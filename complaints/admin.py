@@ -104,6 +104,9 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -197,8 +200,9 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
                     "{{ escalate_by|date:'j F Y' }}, {% for e in elements %}{{ e.number }} "
                     "{{ e.summary }} {{ e.finding }} {{ e.reasoning }}{% endfor %}, "
                     "{% for r in remedies %}…{% endfor %}, {{ refusal_reason }}, "
-                    "{{ officer.get_full_name }}, {{ council.name }} and "
-                    "{{ paragraph.<code> }} for each letter paragraph."
+                    "{{ officer.name }}, {{ officer.job_title }}, {{ council.name }} and "
+                    "{{ paragraph.<code> }} for each letter paragraph. The text is plain: "
+                    "what you write and what the case holds appear exactly as typed."
                 ),
             },
         ),

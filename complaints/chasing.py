@@ -25,10 +25,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import Coalesce
-from django.template import Context, Engine
 from django.utils import timezone
 
 from accounts.roles import Role
+from complaints import templating
 from complaints.deadlines import ACTIVE_STATES, STEP_MET_BY
 from complaints.models import (
     AgreedAction,
@@ -45,7 +45,6 @@ from complaints.models import (
 from complaints.workingdays import calendars, is_working_day
 
 log = logging.getLogger(__name__)
-_ENGINE = Engine(autoescape=False, builtins=["django.template.defaultfilters"])
 BATCH = 2000
 MAX_ATTEMPTS = 5
 
@@ -124,7 +123,10 @@ class _Addresses:
 
 def _compiled(rule: ChaseRule, cache: dict):
     if rule.pk not in cache:
-        cache[rule.pk] = (_ENGINE.from_string(rule.subject), _ENGINE.from_string(rule.body))
+        cache[rule.pk] = (
+            templating.compile_text(rule.subject),
+            templating.compile_text(rule.body),
+        )
     return cache[rule.pk]
 
 
@@ -142,7 +144,6 @@ def _notification(rule, key, row, addresses, templates, context) -> Notification
         return None
     cc = [a for a in addresses.resolve(rule.cc, row) if a not in to]
     subject, body = _compiled(rule, templates)
-    ctx = Context(context, autoescape=False)
     return Notification(
         key=key,
         rule=rule,
@@ -150,8 +151,8 @@ def _notification(rule, key, row, addresses, templates, context) -> Notification
         stage_id=row.get("stage_id"),
         to=to,
         cc=cc,
-        subject=subject.render(ctx).strip()[:250],
-        body=body.render(ctx).strip() + "\n",
+        subject=templating.render_text(subject, context).strip()[:250],
+        body=templating.render_text(body, context).strip() + "\n",
     )
 
 

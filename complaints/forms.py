@@ -10,7 +10,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.roles import Role
 from complaints import documents
@@ -104,6 +106,28 @@ def _describe_errors(field: forms.Field, message: str | None) -> None:
         field.error_messages["required"] = message or default
 
 
+# The longest free text a form takes, in characters: a note or a summary runs to pages, not
+# megabytes (a 2.4 MB note once made its case page 7 MB). A letter may run longer.
+TEXT_MAX_LENGTH = 10_000
+LETTER_MAX_LENGTH = 50_000
+
+
+def limit_text(form: forms.BaseForm) -> None:
+    """Every text field gets a length limit (its own, or TEXT_MAX_LENGTH) and a message that
+    says the limit and how long the text is; what was typed stays on the form."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(field, forms.UUIDField):
+            continue
+        if field.max_length is None:
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+        label = str(field.label or "The text").replace("%", "%%")
+        field.error_messages["max_length"] = (
+            f"“{label}” must be {field.max_length:,} characters or fewer. "
+            "It has %(show_value)s: shorten it, or attach the rest as a document."
+        )
+
+
 class CaseworkForm(forms.Form):
     """Every case-work form: GOV.UK layout, one submit button and a one-off token that makes a
     second submit of the same page do nothing (see views.act_once)."""
@@ -125,6 +149,7 @@ class CaseworkForm(forms.Form):
         self.submit_label = submit_label or self.submit_label
         for name, field in self.fields.items():
             _describe_errors(field, self.required_messages.get(name))
+        limit_text(self)
         self.build_layout()
 
     def build_layout(self):
@@ -246,7 +271,7 @@ class CaseLogForm(CaseworkForm):
 
     def build_layout(self):
         def heading(text):
-            return HTML(f'<h2 class="govuk-heading-m">{text}</h2>')
+            return HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', text))
 
         self.helper = FormHelper(self)
         self.helper.form_tag = False
@@ -669,6 +694,7 @@ class FindingsForm(CaseworkForm):
                 initial=ef.reasoning,
             )
             self.rows.append(ef)
+        limit_text(self)
         self.build_layout()
 
 
@@ -706,6 +732,7 @@ class LetterForm(CaseworkForm):
     subject = forms.CharField(label="Subject", max_length=200)
     body = forms.CharField(
         label="Letter text",
+        max_length=LETTER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 24}),
         help_text="Leave a blank line between paragraphs.",
     )
@@ -802,6 +829,7 @@ class LessonsLearntForm(CaseworkForm):
             )
         for name, field in self.fields.items():
             _describe_errors(field, self.required_messages.get(name))
+        limit_text(self)
         self.build_layout()
 
     def clean(self):

@@ -11,11 +11,10 @@ from io import BytesIO
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import deadlines
+from complaints import deadlines, templating
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -29,17 +28,24 @@ from complaints.models import (
 )
 from complaints.workingdays import add_working_days
 
-# Admin-written text gets the plain engine: no custom tags, no file loaders, autoescape off
-# because letters are plain text that the PDF template escapes once.
-_ENGINE = Engine(autoescape=False, libraries={}, builtins=["django.template.defaultfilters"])
 ESCALATION_WINDOW_DAYS = 20
 
 
 def compile_template(text: str):
+    """Admin-written letter text, compiled in the sandbox (complaints.templating)."""
     try:
-        return _ENGINE.from_string(text)
-    except TemplateSyntaxError as error:
+        return templating.compile_text(text)
+    except templating.TemplateTextError as error:
         raise DomainError(f"The letter text has a template error: {error}", field="body") from None
+
+
+def _person(user) -> dict:
+    """A member of staff as a letter may name them; `get_full_name` keeps templates written
+    before the context became plain values working."""
+    if user is None:
+        return {"name": "", "get_full_name": "", "job_title": ""}
+    name = user.get_full_name() or user.username
+    return {"name": name, "get_full_name": name, "job_title": user.job_title}
 
 
 def templates_for(case: Case, kind: str | None = None):
@@ -62,9 +68,10 @@ def _escalation_by(stage: Stage | None) -> dt.date | None:
 
 
 def letter_context(case: Case, stage: Stage | None) -> dict:
-    """Everything a letter template may use."""
+    """Everything a letter template may use: plain values only (see complaints.templating)."""
     respond = stage.deadlines.filter(step=Step.RESPOND).first() if stage else None
     findings = list(stage.element_findings.select_related("element", "finding")) if stage else []
+    complainant = case.complainant
     context = {
         "council": {
             "name": settings.COUNCIL_NAME,
@@ -72,10 +79,27 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
             "contact": settings.COMPLAINTS_CONTACT,
         },
         "today": timezone.localdate(),
-        "case": case,
-        "complainant": case.complainant,
-        "children": list(case.children.all()),
-        "stage": stage,
+        "case": {
+            "reference": case.reference,
+            "received_on": case.received_on,
+            "kind": case.get_kind_display(),
+            "procedure": case.get_procedure_display() if case.procedure else "",
+        },
+        "complainant": {
+            "name": complainant.name,
+            "address": complainant.address,
+            "postcode": complainant.postcode,
+        },
+        "children": [{"name": child.name} for child in case.children.all()],
+        "stage": (
+            {
+                "level": stage.level,
+                "name": stage.get_level_display(),
+                "requested_on": stage.requested_on,
+            }
+            if stage
+            else None
+        ),
         "stage_name": stage.get_level_display() if stage else "",
         "next_stage_name": _next_stage_name(case, stage),
         "due_on": respond.effective_due_on if respond else None,
@@ -89,12 +113,15 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
             }
             for ef in findings
         ],
-        "remedies": list(stage.remedies.select_related("kind")) if stage else [],
+        "remedies": [
+            {"kind": {"label": r.kind.label}, "amount": r.amount, "detail": r.detail}
+            for r in (stage.remedies.select_related("kind") if stage else [])
+        ],
         "refusal_reason": case.refusal_reason.label if case.refusal_reason_id else "",
-        "officer": case.officer,
+        "officer": _person(case.officer),
     }
     context["paragraph"] = {
-        p.code: compile_template(p.text).render(Context(context, autoescape=False))
+        p.code: templating.render_text(compile_template(p.text), context)
         for p in LetterParagraph.objects.all()
     }
     return context
@@ -109,10 +136,7 @@ def _next_stage_name(case: Case, stage: Stage | None) -> str:
 
 def render_text(text: str, case: Case, stage: Stage | None) -> str:
     return (
-        compile_template(text)
-        .render(Context(letter_context(case, stage), autoescape=False))
-        .strip()
-        + "\n"
+        templating.render_text(compile_template(text), letter_context(case, stage)).strip() + "\n"
     )
 
 

@@ -1,8 +1,10 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
+from complaints.forms import LETTER_MAX_LENGTH, limit_text
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
@@ -96,6 +98,10 @@ class EditionForm(forms.ModelForm):
         ).exclude(extract="")
         self.fields["compliments"].label_from_instance = lambda c: c.extract
         self.initial["compliments"] = list(self.instance.compliments.values_list("pk", flat=True))
+        for key in NARRATIVE_SECTIONS:  # a section of the report may run to pages
+            self.fields[key].max_length = LETTER_MAX_LENGTH
+            self.fields[key].validators.append(MaxLengthValidator(LETTER_MAX_LENGTH))
+        limit_text(self)
 
 
 class CodeAssessmentForm(forms.Form):
@@ -120,6 +126,8 @@ class CodeAssessmentForm(forms.Form):
                 initial=answer.evidence if answer else "",
             )
 
+        limit_text(self)
+
     def rows(self):
         return [(self[f"compliance_{p.pk}"], self[f"evidence_{p.pk}"]) for p in self.provisions]
 
@@ -133,3 +141,7 @@ class CaseStudyForm(forms.ModelForm):
         model = CaseStudy
         fields = ["title", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_text(self)

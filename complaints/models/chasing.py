@@ -85,6 +85,17 @@ class ChaseRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from complaints.templating import TemplateTextError, compile_text
+
+        for field in ("subject", "body"):
+            try:
+                compile_text(getattr(self, field))
+            except TemplateTextError as error:
+                raise ValidationError({field: str(error)}) from None
+
 
 class Notification(models.Model):
     """One message: written to the outbox in the transaction that caused it, then delivered.
