@@ -2,16 +2,16 @@
 
 from io import BytesIO
 
-import tablib
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from complaints.spreadsheets import csv_text, xlsx_append
 from reporting.tables import Table
 
 
 def table_csv(table: Table) -> str:
     header, *rows = table.matrix()
-    return tablib.Dataset(*rows, headers=header, title=table.title).export("csv")
+    return csv_text(header, rows)
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
@@ -25,16 +25,16 @@ def tables_xlsx(tables: list[Table]) -> bytes:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append([table.title])
+        xlsx_append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True)
         for row in table.matrix():
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+            xlsx_append(sheet, [float(v) if hasattr(v, "as_tuple") else v for v in row])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 48
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            xlsx_append(sheet, [table.note])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
