@@ -1,7 +1,18 @@
+"""The sign-in forms, with the GOV.UK layout and error summary every other form has."""
+
+from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
 
-class CodeForm(forms.Form):
+class GovukForm:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+
+
+class CodeForm(GovukForm, forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=20,
@@ -10,9 +21,20 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
-                "inputmode": "text",
                 "spellcheck": "false",
                 "class": "govuk-input--width-10",
             }
         ),
     )
+
+
+class PasswordChangeForm(GovukForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(GovukForm, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(GovukForm, auth_forms.SetPasswordForm):
+    pass

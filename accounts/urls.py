@@ -1,9 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import oidc, views
+from accounts import forms, oidc, views
 
-_reset = {"email_template_name": "registration/password_reset_email.txt"}
+_reset = {
+    "email_template_name": "registration/password_reset_email.txt",
+    "form_class": forms.PasswordResetForm,
+}
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -16,7 +19,11 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
     path("two-factor/backup-codes/", views.backup_codes, name="two-factor-backup-codes"),
     path("two-factor/remove/", views.two_factor_remove, name="two-factor-remove"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=forms.PasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -36,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=forms.SetPasswordForm),
         name="password_reset_confirm",
     ),
     path(
