@@ -27,3 +27,18 @@ class CaseMoved(DomainError):
     def __init__(self, case) -> None:
         self.case_state_label = case.get_state_display().lower()
         super().__init__(f"{case.reference} is now {self.case_state_label}.")
+
+
+class StaleEdit(DomainError):
+    """A form edits text that someone else saved a change to after the form was opened.
+
+    `current` is the fingerprint of what is saved now: a second submit of the same form,
+    made after reading what changed, saves knowingly (see complaints.concurrency)."""
+
+    def __init__(self, what: str, current: str) -> None:
+        self.current = current
+        super().__init__(
+            f"Someone else saved a change to {what} while you had this page open, so nothing "
+            "was saved. What is saved now is shown below your text. To keep your version, "
+            "check it and save again."
+        )

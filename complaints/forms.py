@@ -653,7 +653,14 @@ class ReopenForm(CaseworkForm):
 # --- the rest of the case file -------------------------------------------------------------
 
 
-class ElementForm(CaseworkForm):
+class EditForm(CaseworkForm):
+    """A form that edits saved text. It carries a fingerprint of what it showed, so a save
+    made after someone else's is refused rather than lost (complaints.concurrency)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ElementForm(EditForm):
     submit_label = "Add element"
 
     summary = forms.CharField(
@@ -670,7 +677,7 @@ class ElementForm(CaseworkForm):
         self.fields["nature"].queryset = active(Nature)
 
 
-class FindingsForm(CaseworkForm):
+class FindingsForm(EditForm):
     """A finding and its reasoning for each element the stage considers."""
 
     submit_label = "Save findings"
@@ -726,7 +733,7 @@ class LetterStartForm(CaseworkForm):
         self.fields["template"].queryset = templates or LetterTemplate.objects.none()
 
 
-class LetterForm(CaseworkForm):
+class LetterForm(EditForm):
     submit_label = "Save draft"
 
     subject = forms.CharField(label="Subject", max_length=200)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import deadlines, templating
+from complaints import concurrency, deadlines, templating
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -156,30 +156,53 @@ def letter_draft(
     )
 
 
-def response_letter(case: Case, *, by=None, create: bool = False) -> Letter | None:
-    """The current stage's draft response letter; drafted from its template when asked."""
+def response_letter(case: Case) -> Letter | None:
+    """The current stage's draft response letter, if one has been saved."""
     stage = case.current_stage
     if stage is None:
         return None
-    letter = stage.letter_set.filter(kind=LetterKind.RESPONSE, sent_on__isnull=True).first()
-    if letter is None and create:
-        template = (
-            templates_for(case, LetterKind.RESPONSE).order_by("-level", "-procedure").first()
+    return stage.letter_set.filter(kind=LetterKind.RESPONSE, sent_on__isnull=True).first()
+
+
+def response_letter_prepared(case: Case, *, by) -> Letter:
+    """The saved draft response letter, or one drafted from the stage's template and not yet
+    saved: opening the page writes nothing; saving it does."""
+    letter = response_letter(case)
+    if letter is not None:
+        return letter
+    stage = case.current_stage
+    template = templates_for(case, LetterKind.RESPONSE).order_by("-level", "-procedure").first()
+    if template is None:
+        raise DomainError(
+            f"There is no active response letter template for {stage.get_level_display()}: "
+            "a complaints manager can add one in the admin."
         )
-        if template is None:
-            raise DomainError(
-                f"There is no active response letter template for {stage.get_level_display()}: "
-                "a complaints manager can add one in the admin."
-            )
-        letter = letter_draft(case=case, template=template, by=by, stage=stage)
-    return letter
+    return Letter(
+        case=case,
+        stage=stage,
+        kind=template.kind,
+        template=template,
+        subject=render_text(template.subject, case, stage).strip(),
+        body=render_text(template.body, case, stage),
+        drafted_by=by,
+    )
 
 
-def letter_update(letter: Letter, *, subject: str, body: str) -> Letter:
+def letter_fingerprint(letter: Letter) -> str:
+    return concurrency.fingerprint(letter.subject, letter.body) if letter.pk else ""
+
+
+@transaction.atomic
+def letter_update(letter: Letter, *, subject: str, body: str, seen: str | None = None) -> Letter:
+    """Save the letter's text: a prepared draft is saved for the first time; a saved one only
+    if nobody else saved it after the form was opened."""
+    if letter.pk is not None:
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        concurrency.check(seen, letter_fingerprint(letter), "this letter")
     if letter.sent_on:
         raise DomainError("This letter has been sent; it cannot be changed.")
     letter.subject, letter.body = subject.strip(), body
-    letter.save(update_fields=["subject", "body"])
+    letter.save()
     return letter
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from complaints import workflow
+from complaints import concurrency, workflow
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -163,12 +163,40 @@ def remedy_add(
     return Remedy.objects.create(stage=stage, kind=kind, amount=amount, detail=detail)
 
 
-def element_update(*, element: Element, summary: str, nature: Nature) -> Element:
+def element_fingerprint(element: Element) -> str:
+    return concurrency.fingerprint(element.summary, element.nature_id)
+
+
+@transaction.atomic
+def element_update(
+    *, element: Element, summary: str, nature: Nature, seen: str | None = None
+) -> Element:
     if not summary.strip():
         raise DomainError("Enter the element of complaint.", field="summary")
+    element = Element.objects.select_for_update().get(pk=element.pk)
+    concurrency.check(seen, element_fingerprint(element), f"element {element.number}")
     element.summary, element.nature = summary, nature
     element.save()
     return element
+
+
+def findings_fingerprint(stage: Stage) -> str:
+    rows = stage.element_findings.order_by("element_id").values_list(
+        "element_id", "finding_id", "reasoning"
+    )
+    return concurrency.fingerprint(*rows)
+
+
+@transaction.atomic
+def findings_record(
+    *, stage: Stage, findings: list[tuple[Element, Finding, str]], seen: str | None = None
+) -> None:
+    """Record the stage's findings from one form: all of them, or none if someone else saved
+    findings for this stage after the form was opened."""
+    list(ElementFinding.objects.select_for_update().filter(stage=stage))
+    concurrency.check(seen, findings_fingerprint(stage), "the findings")
+    for element, finding, reasoning in findings:
+        finding_record(stage=stage, element=element, finding=finding, reasoning=reasoning)
 
 
 def contact_record(*, case: Case, by, kind: str, happened_on: dt.date, note: str, with_whom=""):

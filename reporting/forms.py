@@ -10,6 +10,7 @@ from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
 from reporting.annual_report import code_requirements
 from reporting.models import NARRATIVE_SECTIONS, CaseStudy, CodeAssessment, Edition
+from reporting.services import edition_fingerprint
 
 
 def _years():
@@ -74,6 +75,8 @@ class PeriodForm(forms.Form):
 
 
 class EditionForm(forms.ModelForm):
+    # What the form showed, so a save after someone else's is refused (complaints.concurrency).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     compliments = forms.ModelMultipleChoiceField(
         queryset=Compliment.objects.none(),
         required=False,
@@ -98,6 +101,7 @@ class EditionForm(forms.ModelForm):
         ).exclude(extract="")
         self.fields["compliments"].label_from_instance = lambda c: c.extract
         self.initial["compliments"] = list(self.instance.compliments.values_list("pk", flat=True))
+        self.initial.setdefault("seen", edition_fingerprint(self.instance))
         for key in NARRATIVE_SECTIONS:  # a section of the report may run to pages
             self.fields[key].max_length = LETTER_MAX_LENGTH
             self.fields[key].validators.append(MaxLengthValidator(LETTER_MAX_LENGTH))

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from complaints import concurrency
 from complaints.errors import DomainError
 from reporting.annual_report import code_assessment, count_tables, render_pdf
 from reporting.models import (
@@ -70,8 +71,22 @@ def edition_new_version(edition: Edition, *, by) -> Edition:
     return copy
 
 
-def edition_update(edition: Edition, *, data: dict, compliments=None) -> Edition:
+def edition_fingerprint(edition: Edition) -> str:
+    return concurrency.fingerprint(
+        edition.title,
+        edition.small_number_threshold,
+        *[getattr(edition, key) for key in NARRATIVE_SECTIONS],
+        sorted(edition.compliments.values_list("pk", flat=True)),
+    )
+
+
+@transaction.atomic
+def edition_update(
+    edition: Edition, *, data: dict, compliments=None, seen: str | None = None
+) -> Edition:
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _editable(edition)
+    concurrency.check(seen, edition_fingerprint(edition), "this report")
     for key, value in data.items():
         if key not in {*NARRATIVE_SECTIONS, "title", "small_number_threshold"}:
             raise ValueError(f"{key} is not a field of an edition a person edits")

@@ -195,11 +195,16 @@ def edition_detail(request, pk: int):
         else:
             form = EditionForm(request.POST, instance=Edition.objects.get(pk=pk))
             if form.is_valid():
-                data = {k: v for k, v in form.cleaned_data.items() if k != "compliments"}
+                data = {
+                    k: v for k, v in form.cleaned_data.items() if k not in {"compliments", "seen"}
+                }
                 try:
                     with transaction.atomic():
                         services.edition_update(
-                            form.instance, data=data, compliments=form.cleaned_data["compliments"]
+                            form.instance,
+                            data=data,
+                            compliments=form.cleaned_data["compliments"],
+                            seen=form.cleaned_data["seen"],
                         )
                 except DomainError as error:
                     put_error(form, error)

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from complaints import access, documents, forms, learning, letters, services, workflow
-from complaints.errors import DomainError
+from complaints.errors import DomainError, StaleEdit
 from complaints.models import Element, Letter, LetterKind, Remedy
 from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
 
@@ -29,6 +29,8 @@ class ActionPage:
     form_kwargs: Callable = field(default=lambda case: {})
     intro: str = ""
     anchor: str = ""
+    # What is saved now, shown beside the typed text when an edit came too late (StaleEdit).
+    saved_now: Callable = field(default=lambda case: [])
 
 
 def _on(label: str):
@@ -51,15 +53,19 @@ def _remedy_add(case, user, d, form):
 
 
 def _findings(case, user, d, form):
-    for ef in form.rows:
-        finding = d.get(f"finding_{ef.element.number}")
-        if finding is not None:
-            services.finding_record(
-                stage=case.current_stage,
-                element=ef.element,
-                finding=finding,
-                reasoning=d.get(f"reasoning_{ef.element.number}", ""),
+    services.findings_record(
+        stage=case.current_stage,
+        findings=[
+            (
+                ef.element,
+                d[f"finding_{ef.element.number}"],
+                d.get(f"reasoning_{ef.element.number}", ""),
             )
+            for ef in form.rows
+            if d.get(f"finding_{ef.element.number}") is not None
+        ],
+        seen=d.get("seen"),
+    )
 
 
 def _document(case, user, d, form):
@@ -221,9 +227,14 @@ ACTION_PAGES: dict[str, ActionPage] = {
         form_kwargs=lambda case: {
             "element_findings": case.current_stage.element_findings.select_related(
                 "element", "finding"
-            )
+            ),
+            "initial": {"seen": services.findings_fingerprint(case.current_stage)},
         },
         anchor="response",
+        saved_now=lambda case: [
+            (f"Element {ef.element.number}", f"{ef.finding or 'No finding'}. {ef.reasoning}")
+            for ef in case.current_stage.element_findings.select_related("element", "finding")
+        ],
     ),
     "remedies": ActionPage(forms.RemedyForm, _remedy_add, "Remedy added.", anchor="response"),
     "contact": ActionPage(
@@ -287,6 +298,7 @@ def case_action(request, reference, slug):
     action = access.require(request.user, case, slug, check_state=request.method != "POST")
     page = ACTION_PAGES[slug]
     form = page.form(request.POST or None, request.FILES or None, **page.form_kwargs(case))
+    saved_now = []
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -296,6 +308,9 @@ def case_action(request, reference, slug):
         except AlreadySubmitted:
             messages.info(request, "That form was already sent; nothing was done twice.")
             return redirect("case-detail", reference=case.reference)
+        except StaleEdit as error:
+            put_error(form, error)
+            saved_now = page.saved_now(case)
         except DomainError as error:
             put_error(form, error)
         else:
@@ -305,7 +320,13 @@ def case_action(request, reference, slug):
     return render(
         request,
         "complaints/action.html",
-        {"case": case, "form": form, "title": action.label, "intro": page.intro},
+        {
+            "case": case,
+            "form": form,
+            "title": action.label,
+            "intro": page.intro,
+            "saved_now": saved_now,
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -320,25 +341,39 @@ def element_edit(request, reference, number):
     element = get_object_or_404(Element, case=case, number=number)
     form = forms.ElementForm(
         request.POST or None,
-        initial={"summary": element.summary, "nature": element.nature},
+        initial={
+            "summary": element.summary,
+            "nature": element.nature,
+            "seen": services.element_fingerprint(element),
+        },
         submit_label="Save element",
     )
+    saved_now = []
     if request.method == "POST" and form.is_valid():
         try:
             services.element_update(
                 element=element,
                 summary=form.cleaned_data["summary"],
                 nature=form.cleaned_data["nature"],
+                seen=form.cleaned_data["seen"],
             )
         except DomainError as error:
             put_error(form, error)
+            element.refresh_from_db()
+            saved_now = [("Element of complaint", element.summary), ("Nature", element.nature)]
         else:
             messages.success(request, f"Element {element.number} saved.")
             return redirect(reverse("case-detail", args=[case.reference]) + "#statement")
     return render(
         request,
         "complaints/action.html",
-        {"case": case, "form": form, "title": f"Element {element.number}"},
+        {
+            "case": case,
+            "form": form,
+            "title": f"Element {element.number}",
+            "saved_now": saved_now,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -356,11 +391,11 @@ def remedy_remove(request, reference, pk):
 
 @login_required
 def response_letter(request, reference):
-    """The stage's response letter: drafted from its template on first visit, then edited."""
+    """The stage's response letter: drafted from its template, saved once someone saves it."""
     case = access.case_or_404(request.user, reference)
     access.require(request.user, case, "draft-response")
     try:
-        letter = letters.response_letter(case, by=request.user, create=True)
+        letter = letters.response_letter_prepared(case, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("case-detail", reference=case.reference)
@@ -400,19 +435,31 @@ def letter_edit(request, reference, pk):
 
 def _letter_form(request, case, letter):
     form = forms.LetterForm(
-        request.POST or None, initial={"subject": letter.subject, "body": letter.body}
+        request.POST or None,
+        initial={
+            "subject": letter.subject,
+            "body": letter.body,
+            "seen": letters.letter_fingerprint(letter),
+        },
     )
     send = letter.kind != LetterKind.RESPONSE and access.may(request.user, case, "letter")
+    saved_now = []
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                letters.letter_update(
-                    letter, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+                letter = letters.letter_update(
+                    letter,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    seen=form.cleaned_data["seen"],
                 )
                 if send and "send" in request.POST:
-                    letters.letter_send(letter, by=request.user)
+                    letter = letters.letter_send(letter, by=request.user)
         except DomainError as error:
             put_error(form, error)
+            if isinstance(error, StaleEdit):
+                letter.refresh_from_db()
+                saved_now = [("Subject", letter.subject), ("Letter text", letter.body)]
         else:
             messages.success(
                 request,
@@ -422,5 +469,6 @@ def _letter_form(request, case, letter):
     return render(
         request,
         "complaints/letter_form.html",
-        {"case": case, "form": form, "letter": letter, "can_send": send},
+        {"case": case, "form": form, "letter": letter, "can_send": send, "saved_now": saved_now},
+        status=400 if form.errors else 200,
     )

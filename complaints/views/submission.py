@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from complaints.errors import CaseMoved, DomainError, InvalidTransition
+from complaints.errors import CaseMoved, DomainError, InvalidTransition, StaleEdit
 from complaints.models import SubmittedForm
 
 
@@ -26,6 +26,12 @@ def already_submitted(form) -> bool:
 
 
 def put_error(form, error: DomainError) -> None:
+    if isinstance(error, StaleEdit):
+        # What the person typed stays; submitting again saves it over what is saved now.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("seen")] = error.current
+        form.add_error(None, error.message)
+        return
     if isinstance(error, (InvalidTransition, CaseMoved)):
         form.add_error(
             None,
