@@ -11,7 +11,9 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
+from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -41,14 +43,22 @@ def roles_from_claims(claims: dict) -> set[str]:
 
 class RoleMappingBackend(OIDCAuthenticationBackend):
     def get_userinfo(self, access_token, id_token, payload):
-        # Entra puts groups in the ID token and not in userinfo: read both.
-        return {**payload, **super().get_userinfo(access_token, id_token, payload)}
+        # Entra puts groups in the ID token and not in userinfo: read both. Both must be about
+        # the same person (OIDC Core 5.3.2).
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub", payload.get("sub")) != payload.get("sub"):
+            raise SuspiciousOperation("The userinfo and the ID token name different people.")
+        return {**payload, **userinfo}
 
     def verify_claims(self, claims):
         if not claims.get("sub"):
             return False
         if not roles_from_claims(claims):
             log.warning("Single sign-on refused: the account is in no group mapped to a role.")
+            # Someone taken out of every group keeps no role here either: no allocations to
+            # them, no chases.
+            for user in self.filter_users_by_claims(claims):
+                roles_set(user, set())
             return False
         return True
 
@@ -71,6 +81,20 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
         user.save()
         roles_set(user, roles_from_claims(claims))
         return user
+
+    def get_user(self, user_id):
+        # mozilla-django-oidc's get_user drops ModelBackend's is_active check: without this,
+        # someone switched off here would stay signed in as long as they kept the session busy.
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def exempt_from_lockout(request, credentials=None) -> bool:
+    """For AXES_WHITELIST_CALLABLE. A refused single sign-on has no username, so django-axes
+    would count every refusal, from anyone anywhere, against one shared record and lock single
+    sign-on for everyone once there were AXES_FAILURE_LIMIT of them. There is no password to
+    guess here: the identity provider limits attempts at its own sign-in."""
+    return request is not None and request.path == reverse("oidc_authentication_callback")
 
 
 def _configured(view):

@@ -84,9 +84,9 @@ def edition_fingerprint(edition: Edition) -> str:
 def edition_update(
     edition: Edition, *, data: dict, compliments=None, seen: str | None = None
 ) -> Edition:
-    edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    _editable(edition)
-    concurrency.check(seen, edition_fingerprint(edition), "this report")
+    saved = Edition.objects.select_for_update().get(pk=edition.pk)
+    _editable(saved)
+    concurrency.check(seen, edition_fingerprint(saved), "this report")
     for key, value in data.items():
         if key not in {*NARRATIVE_SECTIONS, "title", "small_number_threshold"}:
             raise ValueError(f"{key} is not a field of an edition a person edits")

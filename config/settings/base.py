@@ -217,6 +217,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Single sign-on has no password to guess, and a refused one has no username to count by.
+AXES_WHITELIST_CALLABLE = "accounts.oidc.exempt_from_lockout"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
 AXES_VERBOSE = False
 
@@ -242,6 +244,7 @@ if OIDC_RP_CLIENT_ID:
     OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
     OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
     OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)  # seconds, per call to the provider
     OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
 for _name in (
     "OIDC_RP_CLIENT_SECRET",
