@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -39,19 +40,39 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if user.has_perm("complaints.view_all_cases"):
         return cases
     # Everyone else sees the cases they act on: their team's, their service's, the ones they
-    # investigate or sit on a panel for. Subqueries rather than joins: no duplicates to remove.
-    # The person's teams are looked up first: a join here would be rebuilt in every query.
+    # investigate or sit on a panel for, and the ones they logged themselves. Subqueries rather
+    # than joins: no duplicates to remove. The person's teams are looked up first: a join here
+    # would be rebuilt in every query.
     teams = list(Team.objects.filter(manager=user).values_list("pk", flat=True))
+    appointed = Q(investigating_officer=user) | Q(independent_person=user)
     acting_on = Stage.objects.filter(
         Q(team_id__in=teams)
         | Q(responding_manager=user)
-        | Q(investigating_officer=user)
-        | Q(independent_person=user)
         | Q(adjudicating_officer=user)
+        | (appointed & _appointment_live(""))
     ).values("case_id")
-    on_panel = PanelMember.objects.filter(user=user).values("stage__case_id")
+    on_panel = PanelMember.objects.filter(_appointment_live("stage__"), user=user).values(
+        "stage__case_id"
+    )
     headed = ServiceArea.objects.filter(head_of_service=user).values("pk")
-    return cases.filter(Q(pk__in=acting_on) | Q(pk__in=on_panel) | Q(service_area_id__in=headed))
+    return cases.filter(
+        Q(pk__in=acting_on)
+        | Q(pk__in=on_panel)
+        | Q(service_area_id__in=headed)
+        | Q(logged_by=user)
+    )
+
+
+def _appointment_live(stage: str) -> Q:
+    """An investigating officer's, independent person's or panel member's appointment lasts
+    while their stage is open and for APPOINTMENT_ACCESS_GRACE_DAYS after it ends; then the
+    case is closed to them, the later stages' papers included."""
+    since = timezone.localdate() - dt.timedelta(days=settings.APPOINTMENT_ACCESS_GRACE_DAYS)
+    return (
+        Q(**{f"{stage}responded_on__isnull": True, f"{stage}withdrawn_on__isnull": True})
+        | Q(**{f"{stage}responded_on__gte": since})
+        | Q(**{f"{stage}withdrawn_on__gte": since})
+    )
 
 
 def case_list(*, user) -> QuerySet[Case]:

@@ -1,0 +1,61 @@
+"""Who sees which case beyond their team's work: what they logged, and appointments that end."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints.models import Case, Level, PanelMember, Stage
+from complaints.selectors import cases_visible_to
+from tests.complaints.test_views import log_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_team_manager_sees_the_case_they_logged(client, other_team_manager):
+    client.force_login(other_team_manager)
+    response = client.post(reverse("case-log"), log_form())
+    assert response.status_code == 302
+    case = Case.objects.get()
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert case.reference in page.content.decode()
+    # Seeing is not acting: screening is the complaints team's.
+    assert client.get(reverse("case-action", args=[case.reference, "accept"])).status_code == 403
+
+
+def _stage_2_over(case, days_ago: int) -> None:
+    stage2 = case.stages.get(level=Level.INVESTIGATION)
+    Stage.objects.filter(pk=stage2.pk).update(
+        responded_on=timezone.localdate() - dt.timedelta(days=days_ago)
+    )
+
+
+@pytest.mark.parametrize("person", ["investigator", "independent_person"])
+def test_an_appointment_ends_after_the_grace_period(request, client, build, person, settings):
+    settings.APPOINTMENT_ACCESS_GRACE_DAYS = 28
+    user = request.getfixturevalue(person)
+    case = build.case("in_progress", level=Level.REVIEW_PANEL)  # Stage 2 done, Stage 3 running
+    client.force_login(user)
+    url = reverse("case-detail", args=[case.reference])
+    _stage_2_over(case, days_ago=28)
+    assert client.get(url).status_code == 200
+    _stage_2_over(case, days_ago=29)
+    assert client.get(url).status_code == 404  # the Stage 3 panel's papers included
+    assert case not in cases_visible_to(user)
+    settings.APPOINTMENT_ACCESS_GRACE_DAYS = 60
+    assert client.get(url).status_code == 200
+
+
+def test_a_panel_member_sees_the_case_until_their_stage_is_over(client, build, investigator):
+    case = build.case("in_progress", level=Level.REVIEW_PANEL)
+    PanelMember.objects.filter(stage=case.current_stage).update(user=investigator)
+    _stage_2_over(case, days_ago=365)
+    client.force_login(investigator)
+    url = reverse("case-detail", args=[case.reference])
+    assert client.get(url).status_code == 200
+    Stage.objects.filter(pk=case.current_stage_id).update(
+        responded_on=timezone.localdate() - dt.timedelta(days=365)
+    )
+    assert client.get(url).status_code == 404
