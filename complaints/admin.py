@@ -271,14 +271,14 @@ class ChaseRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonsLearnt)
-class LessonsLearntAdmin(admin.ModelAdmin):
+class LessonsLearntAdmin(SimpleHistoryAdmin):
     list_display = ["stage", "team", "owed_by", "due_on", "submitted_on"]
     list_filter = ["submitted_on", "team"]
     raw_id_fields = ["stage", "case"]
 
 
 @admin.register(AgreedAction)
-class AgreedActionAdmin(admin.ModelAdmin):
+class AgreedActionAdmin(SimpleHistoryAdmin):
     list_display = ["description", "source", "owner", "due_on", "status"]
     list_filter = ["status", "source"]
     raw_id_fields = ["case", "stage", "lessons_learnt"]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from complaints.models import Category, Channel, ServiceArea, Team
 
@@ -41,6 +42,8 @@ class Compliment(models.Model):
     manager_told_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-id"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from ombudsman.models import (
     Decision,
@@ -32,7 +33,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(OmbudsmanCase)
-class OmbudsmanCaseAdmin(admin.ModelAdmin):
+class OmbudsmanCaseAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "received_on", "route", "decision", "decision_on"]
     list_filter = ["route", "decision"]
     search_fields = ["reference"]

@@ -3,6 +3,7 @@ and recommendations, and what the council did about them."""
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from complaints.models import AgreedAction, Case, Category, ServiceArea
 
@@ -80,6 +81,8 @@ class OmbudsmanCase(models.Model):
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["received_on"]), models.Index(fields=["decision_on"])]
@@ -125,6 +128,8 @@ class Recommendation(models.Model):
     action = models.OneToOneField(
         AgreedAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from complaints.models.cases import Case, Stage
 from complaints.models.organisation import Team
@@ -27,6 +28,8 @@ class LessonsLearnt(models.Model):
     learning = models.TextField(blank=True)
     applies_beyond_case = models.BooleanField(null=True, blank=True)
     wider_learning = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lessons-learnt form"
@@ -75,6 +78,8 @@ class AgreedAction(models.Model):
     evidence = models.TextField(blank=True, help_text="What was done, and where it is shown.")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -32,6 +32,8 @@ class Contact(models.Model):
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-happened_on", "-id"]
 
@@ -66,6 +68,8 @@ class Document(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -158,6 +162,8 @@ class Letter(models.Model):
     drafted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     drafted_at = models.DateTimeField(auto_now_add=True)
     sent_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-drafted_at", "-id"]
