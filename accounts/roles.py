@@ -42,11 +42,18 @@ _COMPLAINTS_TEAM = [
     "manage_actions",
     "record_ombudsman",
     "view_dashboard",
+    "make_subject_access_bundle",
 ]
 _ON_THE_CASE = ["record_contact", "upload_document"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COMPLAINTS_MANAGER: [*_COMPLAINTS_TEAM, "manage_reference_data", "prepare_annual_report"],
+    Role.COMPLAINTS_MANAGER: [
+        *_COMPLAINTS_TEAM,
+        "manage_reference_data",
+        "prepare_annual_report",
+        "view_access_log",
+        "manage_retention",
+    ],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
     Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],
     Role.HEAD_OF_SERVICE: ["draft_response", *_ON_THE_CASE],
@@ -106,6 +113,7 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     # Unlocking someone locked out after wrong passwords is deleting their failed attempts.
     ("axes", "accessattempt", ("view", "delete")),
     ("axes", "accesslog", ("view",)),
+    ("complaints", "accessrecord", ("view",)),
 ]
 
 

@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import (
     CATEGORY_MODELS,
+    AccessRecord,
     AgreedAction,
     Case,
     ChaseRule,
@@ -282,3 +283,23 @@ class AgreedActionAdmin(SimpleHistoryAdmin):
     list_display = ["description", "source", "owner", "due_on", "status"]
     list_filter = ["status", "source"]
     raw_id_fields = ["case", "stage", "lessons_learnt"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The access log, to read and filter. Nobody adds, changes or deletes a record here."""
+
+    list_display = ["at", "user", "action", "case", "detail", "address"]
+    list_filter = ["action"]
+    search_fields = ["case__reference", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

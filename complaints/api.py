@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints import audit
 from complaints.workingdays import Calendar, OutOfRange, add_working_days
 
 
@@ -81,4 +82,5 @@ class CaseListApi(APIView):
             return Response(filters.errors, status=400)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(filters.qs, request, view=self)
+        audit.record_export(request, f"Case list through the API {request.GET.urlencode()}")
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

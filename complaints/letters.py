@@ -197,8 +197,9 @@ def letter_update(letter: Letter, *, subject: str, body: str, seen: str | None =
     """Save the letter's text: a prepared draft is saved for the first time; a saved one only
     if nobody else saved it after the form was opened."""
     if letter.pk is not None:
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
-        concurrency.check(seen, letter_fingerprint(letter), "this letter")
+        saved = Letter.objects.select_for_update().get(pk=letter.pk)
+        concurrency.check(seen, letter_fingerprint(saved), "this letter")
+        letter.sent_on = saved.sent_on
     if letter.sent_on:
         raise DomainError("This letter has been sent; it cannot be changed.")
     letter.subject, letter.body = subject.strip(), body

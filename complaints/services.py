@@ -173,8 +173,8 @@ def element_update(
 ) -> Element:
     if not summary.strip():
         raise DomainError("Enter the element of complaint.", field="summary")
-    element = Element.objects.select_for_update().get(pk=element.pk)
-    concurrency.check(seen, element_fingerprint(element), f"element {element.number}")
+    saved = Element.objects.select_for_update().get(pk=element.pk)
+    concurrency.check(seen, element_fingerprint(saved), f"element {element.number}")
     element.summary, element.nature = summary, nature
     element.save()
     return element

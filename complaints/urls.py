@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import actions, cases, files, learning, work
+from complaints.views import actions, audit, cases, files, learning, work
 
 urlpatterns = [
     path("", work.my_work, name="home"),
@@ -9,7 +9,9 @@ urlpatterns = [
     path("actions/<int:pk>/done/", learning.action_complete, name="action-complete"),
     path("cases/export.csv", cases.case_export, name="case-export"),
     path("cases/new/", cases.case_log, name="case-log"),
+    path("people/<int:pk>/activity/", audit.person_activity, name="person-activity"),
     path("cases/<str:reference>/", cases.case_detail, name="case-detail"),
+    path("cases/<str:reference>/access-log/", audit.case_access_log, name="case-access-log"),
     path("cases/<str:reference>/elements/", cases.element_add, name="element-add"),
     path(
         "cases/<str:reference>/elements/<int:number>/", actions.element_edit, name="element-edit"

@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints import audit
 from complaints.errors import DomainError
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
@@ -116,6 +117,7 @@ def dashboard_table(request, key: str, fmt: str):
     tables = dashboard_tables(period, area).tables
     if key not in tables:
         raise Http404("No such table")
+    audit.record_export(request, f"Dashboard table {key}.{fmt} {request.GET.urlencode()}")
     return _download([tables[key]], f"{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
 
 
@@ -347,6 +349,7 @@ def edition_tables(request, pk: int, fmt: str, key: str = ""):
     if fmt == "csv" and not key:
         raise Http404("CSV is one table at a time")
     shown = [suppressed(t, edition.small_number_threshold) for t in chosen]
+    audit.record_export(request, f"Annual report {edition.year} v{edition.version} {key}.{fmt}")
     return _download(
         shown, f"annual-report-{edition.year}-v{edition.version}-{key or 'tables'}", fmt
     )

@@ -1,3 +1,4 @@
+from complaints.models.audit import AccessRecord, AppendOnly
 from complaints.models.cases import (
     Case,
     Child,
@@ -58,6 +59,8 @@ from complaints.models.timescales import (
 )
 
 __all__ = [
+    "AccessRecord",
+    "AppendOnly",
     "LessonsLearnt",
     "AgreedAction",
     "Recipient",

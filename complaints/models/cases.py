@@ -238,6 +238,9 @@ class Case(models.Model):
             ("record_ombudsman", "Can record Ombudsman cases, decisions and compliance"),
             ("view_dashboard", "Can see the dashboard and the annual report"),
             ("prepare_annual_report", "Can draft and publish the annual report"),
+            ("view_access_log", "Can read who opened, downloaded and exported what"),
+            ("make_subject_access_bundle", "Can gather what is held about a person"),
+            ("manage_retention", "Can review records due for deletion and hold them"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from complaints import access, deadlines, selectors, services, spreadsheets
+from complaints import access, audit, deadlines, selectors, services, spreadsheets
 from complaints.errors import DomainError
 from complaints.filters import CaseFilter
 from complaints.forms import CaseLogForm, ElementForm
@@ -77,6 +77,7 @@ def case_export(request):
         [get(case) for _, get in EXPORT_COLUMNS] for case in filters.qs.iterator(chunk_size=2000)
     )
     text = spreadsheets.csv_text([name for name, _ in EXPORT_COLUMNS], rows)
+    audit.record_export(request, f"Case list as CSV {request.GET.urlencode()}".strip())
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
@@ -134,6 +135,7 @@ def case_log(request):
 @login_required
 def case_detail(request, reference):
     case = access.case_or_404(request.user, reference, queryset=selectors.case_page_queryset())
+    audit.record(request, audit.Action.VIEWED_CASE, case=case)
     stages = list(case.stages.all())
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()
@@ -150,6 +152,7 @@ def case_detail(request, reference):
             "today": today,
             "days_left": deadlines.working_days_left(case.next_due_on, today),
             "actions": actions,
+            "may_read_access_log": request.user.has_perm("complaints.view_access_log"),
             "timeline": selectors.case_timeline(case),
             "element_form": element_form,
             "draft_letters": [x for x in letter_list if not x.sent_on],

@@ -1,0 +1,46 @@
+"""Writing and reading the access log (AccessRecord): who opened which case, downloaded which
+document or letter, and exported what. Views call `record`; a complaints manager reads a
+case's log and a person's activity."""
+
+from django.db.models import QuerySet
+
+from complaints.models import AccessRecord, Case, Document
+
+Action = AccessRecord.Action
+
+
+def _address(request) -> str | None:
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+
+
+def record(request, action: str, *, case: Case | None = None, detail: str = "") -> None:
+    AccessRecord.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        action=action,
+        case=case,
+        detail=detail[:255],
+        address=_address(request),
+    )
+
+
+def record_download(request, document: Document) -> None:
+    letter = document.kind == Document.Kind.LETTER
+    record(
+        request,
+        Action.DOWNLOADED_LETTER if letter else Action.DOWNLOADED_DOCUMENT,
+        case=document.case,
+        detail=f"Document {document.pk}: {document.get_kind_display()}",
+    )
+
+
+def record_export(request, what: str, case: Case | None = None) -> None:
+    """An export: `what` names it and its filters, as the address did."""
+    record(request, Action.EXPORTED, case=case, detail=what or request.get_full_path())
+
+
+def case_log(case: Case) -> QuerySet[AccessRecord]:
+    return AccessRecord.objects.filter(case=case).select_related("user")
+
+
+def person_activity(user) -> QuerySet[AccessRecord]:
+    return AccessRecord.objects.filter(user=user).select_related("case")

@@ -1,0 +1,124 @@
+"""The access log: who opened which case, downloaded which file and exported what."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from complaints import audit, documents, letters
+from complaints.models import AccessRecord, AppendOnly, LetterTemplate
+
+pytestmark = pytest.mark.django_db
+Action = AccessRecord.Action
+
+
+@pytest.fixture
+def case(build):
+    return build.case("responded")
+
+
+def test_opening_downloading_and_exporting_are_recorded(client, officer, case):
+    document = documents.document_add(
+        case=case,
+        by=officer,
+        kind="evidence",
+        title="Sam's school report",
+        upload=SimpleUploadedFile("r.txt", b"notes", content_type="text/plain"),
+    )
+    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
+    sent = letters.letter_send(
+        letters.letter_draft(case=case, template=template, by=officer), by=officer
+    )
+    letter = sent.document
+    client.force_login(officer)
+    client.get(reverse("case-detail", args=[case.reference]), REMOTE_ADDR="10.1.2.3")
+    client.get(reverse("document-download", args=[case.reference, document.pk]))
+    client.get(reverse("document-download", args=[case.reference, letter.pk]))
+    client.get(reverse("case-export"), {"state": "responded"})
+    client.get(reverse("dashboard-table", args=["teams", "csv"]), {"year": 2025})
+    log = list(AccessRecord.objects.order_by("id"))
+    assert [(r.user, r.action, r.case) for r in log] == [
+        (officer, Action.VIEWED_CASE, case),
+        (officer, Action.DOWNLOADED_DOCUMENT, case),
+        (officer, Action.DOWNLOADED_LETTER, case),
+        (officer, Action.EXPORTED, None),
+        (officer, Action.EXPORTED, None),
+    ]
+    assert log[0].address == "10.1.2.3"
+    assert "state=responded" in log[3].detail
+    assert "Sam" not in log[1].detail  # a document's number and kind, never its title
+
+
+def test_a_page_someone_may_not_see_records_nothing(client, other_team_manager, case):
+    client.force_login(other_team_manager)
+    assert client.get(reverse("case-detail", args=[case.reference])).status_code == 404
+    assert not AccessRecord.objects.exists()
+
+
+def test_the_log_cannot_be_changed_or_deleted(officer, case, rf):
+    request = rf.get("/")
+    request.user = officer
+    audit.record(request, Action.VIEWED_CASE, case=case)
+    entry = AccessRecord.objects.get()
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    with pytest.raises(AppendOnly):
+        AccessRecord.objects.update(detail="changed")
+    with pytest.raises(AppendOnly):
+        AccessRecord.objects.all().delete()
+
+
+@pytest.mark.postgres
+def test_postgres_itself_refuses_to_change_the_log(officer, case, rf, is_postgres):
+    if not is_postgres:
+        pytest.skip("the trigger is PostgreSQL's")
+    request = rf.get("/")
+    request.user = officer
+    audit.record(request, Action.VIEWED_CASE, case=case)
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE complaints_accessrecord SET detail = 'x'")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM complaints_accessrecord")
+
+
+def test_nobody_edits_or_deletes_it_in_the_admin(client, officer, case):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(officer)
+    client.get(reverse("case-detail", args=[case.reference]))
+    entry = AccessRecord.objects.get()
+    client.force_login(root)
+    change = reverse("admin:complaints_accessrecord_change", args=[entry.pk])
+    delete = reverse("admin:complaints_accessrecord_delete", args=[entry.pk])
+    assert client.get(change).status_code == 200  # read-only
+    assert client.post(change, {"detail": "edited"}).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:complaints_accessrecord_add")).status_code == 403
+    assert AccessRecord.objects.get().detail == ""
+
+
+def test_a_complaints_manager_reads_a_cases_log_and_a_persons_activity(
+    client, officer, complaints_manager, case
+):
+    client.force_login(officer)
+    client.get(reverse("case-detail", args=[case.reference]))
+    client.force_login(complaints_manager)
+    page = client.get(reverse("case-detail", args=[case.reference]))
+    assert reverse("case-access-log", args=[case.reference]) in page.content.decode()
+    log = client.get(reverse("case-access-log", args=[case.reference])).content.decode()
+    assert officer.get_full_name() in log and "Opened the case" in log
+    activity = client.get(reverse("person-activity", args=[officer.pk])).content.decode()
+    assert case.reference in activity
+
+
+def test_only_a_complaints_manager_reads_the_log(client, officer, case):
+    client.force_login(officer)
+    assert client.get(reverse("case-access-log", args=[case.reference])).status_code == 403
+    assert client.get(reverse("person-activity", args=[officer.pk])).status_code == 403
