@@ -114,6 +114,7 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("axes", "accessattempt", ("view", "delete")),
     ("axes", "accesslog", ("view",)),
     ("complaints", "accessrecord", ("view",)),
+    ("privacy", "retentionrule", ("view", "change")),
 ]
 
 

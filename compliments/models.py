@@ -43,6 +43,9 @@ class Compliment(models.Model):
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # When its personal data was removed at the end of its retention period.
+    anonymised_on = models.DateField(null=True, blank=True)
+
     history = HistoricalRecords()
 
     class Meta:

@@ -5,6 +5,7 @@ from accounts.roles import ensure_role_groups
 from complaints.reference_data import load_reference_data as load_complaints_data
 from compliments.reference_data import load_reference_data as load_compliments_data
 from ombudsman.reference_data import load_reference_data as load_ombudsman_data
+from privacy.reference_data import load_reference_data as load_privacy_data
 from reporting.reference_data import load_reference_data as load_reporting_data
 
 
@@ -17,4 +18,5 @@ def load_all_reference_data() -> dict[str, int]:
         **load_ombudsman_data(),
         **load_compliments_data(),
         **load_reporting_data(),
+        **load_privacy_data(),
     }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("compliments/", include("compliments.urls")),
     path("ombudsman/", include("ombudsman.urls")),
+    path("personal-data/", include("privacy.urls")),
     path("", include("reporting.urls")),
     path("", include("complaints.urls")),
 ]

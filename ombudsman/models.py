@@ -81,6 +81,9 @@ class OmbudsmanCase(models.Model):
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # When its personal data was removed at the end of its retention period.
+    anonymised_on = models.DateField(null=True, blank=True)
+
     history = HistoricalRecords()
 
     class Meta:

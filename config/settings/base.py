@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ombudsman",
     "compliments",
     "reporting",
+    "privacy",
 ]
 
 MIDDLEWARE = [

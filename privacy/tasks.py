@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task
+def anonymise_due() -> dict:
+    """The scheduled retention run (beat: Sundays at 2am; see the admin's Periodic tasks)."""
+    from privacy import retention
+
+    done = retention.anonymise_due(commit=True)
+    return done.counts()
