@@ -57,9 +57,7 @@ def test_setting_up_shows_a_qr_code_and_the_key_and_stores_nothing_until_a_code_
     assert not TOTPDevice.objects.exists()
 
 
-def test_set_up_turns_it_on_shows_backup_codes_once_and_opens_the_pages(
-    client, officer, required
-):
+def test_set_up_turns_it_on_shows_backup_codes_once_and_opens_the_pages(client, officer, required):
     client.force_login(officer)
     _, key, response = enrol(client)
     assert response.status_code == 302
@@ -74,9 +72,7 @@ def test_set_up_turns_it_on_shows_backup_codes_once_and_opens_the_pages(
     assert client.get(reverse("case-list")).status_code == 200
 
 
-def test_an_enrolled_person_gives_a_code_at_each_sign_in_even_when_not_required(
-    client, officer
-):
+def test_an_enrolled_person_gives_a_code_at_each_sign_in_even_when_not_required(client, officer):
     key = two_factor.new_key()
     TOTPDevice.objects.create(user=officer, key=key, name="app", confirmed=True)
     client.force_login(officer)
