@@ -15,7 +15,7 @@ LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false
 MANAGE := $(LOCAL_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup assets demo lint bench clean
+.PHONY: help run test setup assets demo lint bench load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,6 +67,11 @@ test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
 
 bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATABASE_URL)
 	$(BIN)/python bench/run.py
+
+# locust (the `load` extra) brings gevent, which the service never needs, so only this installs it.
+load: setup ## Run 50 locust users for 2 minutes against gunicorn on PostgreSQL (loopback)
+	test -x $(BIN)/locust || $(BIN)/pip install --quiet -e ".[load]"
+	$(BIN)/python bench/load.py
 
 lint: setup ## Check style, and look for insecure code with bandit
 	$(BIN)/ruff check .
