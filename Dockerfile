@@ -10,7 +10,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
 RUN make assets && rm -rf node_modules \
- && pip install --no-cache-dir ".[notify]" \
+ && pip install --no-cache-dir --require-hashes -r requirements.lock \
+ && pip install --no-cache-dir --no-deps . \
  && DJANGO_SETTINGS_MODULE=config.settings.base SECRET_KEY=build python manage.py collectstatic --noinput
 
 RUN useradd --system --home /app complaints && mkdir -p /app/var && chown complaints /app/var

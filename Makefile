@@ -15,15 +15,18 @@ LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false
 MANAGE := $(LOCAL_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup assets demo lint bench load clean
+.PHONY: help run test setup assets demo lint bench load lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every package is pinned, with its hashes, in the lock files (`make lock` remakes them):
+# requirements.lock is what production runs, requirements-test.lock adds what the tests need.
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # GOV.UK Frontend comes from the npm registry at set-up; nothing of it is committed.
@@ -70,13 +73,21 @@ bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATA
 
 # locust (the `load` extra) brings gevent, which the service never needs, so only this installs it.
 load: setup ## Run 50 locust users for 2 minutes against gunicorn on PostgreSQL (loopback)
-	test -x $(BIN)/locust || $(BIN)/pip install --quiet -e ".[load]"
+	test -x $(BIN)/locust || $(BIN)/pip install --quiet --require-hashes -r requirements-load.lock
 	$(BIN)/python bench/load.py
 
 lint: setup ## Check style, and look for insecure code with bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r config accounts complaints ombudsman compliments reporting
+	$(BIN)/bandit -q -c pyproject.toml -r config accounts complaints ombudsman compliments reporting \
+		privacy
+
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: setup ## Pin every dependency again, with hashes, after changing pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra notify --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test -c requirements.lock --output-file requirements-test.lock pyproject.toml
+	$(PIP_COMPILE) --extra load -c requirements.lock --output-file requirements-load.lock pyproject.toml
 
 clean: ## Remove the virtual environment, database and generated files
 	rm -rf $(VENV) db.sqlite3 var staticfiles static/build node_modules

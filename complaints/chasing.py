@@ -193,7 +193,7 @@ def _due(rule, rows, today, key_prefix, addresses, templates, extra=None) -> lis
             "due_on": row["anchor_on"],
             "days": abs(int(days)),
             "link": case_link(row["reference"]) if row["reference"] else _learning_link(),
-            **(extra(row) if extra else {}),
+            **(extra(row) if extra else {}),  # nosec B610
         }
         key = f"{key_prefix}:{row['about_id']}:rule:{rule.code}"
         note = _notification(rule, key, row, addresses, templates, context)

@@ -50,7 +50,8 @@ from complaints.workflow import Move
 from complaints.workingdays import add_working_days
 
 MIX = json.loads((Path(__file__).parent / "data" / "seed_mix.json").read_text())["demo_mix"]
-DEMO_PASSWORD = "demo-password-2024"  # noqa: S105 - printed for the demo log-ins only
+# Printed for the demo log-ins; never a real account's.
+DEMO_PASSWORD = "demo-password-2024"  # nosec B105
 YEARS = 5
 
 # One log-in per role; README lists them.
@@ -200,12 +201,17 @@ def _insert(model, columns: list[str], rows: list[tuple], page_size: int = 5000)
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
+            # Our own models' table and column names; the values are parameters.
             execute_values(
-                cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows, page_size=page_size
+                cursor.cursor,
+                f"INSERT INTO {table} ({cols}) VALUES %s",  # nosec
+                rows,
+                page_size=page_size,
             )
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # nosec
+            cursor.executemany(sql, rows)
 
 
 def _set_case_pointers(rows: list[tuple[int, int, dt.date | None]]) -> None:

@@ -12,7 +12,7 @@ def due(due_on, today):
     """Working days left, in words; the colour and border only repeat what the words say."""
     days = working_days_left(due_on, today)
     if days is None:
-        return mark_safe('<span class="app-due app-due--none">Nothing due</span>')
+        return mark_safe('<span class="app-due app-due--none">Nothing due</span>')  # nosec B308
     if days < 0:
         n = -days
         text, style = f"Overdue by {n} working day{'s' if n != 1 else ''}", "overdue"

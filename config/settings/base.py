@@ -13,7 +13,7 @@ from config.env import BASE_DIR, env_bool, env_db, env_int, env_list, env_secret
 
 DEBUG = env_bool("DEBUG", False)
 # Public, so only for DEBUG: a key anyone can read lets them forge sessions and reset links.
-DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # nosec B105
 SECRET_KEY = env_secret("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
     raise ImproperlyConfigured(
