@@ -48,6 +48,16 @@ class Person:
         self.context = browser.new_context(accept_downloads=True)
         self.page = self.context.new_page()
         self.audited = audited
+        # The Content Security Policy must never have to block anything the pages do.
+        self.blocked = []
+        self.page.on(
+            "console",
+            lambda message: (
+                self.blocked.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         self.goto("/accounts/login/")
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", "password")
@@ -61,6 +71,7 @@ class Person:
             for v in violations
         ]
         assert summary == [], f"axe on {self.page.url}"
+        assert self.blocked == [], f"the Content Security Policy blocked on {self.page.url}"
         self.audited.append(self.page.url)
 
     def goto(self, path: str, *, expect_status: int = 200):
