@@ -70,6 +70,7 @@ def two_factor_setup(request):
     key = request.session.get(_ENROLMENT_KEY) or two_factor.new_key()
     request.session[_ENROLMENT_KEY] = key
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = "The 6-digit code the app shows for this service now."
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = two_factor.enrol(
