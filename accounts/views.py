@@ -67,6 +67,10 @@ def two_factor_overview(request):
 
 @login_required
 def two_factor_setup(request):
+    # Replacing a device takes the code from the one there now: a password alone must not be
+    # enough to enrol a phone of the attacker's own.
+    if not is_verified(request) and two_factor.has_two_factor(request.user):
+        return redirect(f"{reverse('two-factor-verify')}?next={reverse('two-factor-setup')}")
     key = request.session.get(_ENROLMENT_KEY) or two_factor.new_key()
     request.session[_ENROLMENT_KEY] = key
     form = CodeForm(request.POST or None)

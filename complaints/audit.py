@@ -4,13 +4,14 @@ case's log and a person's activity."""
 
 from django.db.models import QuerySet
 
+from accounts.network import client_address
 from complaints.models import AccessRecord, Case, Document
 
 Action = AccessRecord.Action
 
 
 def _address(request) -> str | None:
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 def record(request, action: str, *, case: Case | None = None, detail: str = "") -> None:

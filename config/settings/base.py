@@ -216,11 +216,15 @@ if not set(AXES_LOCKOUT_PARAMETERS) <= set(_LOCKOUT_BY.values()) or not AXES_LOC
     raise ImproperlyConfigured("LOGIN_LOCKOUT_BY takes account, address or both, comma-separated.")
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
-AXES_RESET_ON_SUCCESS = True
+# A success must not wipe the failures: by address, that would wipe other accounts' too, and
+# anyone with an account of their own could then guess another's password without end. The
+# failures expire with the lock-out period instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # Single sign-on has no password to guess, and a refused one has no username to count by.
 AXES_WHITELIST_CALLABLE = "accounts.oidc.exempt_from_lockout"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 AXES_VERBOSE = False
 
 AUTHENTICATION_BACKENDS = [

@@ -61,3 +61,49 @@ def test_a_complaints_manager_unlocks_someone_in_the_admin(client, officer, sett
     assert response.status_code == 302
     client.logout()
     assert _try(client, LOGIN, officer.username, "password").status_code == 302
+
+
+def test_someone_elses_success_does_not_wipe_an_accounts_failures(client, officer, settings):
+    """Else anyone with an account could guess another's password without end."""
+    other = UserFactory(username="insider", role="independent_person")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _try(client, LOGIN, officer.username, "wrong", address="10.0.0.1")
+    assert _try(client, LOGIN, other.username, "password", "10.0.0.1").status_code == 302
+    client.logout()
+    _try(client, LOGIN, officer.username, "wrong", address="10.0.0.2")
+    assert _try(client, LOGIN, officer.username, "password", "10.0.0.3").status_code == 429
+
+
+def test_behind_a_proxy_the_visitors_own_address_is_counted(client, officer, settings):
+    from accounts.network import client_address
+
+    settings.PROXY_COUNT = 1
+    # The proxy appends the address it was reached from; what the visitor sent is ignored.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "x"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9",
+        )
+    elsewhere = client.post(
+        LOGIN,
+        {"username": officer.username, "password": "password"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert elsewhere.status_code == 302  # another visitor through the same proxy
+    client.logout()
+    locked = client.post(
+        LOGIN,
+        {"username": officer.username, "password": "password"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9",
+    )
+    assert locked.status_code == 429
+    settings.PROXY_COUNT = 0
+
+    class Request:
+        META = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"}
+
+    assert client_address(Request) == "10.0.0.1"  # no proxy: the header is the visitor's

@@ -138,3 +138,22 @@ def test_the_next_address_cannot_leave_the_site(client, officer):
         reverse("two-factor-verify"), {"code": code_for(key), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_a_password_alone_cannot_replace_the_device(client, officer):
+    """Someone with only the password must not enrol a phone of their own."""
+    key = two_factor.new_key()
+    TOTPDevice.objects.create(user=officer, key=key, confirmed=True)
+    client.force_login(officer)
+    page = client.get(reverse("two-factor-setup"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("two-factor-verify"))
+    attacker_key = two_factor.new_key()
+    session = client.session
+    session["two_factor_enrolment_key"] = attacker_key
+    session.save()
+    posted = client.post(reverse("two-factor-setup"), {"code": code_for(attacker_key)})
+    assert posted.status_code == 302
+    assert posted["Location"].startswith(reverse("two-factor-verify"))
+    assert TOTPDevice.objects.get(user=officer).key == key
+    assert client.get(reverse("case-list")).status_code == 302
