@@ -89,6 +89,10 @@ class UserAdmin(BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
+        if obj is not None and not self._superuser(request):
+            # The reset link goes to this address: whoever could change it could take the
+            # account. The council's IT (a superuser), or single sign-on, changes it.
+            readonly.append("email")
         if obj is not None and obj.pk == request.user.pk:
             readonly += ["roles", "is_active", "is_superuser", "is_staff", "groups"]
             readonly += ["user_permissions"]

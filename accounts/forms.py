@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 
 
 class GovukForm:
@@ -33,7 +34,13 @@ class PasswordChangeForm(GovukForm, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(GovukForm, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        """Also a new account, made without a password so its owner sets one through this
+        link; never an account that signs in through the council's identity provider."""
+        users = get_user_model()._default_manager.filter(
+            email__iexact=email, is_active=True, identity_provider_subject__isnull=True
+        )
+        return (u for u in users if u.email.casefold() == email.casefold())
 
 
 class SetPasswordForm(GovukForm, auth_forms.SetPasswordForm):

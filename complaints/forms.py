@@ -348,16 +348,14 @@ class CaseLogForm(CaseworkForm):
         )
 
     def children(self) -> list[Child]:
+        """The children as typed; services.people_on_record finds those already on record."""
         d = self.cleaned_data
         found = []
         for prefix, dob in (("child_", d.get("child_date_of_birth")), ("second_child_", None)):
             name = d.get(f"{prefix}name", "").strip()
             if name:
                 ref = d.get(f"{prefix}case_system_reference", "").strip()
-                existing = Child.objects.filter(case_system_reference=ref).first() if ref else None
-                found.append(
-                    existing or Child(name=name, date_of_birth=dob, case_system_reference=ref)
-                )
+                found.append(Child(name=name, date_of_birth=dob, case_system_reference=ref))
         return found
 
     def case_fields(self) -> dict:

@@ -54,6 +54,23 @@ def reserve_references(received_on: dt.date, count: int) -> list[str]:
     return [f"{key}-{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
+def people_on_record(
+    *, by, complainant: Complainant, children: list[Child]
+) -> tuple[Complainant, list[Child]]:
+    """The complainant and children as already on record, so one person has one record
+    across the years and repeats show. Only for those who see every case: matching for anyone
+    else would show them another case's people (a name, a child, their parental
+    responsibility) for an e-mail address or a case-system ID they typed."""
+    if not by.has_perm("complaints.view_all_cases"):
+        return complainant, children
+    found = []
+    for child in children:
+        ref = child.case_system_reference
+        existing = Child.objects.filter(case_system_reference=ref).first() if ref else None
+        found.append(existing or child)
+    return existing_complainant(complainant) or complainant, found
+
+
 def existing_complainant(candidate: Complainant) -> Complainant | None:
     """The complainant already on record as the same person: same email, or same name and
     postcode. One record across the years lets repeat complaints be seen."""

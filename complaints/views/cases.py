@@ -93,10 +93,12 @@ def case_log(request):
         if already_submitted(form):
             messages.info(request, "That form was already sent; the case was logged once.")
             return redirect("case-list")
-        complainant, children = form.complainant(), form.children()
+        complainant, children = services.people_on_record(
+            by=request.user, complainant=form.complainant(), children=form.children()
+        )
         repeats = list(
             selectors.possible_repeats(
-                complainant=services.existing_complainant(complainant), children=children
+                complainant=complainant if complainant.pk else None, children=children
             )
             .filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
             .select_related("current_stage")[:5]
@@ -116,7 +118,7 @@ def case_log(request):
                     outcome_sought = fields.pop("outcome_sought")
                     case = services.case_log(
                         by=request.user,
-                        complainant=services.existing_complainant(complainant) or complainant,
+                        complainant=complainant,
                         children=children,
                         outcome_sought=outcome_sought,
                         **fields,

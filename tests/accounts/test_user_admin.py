@@ -57,12 +57,11 @@ def test_the_form_offers_only_people_details_activity_and_roles(client, manager,
         "username",
         "first_name",
         "last_name",
-        "email",
         "job_title",
         "organisation",
         "is_active",
         "roles",
-    }
+    }  # the e-mail is shown, not editable: the reset link goes to it
 
 
 def test_a_manager_gives_roles_and_deactivates(client, manager, officer):
@@ -127,3 +126,21 @@ def test_only_a_superuser_grants_superuser(client, officer):
         .form
     )
     assert "is_superuser" in form.fields
+
+
+def test_a_manager_cannot_redirect_someones_reset_link(client, manager, officer):
+    _change(client, officer, email="attacker@evil.example", roles=[Role.COMPLAINTS_OFFICER])
+    officer.refresh_from_db()
+    assert officer.email != "attacker@evil.example"
+
+
+def test_a_new_account_sets_its_password_through_the_reset_link(client, manager):
+    from django.core import mail
+
+    client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "starter", "email": "starter@council.example", "roles": ["team_manager"]},
+    )
+    client.logout()
+    client.post(reverse("password_reset"), {"email": "starter@council.example"})
+    assert [m.to for m in mail.outbox] == [["starter@council.example"]]

@@ -59,3 +59,41 @@ def test_a_panel_member_sees_the_case_until_their_stage_is_over(client, build, i
         responded_on=timezone.localdate() - dt.timedelta(days=365)
     )
     assert client.get(url).status_code == 404
+
+
+def test_logging_a_case_does_not_reveal_another_cases_people(
+    client, build, other_team_manager, officer
+):
+    """Matching a typed e-mail or case-system ID to the people on record is the complaints
+    team's: for anyone else it would show another case's complainant and child."""
+    from complaints.models import Child
+    from tests.factories import ComplainantFactory
+
+    secret = build.case(
+        "in_progress",
+        complainant=ComplainantFactory(name="Ella Kettle", email="ella@example.org"),
+        children=[Child(name="Umar Kettle", case_system_reference="MOS100207")],
+    )
+    client.force_login(other_team_manager)
+    response = client.post(
+        reverse("case-log"),
+        log_form(
+            name="E",
+            email="ella@example.org",
+            child_name="x",
+            child_case_system_reference="MOS100207",
+        ),
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Ella Kettle" not in page and "Umar Kettle" not in page
+    assert secret.reference not in page
+    mine = Case.objects.exclude(pk=secret.pk).get()
+    assert mine.complainant_id != secret.complainant_id
+    assert mine.repeat_of is None
+    # The complaints team still finds the same person on record.
+    client.force_login(officer)
+    response = client.post(
+        reverse("case-log"),
+        log_form(name="Ella Kettle", email="ella@example.org", not_a_repeat="on"),
+    )
+    assert Case.objects.order_by("-pk").first().complainant_id == secret.complainant_id
