@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import (
@@ -303,3 +306,46 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = PeriodicTask
+        fields = ["enabled", "interval", "crontab", "start_time"]
+
+
+class ScheduleAdmin(PeriodicTaskAdmin):
+    """The service's periodic jobs (chasing, the outbox, retention…). A complaints manager
+    retimes them or switches them off; what they run, and with what arguments, is the
+    council's IT's (a superuser's) to change, and only they may run one at once."""
+
+    def _superuser(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self._superuser(request):
+            return super().get_form(request, obj, **kwargs)
+        return ScheduleForm
+
+    def get_fieldsets(self, request, obj=None):
+        if self._superuser(request):
+            return super().get_fieldsets(request, obj)
+        return [
+            (None, {"fields": ["name", "task", "enabled", "description"]}),
+            ("Schedule", {"fields": ["interval", "crontab", "start_time", "last_run_at"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._superuser(request):
+            return super().get_readonly_fields(request, obj)
+        return ["name", "task", "description", "last_run_at"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._superuser(request):
+            actions.pop("run_tasks", None)
+        return actions
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, ScheduleAdmin)

@@ -11,7 +11,13 @@ def chase(for_date: str | None = None) -> dict:
     """The daily chase (beat runs it on weekday mornings; see the admin's Periodic tasks)."""
     import datetime as dt
 
+    from django.utils import timezone
+
     day = dt.date.fromisoformat(for_date) if for_date else None
+    if day is not None and day > timezone.localdate():
+        # Chasing a future day would send reminders early and, each rule firing once, never
+        # on the day they are due.
+        raise ValueError(f"The chase cannot run for a day still to come ({day}).")
     outcome = chasing.run(day)
     return {
         "date": outcome.for_date.isoformat(),

@@ -144,3 +144,35 @@ def test_a_new_account_sets_its_password_through_the_reset_link(client, manager)
     client.logout()
     client.post(reverse("password_reset"), {"email": "starter@council.example"})
     assert [m.to for m in mail.outbox] == [["starter@council.example"]]
+
+
+def test_a_manager_retimes_periodic_jobs_but_cannot_change_or_run_what_they_do(client, manager):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="complaints.tasks.chase")
+    url = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
+    form = client.get(url).context["adminform"].form
+    assert set(form.fields) == {"enabled", "interval", "crontab", "start_time"}
+    client.post(
+        url,
+        {
+            "enabled": "",
+            "crontab": task.crontab_id,
+            "task": "privacy.tasks.anonymise_due",
+            "kwargs": '{"for_date": "2099-01-01"}',
+        },
+    )
+    task.refresh_from_db()
+    assert task.task == "complaints.tasks.chase" and task.kwargs == "{}"
+    assert not task.enabled
+    listing = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+    assert "run_tasks" not in listing.content.decode()
+
+
+def test_the_chase_task_refuses_a_day_still_to_come():
+    import datetime as dt
+
+    from complaints.tasks import chase
+
+    with pytest.raises(ValueError, match="still to come"):
+        chase.run(for_date=(dt.date.today() + dt.timedelta(days=10)).isoformat())
