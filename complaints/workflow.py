@@ -186,6 +186,13 @@ def _lock(case: Case, move: Move) -> Case:
     )
     if locked.state not in TRANSITIONS[move].sources:
         raise InvalidTransition(locked, move)
+    if locked.anonymised_on:
+        # Reopened, it would gather new personal data that retention never looks at again.
+        raise DomainError(
+            f"{locked.reference}'s personal data was removed on "
+            f"{locked.anonymised_on:%-d %B %Y} at the end of its retention period, so it "
+            "cannot be reopened or moved on. Log a new representation instead."
+        )
     return locked
 
 

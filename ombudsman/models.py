@@ -82,7 +82,7 @@ class OmbudsmanCase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # When its personal data was removed at the end of its retention period.
-    anonymised_on = models.DateField(null=True, blank=True)
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

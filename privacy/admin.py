@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from privacy.models import RetentionRule
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(admin.ModelAdmin):
+class RetentionRuleAdmin(SimpleHistoryAdmin):
     list_display = ["record", "years", "active", "note"]
     list_editable = ["years", "active"]
 

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class RetentionRule(models.Model):
@@ -34,6 +35,9 @@ class RetentionRule(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="Where the period comes from, e.g. the schedule."
     )
+
+    # Who shortened a period, and when: a change here decides what is deleted next Sunday.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["record"]

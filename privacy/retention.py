@@ -11,8 +11,10 @@ children. Open cases are never due.
 What anonymising removes, and what it keeps:
 - removed: names, contact details, dates of birth and case-system IDs of complainants and
   children (once none of their cases is kept), every free text about the case (summary,
-  elements, reasoning, remedies' detail, notes, reasons given for moves and pauses, what went
-  wrong), its documents, letters and e-mails, and the edit history that held earlier copies;
+  elements, reasoning, remedies' detail, notes, reasons given for moves and pauses, the
+  lessons-learnt form's words and the agreed actions'), its documents, letters and e-mails,
+  the Ombudsman's summary and recommendations' words, and the edit history that held earlier
+  copies;
 - kept: every row and category the statistics count (cases, stages, dates, elements with
   their nature, findings, remedies with their kind and amount, complainants' relationship and
   equality answers, panels, lessons-learnt forms and agreed actions, the anonymised extracts
@@ -24,6 +26,7 @@ The access log is kept: it names staff and case references, and records the anon
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -49,7 +52,7 @@ from complaints.models import (
     Stage,
 )
 from compliments.models import Compliment
-from ombudsman.models import OmbudsmanCase
+from ombudsman.models import OmbudsmanCase, Recommendation
 from privacy.models import RetentionRule
 
 Record = RetentionRule.Record
@@ -98,13 +101,14 @@ def compliments_due(today: dt.date) -> QuerySet[Compliment]:
 
 
 def ombudsman_due(today: dt.date) -> QuerySet[OmbudsmanCase]:
+    """Past their period, unless a complaint they concern is held."""
     cutoff = _cutoff(Record.OMBUDSMAN, today)
     if cutoff is None:
         return OmbudsmanCase.objects.none()
     return OmbudsmanCase.objects.filter(
         Q(decision_on__lt=cutoff) | Q(decision_on__isnull=True, received_on__lt=cutoff),
         anonymised_on__isnull=True,
-    )
+    ).exclude(complaints__held_since__isnull=False)
 
 
 @dataclass
@@ -182,14 +186,18 @@ def case_anonymise(case: Case, *, on: dt.date) -> None:
     Remedy.objects.filter(stage__case=case).update(detail="")
     Event.objects.filter(case=case).update(reason="")
     Pause.objects.filter(stage__case=case).update(reason="")
-    LessonsLearnt.objects.filter(case=case).update(what_went_wrong="")
-    AgreedAction.objects.filter(case=case).update(evidence="")
+    LessonsLearnt.objects.filter(case=case).update(
+        what_went_wrong="", learning="", wider_learning=""
+    )
+    AgreedAction.objects.filter(case=case).update(description="", evidence="")
     Letter.objects.filter(case=case).delete()
     Contact.objects.filter(case=case).delete()
     Notification.objects.filter(case=case).delete()
-    for document in Document.objects.filter(case=case):
-        document.file.delete(save=False)
-        document.delete()
+    documents = list(Document.objects.filter(case=case))
+    Document.objects.filter(case=case).delete()
+    # The files go only once the rows' deletion is committed: a run that fails keeps both.
+    for document in documents:
+        transaction.on_commit(partial(document.file.storage.delete, document.file.name))
     stage_ids = list(stages.values_list("pk", flat=True))
     for model, lookup in (
         (Case, {"id": case.pk}),
@@ -239,9 +247,13 @@ def compliments_anonymise(compliments: QuerySet[Compliment], *, on: dt.date) -> 
 
 
 def ombudsman_anonymise(cases: QuerySet[OmbudsmanCase], *, on: dt.date) -> int:
+    """The summary and the recommendations' words go; decisions, kinds, amounts and dates
+    (the annual letter's figures) stay."""
     ids = list(cases.values_list("pk", flat=True))
     OmbudsmanCase.objects.filter(pk__in=ids).update(summary="", anonymised_on=on)
+    Recommendation.objects.filter(ombudsman_case_id__in=ids).update(detail="", evidence="")
     _purge_history(OmbudsmanCase, id__in=ids)
+    _purge_history(Recommendation, ombudsman_case_id__in=ids)
     return len(ids)
 
 

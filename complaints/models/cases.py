@@ -59,7 +59,7 @@ class Complainant(models.Model):
         categories.AgeBand, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    anonymised_on = models.DateField(null=True, blank=True)
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -79,7 +79,7 @@ class Child(models.Model):
         max_length=40, blank=True, help_text="The child's ID in Mosaic, LCS, Protocol or similar."
     )
 
-    anonymised_on = models.DateField(null=True, blank=True)
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -208,12 +208,12 @@ class Case(models.Model):
 
     # Retention (privacy.retention): a hold keeps the case's personal data past its period,
     # e.g. while a claim or an inquiry needs it; anonymised_on is when that data was removed.
-    held_since = models.DateField(null=True, blank=True)
-    held_reason = models.CharField(max_length=500, blank=True)
+    held_since = models.DateField(null=True, blank=True, editable=False)
+    held_reason = models.CharField(max_length=500, blank=True, editable=False)
     held_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-    anonymised_on = models.DateField(null=True, blank=True)
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["next_due_on", "current_stage"])
 

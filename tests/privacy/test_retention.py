@@ -59,10 +59,13 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(ended, capsys):
     assert ended.documents.count() == 2
 
 
-def test_anonymising_removes_personal_data_and_its_history(ended):
+def test_anonymising_removes_personal_data_and_its_history(
+    ended, django_capture_on_commit_callbacks
+):
     complainant = ended.complainant
     storage_names = [d.file.name for d in ended.documents.all()]
-    retention.anonymise_due(LATER, commit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.anonymise_due(LATER, commit=True)
     ended.refresh_from_db()
     complainant.refresh_from_db()
     assert ended.anonymised_on == LATER
@@ -161,3 +164,58 @@ def test_the_years_counts_and_its_published_report_come_out_the_same(
     after = {k: t.to_dict() for k, t in count_tables(year).items()}
     assert after == before
     assert _pdf_text(render_pdf(edition)) == published
+
+
+def test_a_held_complaint_keeps_its_ombudsman_case_and_the_words_go_otherwise(
+    ended, officer, complaints_manager
+):
+    from ombudsman.models import Recommendation, RecommendationKind
+    from ombudsman.services import ombudsman_case_create, recommendation_add
+
+    lgsco = ombudsman_case_create(
+        reference="20 000 123",
+        received_on=TODAY,
+        by=officer,
+        complaints=[ended],
+        summary="Mrs X says Y's placement ended",
+    )
+    recommendation_add(
+        lgsco,
+        by=officer,
+        kind=RecommendationKind.objects.filter(requires_amount=False).first(),
+        due_on=TODAY,
+        owner=complaints_manager,
+        detail="Apologise to Mrs X",
+    )
+    retention.hold_place(ended, by=complaints_manager, reason="Claim")
+    retention.anonymise_due(LATER, commit=True)
+    lgsco.refresh_from_db()
+    assert lgsco.summary and lgsco.anonymised_on is None
+    retention.hold_release(ended)
+    retention.anonymise_due(LATER, commit=True)
+    lgsco.refresh_from_db()
+    assert lgsco.summary == "" and lgsco.anonymised_on == LATER
+    assert Recommendation.objects.get(ombudsman_case=lgsco).detail == ""
+    assert not lgsco.history.exists()
+
+
+def test_an_anonymised_case_cannot_be_reopened(build, ended, officer):
+    from complaints import workflow
+    from complaints.errors import DomainError
+    from complaints.models import Level
+
+    retention.anonymise_due(LATER, commit=True)
+    ended.refresh_from_db()
+    with pytest.raises(DomainError, match="cannot be reopened"):
+        workflow.reopen(ended, by=officer, level=Level.LOCAL_RESOLUTION, reason="New")
+
+
+def test_files_are_deleted_only_once_the_run_commits(ended, django_capture_on_commit_callbacks):
+    storage = ended.documents.model.file.field.storage
+    names = [d.file.name for d in ended.documents.all()]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        retention.anonymise_due(LATER, commit=True)
+    assert all(storage.exists(n) for n in names)  # not yet: the transaction may still fail
+    for callback in callbacks:
+        callback()
+    assert not any(storage.exists(n) for n in names)
