@@ -87,20 +87,31 @@ def backup_codes_replace(*, user) -> list[str]:
     return codes
 
 
+def _use_backup_code(device: StaticDevice, code: str) -> bool:
+    """Use up a backup code. The delete is the check, so two sign-ins sending the same code
+    at the same moment cannot both succeed (django-otp reads, then deletes)."""
+    used, _ = StaticToken.objects.filter(device=device, token=code).delete()
+    if used:
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+    else:
+        device.throttle_increment()
+    return bool(used)
+
+
 def verify(*, user, code: str):
     """The device that accepts this code (the app's 6 digits, or a backup code, used up)."""
     code = _code(code)
-    if code.isdigit() and len(code) == 6:
-        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
-    else:
-        devices = StaticDevice.objects.filter(user=user, confirmed=True)
-    for device in devices:
+    app = code.isdigit() and len(code) == 6
+    model = TOTPDevice if app else StaticDevice
+    for device in model.objects.filter(user=user, confirmed=True):
         allowed, _ = device.verify_is_allowed()
         if not allowed:
             raise TwoFactorError(
                 "Too many wrong codes. Wait a minute, then enter the newest code."
             )
-        if device.verify_token(code):
+        if device.verify_token(code) if app else _use_backup_code(device, code):
             return device
     raise TwoFactorError("That code is not right. Enter the newest code from your app.")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from complaints import selectors, workflow
+from complaints import audit, selectors, workflow
 from complaints.errors import CaseMoved
 from complaints.models import Case, Level
 from complaints.workflow import Move
@@ -134,6 +134,15 @@ def case_or_404(user, reference: str, queryset=None) -> Case:
     case = cases.filter(reference=reference).first()
     if case is None:
         raise Http404("No such case.")
+    return case
+
+
+def case_shown(request, reference: str, queryset=None) -> Case:
+    """`case_or_404` for a page that shows the case: opening it (a GET) goes in the access log,
+    whichever page of the case it is."""
+    case = case_or_404(request.user, reference, queryset)
+    if request.method == "GET":
+        audit.record(request, audit.Action.VIEWED_CASE, case=case, detail=request.path)
     return case
 
 

@@ -4,6 +4,9 @@ from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.roles import Role
+from complaints import audit
+from complaints.forms import people
 from complaints.models import (
     CATEGORY_MODELS,
     AccessRecord,
@@ -77,7 +80,22 @@ class NonWorkingDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class ServiceAreaInline(admin.TabularInline):
+class CouncilStaffChoices:
+    """Heading a service or managing a team shows its cases: only the council's own managers
+    are offered, never an investigator or independent person from outside."""
+
+    STAFF_FIELDS = {
+        "head_of_service": (Role.HEAD_OF_SERVICE, Role.SENIOR_MANAGER),
+        "manager": (Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE),
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.STAFF_FIELDS:
+            kwargs["queryset"] = people(*self.STAFF_FIELDS[db_field.name])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ServiceAreaInline(CouncilStaffChoices, admin.TabularInline):
     model = ServiceArea
     extra = 0
 
@@ -87,19 +105,19 @@ class DirectorateAdmin(admin.ModelAdmin):
     inlines = [ServiceAreaInline]
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(CouncilStaffChoices, admin.TabularInline):
     model = Team
     extra = 0
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(admin.ModelAdmin):
+class ServiceAreaAdmin(CouncilStaffChoices, admin.ModelAdmin):
     list_display = ("name", "directorate", "head_of_service")
     inlines = [TeamInline]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(CouncilStaffChoices, admin.ModelAdmin):
     list_display = ("name", "service", "manager", "active")
     list_filter = ("service", "active")
 
@@ -134,8 +152,31 @@ class EventInline(ReadOnlyInline):
     fields = ("at", "move", "from_state", "to_state", "actor", "reason")
 
 
+class LoggedCaseAdmin(SimpleHistoryAdmin):
+    """A case's admin pages show its record and history: opening them is in the access log,
+    as the case's own pages are."""
+
+    def _case(self, obj):
+        return obj
+
+    def _log(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            audit.record(
+                request, audit.Action.VIEWED_CASE, case=self._case(obj), detail=request.path
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._log(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(LoggedCaseAdmin):
     """Cases are worked in the application; the admin shows them and their history. State is
     read-only here because only complaints.workflow may change it."""
 
@@ -172,7 +213,7 @@ class PauseInline(ReadOnlyInline):
 
 
 @admin.register(Stage)
-class StageAdmin(SimpleHistoryAdmin):
+class StageAdmin(LoggedCaseAdmin):
     list_display = ("__str__", "level", "requested_on", "responded_on")
     list_filter = ("level",)
     search_fields = ("case__reference",)
@@ -184,6 +225,10 @@ class StageAdmin(SimpleHistoryAdmin):
         "adjudicating_officer",
     )
     readonly_fields = ("case", "level", "requested_on", "responded_on", "paused_working_days")
+
+    def _case(self, obj):
+        return obj.case
+
     inlines = [DeadlineInline, FindingInline, RemedyInline, PauseInline]
 
 

@@ -120,10 +120,16 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
         "refusal_reason": case.refusal_reason.label if case.refusal_reason_id else "",
         "officer": _person(case.officer),
     }
-    context["paragraph"] = {
-        p.code: templating.render_text(compile_template(p.text), context)
-        for p in LetterParagraph.objects.all()
-    }
+    try:
+        context["paragraph"] = {
+            p.code: templating.render_text(compile_template(p.text), context)
+            for p in LetterParagraph.objects.all()
+        }
+    except templating.TemplateTextError as error:
+        raise DomainError(
+            f"A letter paragraph has an error ({error}): a complaints manager can correct it "
+            "in the admin."
+        ) from None
     return context
 
 
@@ -135,9 +141,14 @@ def _next_stage_name(case: Case, stage: Stage | None) -> str:
 
 
 def render_text(text: str, case: Case, stage: Stage | None) -> str:
-    return (
-        templating.render_text(compile_template(text), letter_context(case, stage)).strip() + "\n"
-    )
+    try:
+        filled = templating.render_text(compile_template(text), letter_context(case, stage))
+    except templating.TemplateTextError as error:
+        raise DomainError(
+            f"A letter template or paragraph has an error ({error}): a complaints manager "
+            "can correct it in the admin."
+        ) from None
+    return filled.strip() + "\n"
 
 
 @transaction.atomic

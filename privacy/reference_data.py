@@ -31,4 +31,16 @@ def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
         name="Anonymise records past their retention period (Sundays, 2am)",
         defaults={"task": "privacy.tasks.anonymise_due", "crontab": sundays},
     )
+    nightly, _ = CrontabSchedule.objects.get_or_create(
+        minute="30",
+        hour="1",
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Europe/London",
+    )
+    PeriodicTask.objects.get_or_create(
+        name="Clear expired sessions (nightly)",
+        defaults={"task": "privacy.tasks.clear_sessions", "crontab": nightly},
+    )
     return {"retention rules": created}

@@ -24,7 +24,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from complaints import audit, selectors, spreadsheets
-from complaints.models import Case, Child, Complainant, Document
+from complaints.models import (
+    Case,
+    Child,
+    Complainant,
+    Contact,
+    Document,
+    Element,
+    ElementFinding,
+    Letter,
+)
 
 Action = audit.Action
 
@@ -69,33 +78,42 @@ def _case_context(case: Case) -> dict:
     }
 
 
-def _history_rows(cases: list[Case]):
-    """Every move and every edit on the cases, oldest first."""
+def _edits(subject: Subject, case: Case):
+    """The edit histories that belong to the case and to the person: (what, records)."""
+    yield "The case", case.history.all()
+    yield "The complainant", case.complainant.history.all()
+    for child in case.children.all():
+        if subject.kind == "complainant" or child == subject.person:
+            yield "A child", child.history.all()
+    for model, what in (
+        (Element, "An element of complaint"),
+        (ElementFinding, "A finding"),
+        (Contact, "A note of contact"),
+        (Document, "A document"),
+        (Letter, "A letter"),
+    ):
+        lookup = {"stage__case": case} if model is ElementFinding else {"case": case}
+        ids = model.objects.filter(**lookup).values("pk")
+        yield what, model.history.filter(id__in=ids)
+
+
+def _history_rows(subject: Subject, cases: list[Case]):
+    """Every move on the cases and every edit of their records, oldest first."""
     rows = []
     for case in cases:
         for event in case.events.select_related("actor").order_by("at", "pk"):
+            when = timezone.localtime(event.at).isoformat(timespec="seconds")
             rows.append(
-                (
-                    timezone.localtime(event.at).isoformat(timespec="seconds"),
-                    case.reference,
-                    "Move",
-                    event.move,
-                    str(event.actor or ""),
-                    event.reason,
-                )
+                (when, case.reference, "Move", event.move, str(event.actor or ""), event.reason)
             )
-        for record in case.history.select_related("history_user").order_by("history_date"):
-            rows.append(
-                (
-                    timezone.localtime(record.history_date).isoformat(timespec="seconds"),
-                    case.reference,
-                    "Edit of the case",
-                    record.get_history_type_display(),
-                    str(record.history_user or ""),
-                    "",
+        for what, records in _edits(subject, case):
+            for record in records.select_related("history_user"):
+                when = timezone.localtime(record.history_date).isoformat(timespec="seconds")
+                by = str(record.history_user or "")
+                rows.append(
+                    (when, case.reference, what, record.get_history_type_display(), by, "")
                 )
-            )
-    return sorted(rows)
+    return sorted(set(rows))
 
 
 def _safe_name(text: str) -> str:
@@ -126,7 +144,9 @@ def bundle(subject: Subject, *, request) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.pdf", summary_pdf(subject, cases, made_on=today))
         header = ["When", "Case", "What", "Which", "By", "Reason or note"]
-        archive.writestr("history.csv", spreadsheets.csv_text(header, _history_rows(cases)))
+        archive.writestr(
+            "history.csv", spreadsheets.csv_text(header, _history_rows(subject, cases))
+        )
         for document in Document.objects.filter(case__in=cases).select_related("case"):
             folder = "letters" if document.kind == Document.Kind.LETTER else "documents"
             name = (

@@ -88,11 +88,11 @@ class ChaseRule(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from complaints.templating import TemplateTextError, compile_text
+        from complaints.templating import TemplateTextError, check
 
         for field in ("subject", "body"):
             try:
-                compile_text(getattr(self, field))
+                check(getattr(self, field))
             except TemplateTextError as error:
                 raise ValidationError({field: str(error)}) from None
 

@@ -120,14 +120,13 @@ class LetterTemplate(models.Model):
 def _check_template_text(obj, *fields: str) -> None:
     from django.core.exceptions import ValidationError
 
-    from complaints.errors import DomainError
-    from complaints.letters import compile_template
+    from complaints.templating import TemplateTextError, check
 
     for field in fields:
         try:
-            compile_template(getattr(obj, field))
-        except DomainError as error:
-            raise ValidationError({field: error.message}) from None
+            check(getattr(obj, field))
+        except TemplateTextError as error:
+            raise ValidationError({field: str(error)}) from None
 
 
 class LetterParagraph(models.Model):

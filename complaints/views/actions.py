@@ -292,7 +292,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
 
 @login_required
 def case_action(request, reference, slug):
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     if slug not in ACTION_PAGES:
         raise PermissionDenied
     action = access.require(request.user, case, slug, check_state=request.method != "POST")
@@ -336,7 +336,7 @@ def case_action(request, reference, slug):
 
 @login_required
 def element_edit(request, reference, number):
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     access.require(request.user, case, "statement")
     element = get_object_or_404(Element, case=case, number=number)
     form = forms.ElementForm(
@@ -379,7 +379,7 @@ def element_edit(request, reference, number):
 
 @login_required
 def remedy_remove(request, reference, pk):
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     access.require(request.user, case, "remedies")
     remedy = get_object_or_404(Remedy, pk=pk, stage=case.current_stage)
     if request.method == "POST":
@@ -392,7 +392,7 @@ def remedy_remove(request, reference, pk):
 @login_required
 def response_letter(request, reference):
     """The stage's response letter: drafted from its template, saved once someone saves it."""
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     access.require(request.user, case, "draft-response")
     try:
         letter = letters.response_letter_prepared(case, by=request.user)
@@ -404,7 +404,7 @@ def response_letter(request, reference):
 
 @login_required
 def letter_start(request, reference):
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     access.require(request.user, case, "letter")
     templates = letters.templates_for(case).exclude(kind=LetterKind.RESPONSE)
     form = forms.LetterStartForm(request.POST or None, templates=templates)
@@ -426,7 +426,7 @@ def letter_start(request, reference):
 
 @login_required
 def letter_edit(request, reference, pk):
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)
     letter = get_object_or_404(Letter, case=case, pk=pk, sent_on__isnull=True)
     slug = "draft-response" if letter.kind == LetterKind.RESPONSE else "letter"
     access.require(request.user, case, slug)

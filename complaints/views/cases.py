@@ -136,8 +136,7 @@ def case_log(request):
 
 @login_required
 def case_detail(request, reference):
-    case = access.case_or_404(request.user, reference, queryset=selectors.case_page_queryset())
-    audit.record(request, audit.Action.VIEWED_CASE, case=case)
+    case = access.case_shown(request, reference, queryset=selectors.case_page_queryset())
     stages = list(case.stages.all())
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()

@@ -41,7 +41,7 @@ def learning_overview(request):
 @login_required
 def action_complete(request, pk):
     action = get_object_or_404(AgreedAction.objects.select_related("case"), pk=pk)
-    case = access.case_or_404(request.user, action.case.reference) if action.case else None
+    case = access.case_shown(request, action.case.reference) if action.case else None
     if not (
         action.owner_id == request.user.pk or request.user.has_perm("complaints.manage_actions")
     ):

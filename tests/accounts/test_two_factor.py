@@ -1,5 +1,6 @@
 """Two-factor sign-in: required by a setting, always asked of anyone enrolled."""
 
+import contextlib
 import time
 
 import pytest
@@ -157,3 +158,31 @@ def test_a_password_alone_cannot_replace_the_device(client, officer):
     assert posted["Location"].startswith(reverse("two-factor-verify"))
     assert TOTPDevice.objects.get(user=officer).key == key
     assert client.get(reverse("case-list")).status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_code_sent_twice_at_once_works_once(officer):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent connections; CI runs this on it")
+    code = two_factor.backup_codes_replace(user=officer)[0]
+    barrier, accepted = threading.Barrier(8), []
+
+    def sign_in():
+        try:
+            barrier.wait()
+            with contextlib.suppress(two_factor.TwoFactorError):
+                accepted.append(two_factor.verify(user=officer, code=code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(accepted) == 1

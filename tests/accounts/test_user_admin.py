@@ -176,3 +176,20 @@ def test_the_chase_task_refuses_a_day_still_to_come():
 
     with pytest.raises(ValueError, match="still to come"):
         chase.run(for_date=(dt.date.today() + dt.timedelta(days=10)).isoformat())
+
+
+def test_only_council_managers_can_head_a_service_or_manage_a_team(client, manager, team):
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(username="outsider", role=Role.INDEPENDENT_PERSON)
+    head = UserFactory(username="head2", role=Role.HEAD_OF_SERVICE)
+    url = reverse("admin:complaints_servicearea_change", args=[team.service.pk])
+    form = client.get(url).context["adminform"].form
+    offered = set(form.fields["head_of_service"].queryset)
+    assert head in offered and outsider not in offered
+    team_form = (
+        client.get(reverse("admin:complaints_team_change", args=[team.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert outsider not in set(team_form.fields["manager"].queryset)

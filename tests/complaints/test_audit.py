@@ -105,7 +105,7 @@ def test_nobody_edits_or_deletes_it_in_the_admin(client, officer, case):
     assert client.post(change, {"detail": "edited"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:complaints_accessrecord_add")).status_code == 403
-    assert AccessRecord.objects.get().detail == ""
+    assert AccessRecord.objects.get().detail == f"/cases/{case.reference}/"
 
 
 def test_a_complaints_manager_reads_a_cases_log_and_a_persons_activity(
@@ -126,3 +126,28 @@ def test_only_a_complaints_manager_reads_the_log(client, officer, case):
     client.force_login(officer)
     assert client.get(reverse("case-access-log", args=[case.reference])).status_code == 403
     assert client.get(reverse("person-activity", args=[officer.pk])).status_code == 403
+
+
+def test_every_page_showing_a_case_and_its_admin_pages_are_logged(client, officer, case):
+    from tests.factories import UserFactory
+
+    client.force_login(officer)
+    for url in (
+        reverse("case-action", args=[case.reference, "contact"]),
+        reverse("letter-start", args=[case.reference]),
+        reverse("case-action", args=[case.reference, "document"]),
+    ):
+        assert client.get(url).status_code == 200
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    client.get(reverse("admin:complaints_case_change", args=[case.pk]))
+    client.get(reverse("admin:complaints_case_history", args=[case.pk]))
+    client.get(reverse("admin:complaints_stage_change", args=[case.current_stage_id]))
+    log = AccessRecord.objects.filter(case=case, action=Action.VIEWED_CASE)
+    assert log.filter(user=officer).count() == 3
+    assert log.filter(user=root).count() == 3
+    assert {r.detail for r in log.filter(user=officer)} == {
+        f"/cases/{case.reference}/contact/",
+        f"/cases/{case.reference}/letters/new/",
+        f"/cases/{case.reference}/document/",
+    }

@@ -69,3 +69,20 @@ def test_paragraphs_render_in_the_same_sandbox(build):
     )
     _, letter = _letter(build, "{{ paragraph.probe }}")
     assert letter.body.startswith("[]Demo Borough Council")
+
+
+@pytest.mark.parametrize("text", ["{{ 1|divisibleby:0 }}", '{{ "x"|ljust:"2000000000" }}'])
+def test_text_that_cannot_be_filled_in_is_refused_in_the_admin(text):
+    paragraph = LetterParagraph(code="bad", title="Bad", text=text)
+    with pytest.raises(ValidationError):
+        paragraph.full_clean()
+
+
+def test_a_broken_paragraph_is_a_clear_error_not_a_crash(build, officer):
+    from complaints.errors import DomainError
+
+    LetterParagraph.objects.create(code="broken", title="Broken", text="{{ 1|divisibleby:0 }}")
+    case = build.case("in_progress")
+    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
+    with pytest.raises(DomainError, match="a complaints manager can correct it"):
+        letters.letter_draft(case=case, template=template, by=officer)

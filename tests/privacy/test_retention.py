@@ -219,3 +219,16 @@ def test_files_are_deleted_only_once_the_run_commits(ended, django_capture_on_co
     for callback in callbacks:
         callback()
     assert not any(storage.exists(n) for n in names)
+
+
+def test_expired_sessions_are_cleared_nightly(client, officer):
+    from django.contrib.sessions.models import Session
+    from django_celery_beat.models import PeriodicTask
+
+    from privacy.tasks import clear_sessions
+
+    assert PeriodicTask.objects.filter(task="privacy.tasks.clear_sessions").exists()
+    client.force_login(officer)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(days=1))
+    clear_sessions()
+    assert not Session.objects.exists()
