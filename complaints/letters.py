@@ -151,12 +151,9 @@ def render_text(text: str, case: Case, stage: Stage | None) -> str:
     return filled.strip() + "\n"
 
 
-@transaction.atomic
-def letter_draft(
-    *, case: Case, template: LetterTemplate, by, stage: Stage | None = None
-) -> Letter:
-    stage = stage or case.current_stage
-    return Letter.objects.create(
+def _drafted(case: Case, template: LetterTemplate, by, stage: Stage | None) -> Letter:
+    """A letter filled in from its template, not yet saved."""
+    return Letter(
         case=case,
         stage=stage,
         kind=template.kind,
@@ -165,6 +162,15 @@ def letter_draft(
         body=render_text(template.body, case, stage),
         drafted_by=by,
     )
+
+
+@transaction.atomic
+def letter_draft(
+    *, case: Case, template: LetterTemplate, by, stage: Stage | None = None
+) -> Letter:
+    letter = _drafted(case, template, by, stage or case.current_stage)
+    letter.save()
+    return letter
 
 
 def response_letter(case: Case) -> Letter | None:
@@ -188,15 +194,7 @@ def response_letter_prepared(case: Case, *, by) -> Letter:
             f"There is no active response letter template for {stage.get_level_display()}: "
             "a complaints manager can add one in the admin."
         )
-    return Letter(
-        case=case,
-        stage=stage,
-        kind=template.kind,
-        template=template,
-        subject=render_text(template.subject, case, stage).strip(),
-        body=render_text(template.body, case, stage),
-        drafted_by=by,
-    )
+    return _drafted(case, template, by, stage)
 
 
 def letter_fingerprint(letter: Letter) -> str:

@@ -19,28 +19,21 @@ def load_reference_data(path: Path = DATA_FILE) -> dict[str, int]:
     for row in yaml.safe_load(path.read_text())["rules"]:
         _, new = RetentionRule.objects.get_or_create(record=row["record"], defaults=row)
         created += new
-    sundays, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="2",
-        day_of_week="0",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.get_or_create(
-        name="Anonymise records past their retention period (Sundays, 2am)",
-        defaults={"task": "privacy.tasks.anonymise_due", "crontab": sundays},
-    )
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="30",
-        hour="1",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.get_or_create(
-        name="Clear expired sessions (nightly)",
-        defaults={"task": "privacy.tasks.clear_sessions", "crontab": nightly},
-    )
+    for name, task, (minute, hour, days) in (
+        (
+            "Anonymise records past their retention period (Sundays, 2am)",
+            "privacy.tasks.anonymise_due",
+            ("0", "2", "0"),
+        ),
+        ("Clear expired sessions (nightly)", "privacy.tasks.clear_sessions", ("30", "1", "*")),
+    ):
+        when, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_week=days,
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Europe/London",
+        )
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": when})
     return {"retention rules": created}

@@ -126,6 +126,26 @@ class CaseBuilder:
             eligibility_ground=category(EligibilityGround, "parent"),
         )
 
+    def attach(self, case, *, title="Notes", kind="evidence", content=b"notes", name="n.txt"):
+        """A document on the case, uploaded by the case officer."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from complaints import documents
+
+        upload = SimpleUploadedFile(name, content, content_type="text/plain")
+        return documents.document_add(
+            case=case, by=self.officer, kind=kind, title=title, upload=upload
+        )
+
+    def send_letter(self, case, kind="acknowledgement"):
+        """A letter drafted from the first template of its kind and sent, as a PDF on the case."""
+        from complaints import letters
+        from complaints.models import LetterTemplate
+
+        template = LetterTemplate.objects.filter(kind=kind).first()
+        draft = letters.letter_draft(case=case, template=template, by=self.officer)
+        return letters.letter_send(draft, by=self.officer)
+
     def add_element(self, case, summary="The social worker did not return calls."):
         return services.element_add(
             case=case, summary=summary, nature=category(Nature, "communication")

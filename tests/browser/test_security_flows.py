@@ -10,8 +10,6 @@ import pytest
 from django_otp.oath import TOTP
 
 from accounts.roles import Role
-from complaints import letters
-from complaints.models import LetterTemplate
 from tests.factories import ComplainantFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,8 +88,7 @@ def test_a_subject_access_bundle_holds_one_persons_records(sign_in, build, offic
     bob = ComplainantFactory(name="Bob Bramble")
     mine = build.case("closed", complainant=alice)
     theirs = build.case("in_progress", complainant=bob)
-    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
-    letters.letter_send(letters.letter_draft(case=mine, template=template, by=officer), by=officer)
+    build.send_letter(mine)
     person = sign_in(officer)
     person.follow("Personal data")
     person.page.fill("#id_search", "Aardvark")

@@ -1,12 +1,11 @@
 """The access log: who opened which case, downloaded which file and exported what."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from complaints import audit, documents, letters
-from complaints.models import AccessRecord, AppendOnly, LetterTemplate
+from complaints import audit
+from complaints.models import AccessRecord, AppendOnly
 
 pytestmark = pytest.mark.django_db
 Action = AccessRecord.Action
@@ -17,19 +16,9 @@ def case(build):
     return build.case("responded")
 
 
-def test_opening_downloading_and_exporting_are_recorded(client, officer, case):
-    document = documents.document_add(
-        case=case,
-        by=officer,
-        kind="evidence",
-        title="Sam's school report",
-        upload=SimpleUploadedFile("r.txt", b"notes", content_type="text/plain"),
-    )
-    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
-    sent = letters.letter_send(
-        letters.letter_draft(case=case, template=template, by=officer), by=officer
-    )
-    letter = sent.document
+def test_opening_downloading_and_exporting_are_recorded(client, officer, build, case):
+    document = build.attach(case, title="Sam's school report")
+    letter = build.send_letter(case).document
     client.force_login(officer)
     client.get(reverse("case-detail", args=[case.reference]), REMOTE_ADDR="10.1.2.3")
     client.get(reverse("document-download", args=[case.reference, document.pk]))

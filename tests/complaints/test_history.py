@@ -3,10 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from complaints import documents, learning, letters, services
+from complaints import learning, letters, services
 from complaints.models import Channel, LetterTemplate
 from compliments.models import ComplimentSource
 from compliments.services import compliment_record
@@ -27,13 +26,7 @@ def test_contacts_documents_letters_actions_and_compliments_keep_history(
     )
     contact.note = "Corrected"
     contact.save()
-    document = documents.document_add(
-        case=case,
-        by=officer,
-        kind="evidence",
-        title="Notes",
-        upload=SimpleUploadedFile("n.txt", b"notes", content_type="text/plain"),
-    )
+    document = build.attach(case)
     template = LetterTemplate.objects.filter(kind="acknowledgement").first()
     letter = letters.letter_draft(case=case, template=template, by=officer)
     letters.letter_update(letter, subject="Changed", body="Changed")

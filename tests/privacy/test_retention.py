@@ -5,13 +5,12 @@ import datetime as dt
 import subprocess
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import documents, letters, services
-from complaints.models import AccessRecord, Case, Channel, Complainant, Event, LetterTemplate
+from complaints import services
+from complaints.models import AccessRecord, Case, Channel, Complainant, Event
 from compliments.models import Compliment, ComplimentSource
 from compliments.services import compliment_record
 from privacy import retention
@@ -35,15 +34,8 @@ def ended(build, officer):
     services.contact_record(
         case=case, by=officer, kind="call", happened_on=TODAY, note="Spoke to Ruby's mum"
     )
-    documents.document_add(
-        case=case,
-        by=officer,
-        kind="evidence",
-        title="Ruby's plan",
-        upload=SimpleUploadedFile("plan.txt", b"plan", content_type="text/plain"),
-    )
-    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
-    letters.letter_send(letters.letter_draft(case=case, template=template, by=officer), by=officer)
+    build.attach(case, title="Ruby's plan")
+    build.send_letter(case)
     return case
 
 

@@ -6,11 +6,9 @@ import subprocess
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from complaints import documents, letters
-from complaints.models import AccessRecord, Child, LetterTemplate
+from complaints.models import AccessRecord, Child
 from tests.factories import ComplainantFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,24 +25,9 @@ def people(build, officer):
         "bob": build.case("in_progress", complainant=bob, children=[ruby]),
         "other": build.case("in_progress"),
     }
-    template = LetterTemplate.objects.filter(kind="acknowledgement").first()
-    letters.letter_send(
-        letters.letter_draft(case=cases["alice_1"], template=template, by=officer), by=officer
-    )
-    documents.document_add(
-        case=cases["alice_2"],
-        by=officer,
-        kind="correspondence",
-        title="Alice's e-mail",
-        upload=SimpleUploadedFile("email.txt", b"From Alice", content_type="text/plain"),
-    )
-    documents.document_add(
-        case=cases["bob"],
-        by=officer,
-        kind="correspondence",
-        title="Bob's e-mail",
-        upload=SimpleUploadedFile("bob.txt", b"From Bob", content_type="text/plain"),
-    )
+    build.send_letter(cases["alice_1"])
+    build.attach(cases["alice_2"], title="Alice's e-mail", kind="correspondence", name="a.txt")
+    build.attach(cases["bob"], title="Bob's e-mail", kind="correspondence", name="bob.txt")
     return {"alice": alice, "bob": bob, "ruby": ruby, "cases": cases}
 
 

@@ -11,14 +11,13 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.roles import ADMIN_MODELS
-from complaints import documents, learning, letters, services
+from complaints import learning, letters, services
 from complaints.models import Child, LetterTemplate, RemedyKind
 from ombudsman.models import OmbudsmanDeadline, RecommendationKind
 from ombudsman.services import ombudsman_case_create, recommendation_add
@@ -168,13 +167,7 @@ def world(build, officer, team, team_manager, head_of_service, complaints_manage
     )
     template = LetterTemplate.objects.filter(kind="acknowledgement").first()
     letter = letters.letter_draft(case=case, template=template, by=officer)
-    document = documents.document_add(
-        case=case,
-        by=officer,
-        kind="evidence",
-        title="Notes",
-        upload=SimpleUploadedFile("n.txt", b"notes", content_type="text/plain"),
-    )
+    document = build.attach(case)
     action = learning.action_add(
         case=case,
         source="complaint",
