@@ -50,6 +50,19 @@ class RoleMappingBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The userinfo and the ID token name different people.")
         return {**payload, **userinfo}
 
+    def verify_token(self, token, **kwargs):
+        """mozilla-django-oidc checks the signature, the expiry and the nonce; OIDC Core
+        3.1.3.7 also asks that the token was issued for this service, by this provider."""
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The ID token was issued for another service.")
+        issuer = getattr(settings, "OIDC_OP_ISSUER", "")
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("The ID token was issued by another provider.")
+        return payload
+
     def verify_claims(self, claims):
         if not claims.get("sub"):
             return False

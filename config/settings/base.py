@@ -250,6 +250,8 @@ if OIDC_RP_CLIENT_ID:
     OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
     OIDC_USE_PKCE = True
     OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)  # seconds, per call to the provider
+    # The provider's issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0
+    OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
     OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
 for _name in (
     "OIDC_RP_CLIENT_SECRET",

@@ -283,3 +283,22 @@ def test_someone_taken_out_of_every_group_loses_their_roles_here(live_server, pr
     assert user_roles(user)
     sign_in(live_server, provider, person(groups=[EVERYONE]))
     assert user_roles(user) == set()
+
+
+def test_a_token_for_another_service_or_from_another_issuer_signs_nobody_in(
+    live_server, provider, settings
+):
+    provider.audience = "another-councils-app"
+    browser, answer = sign_in(live_server, provider, person())
+    assert answer.status_code == 400
+    assert b"nobody was signed in" in answer.content
+    assert signed_in_user(browser) is None
+    assert not User.objects.exists()
+    provider.audience = provider.client_id
+    settings.OIDC_OP_ISSUER = "https://login.example/somebody-else/v2.0"
+    browser, answer = sign_in(live_server, provider, person())
+    assert answer.status_code == 400
+    assert signed_in_user(browser) is None
+    settings.OIDC_OP_ISSUER = provider.issuer
+    _, answer = sign_in(live_server, provider, person())
+    assert answer.url == f"{live_server.url}/cases/"

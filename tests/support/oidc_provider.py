@@ -36,6 +36,7 @@ class OIDCProvider:
 
     def __init__(self, client_id: str, client_secret: str, redirect_uris: list[str]):
         self.client_id, self.client_secret = client_id, client_secret
+        self.audience = client_id  # whom ID tokens say they are for; a test may change it
         self.redirect_uris = set(redirect_uris)
         self.person: dict | None = None
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -120,7 +121,7 @@ class OIDCProvider:
         for scope in scopes:
             claims.update({c: person[c] for c in SCOPE_CLAIMS.get(scope, ()) if c in person})
         now = int(time.time())
-        id_token = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 300}
+        id_token = {"iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + 300}
         if "nonce" in grant:
             id_token["nonce"] = grant["nonce"]
         access_token = secrets.token_urlsafe(32)
