@@ -225,11 +225,10 @@ class StageAdmin(LoggedCaseAdmin):
         "adjudicating_officer",
     )
     readonly_fields = ("case", "level", "requested_on", "responded_on", "paused_working_days")
+    inlines = [DeadlineInline, FindingInline, RemedyInline, PauseInline]
 
     def _case(self, obj):
         return obj.case
-
-    inlines = [DeadlineInline, FindingInline, RemedyInline, PauseInline]
 
 
 @admin.register(LetterTemplate)

@@ -10,17 +10,13 @@ from complaints.models import AccessRecord, Case, Document
 Action = AccessRecord.Action
 
 
-def _address(request) -> str | None:
-    return client_address(request)
-
-
 def record(request, action: str, *, case: Case | None = None, detail: str = "") -> None:
     AccessRecord.objects.create(
         user=request.user if request.user.is_authenticated else None,
         action=action,
         case=case,
         detail=detail[:255],
-        address=_address(request),
+        address=client_address(request),
     )
 
 
@@ -34,9 +30,9 @@ def record_download(request, document: Document) -> None:
     )
 
 
-def record_export(request, what: str, case: Case | None = None) -> None:
-    """An export: `what` names it and its filters, as the address did."""
-    record(request, Action.EXPORTED, case=case, detail=what or request.get_full_path())
+def record_export(request, what: str) -> None:
+    """An export: `what` names it and its filters."""
+    record(request, Action.EXPORTED, detail=what)
 
 
 def case_log(case: Case) -> QuerySet[AccessRecord]:

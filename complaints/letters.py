@@ -31,14 +31,6 @@ from complaints.workingdays import add_working_days
 ESCALATION_WINDOW_DAYS = 20
 
 
-def compile_template(text: str):
-    """Admin-written letter text, compiled in the sandbox (complaints.templating)."""
-    try:
-        return templating.compile_text(text)
-    except templating.TemplateTextError as error:
-        raise DomainError(f"The letter text has a template error: {error}", field="body") from None
-
-
 def _person(user) -> dict:
     """A member of staff as a letter may name them; `get_full_name` keeps templates written
     before the context became plain values working."""
@@ -120,16 +112,9 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
         "refusal_reason": case.refusal_reason.label if case.refusal_reason_id else "",
         "officer": _person(case.officer),
     }
-    try:
-        context["paragraph"] = {
-            p.code: templating.render_text(compile_template(p.text), context)
-            for p in LetterParagraph.objects.all()
-        }
-    except templating.TemplateTextError as error:
-        raise DomainError(
-            f"A letter paragraph has an error ({error}): a complaints manager can correct it "
-            "in the admin."
-        ) from None
+    context["paragraph"] = {
+        p.code: templating.render(p.text, context) for p in LetterParagraph.objects.all()
+    }
     return context
 
 
@@ -140,26 +125,24 @@ def _next_stage_name(case: Case, stage: Stage | None) -> str:
     return f"Stage {nxt.level}, {nxt.name.lower()}" if nxt else ""
 
 
-def render_text(text: str, case: Case, stage: Stage | None) -> str:
+def _drafted(case: Case, template: LetterTemplate, by, stage: Stage | None) -> Letter:
+    """A letter filled in from its template (and the paragraphs it names), not yet saved."""
     try:
-        filled = templating.render_text(compile_template(text), letter_context(case, stage))
+        context = letter_context(case, stage)
+        subject = templating.render(template.subject, context)
+        body = templating.render(template.body, context)
     except templating.TemplateTextError as error:
         raise DomainError(
             f"A letter template or paragraph has an error ({error}): a complaints manager "
             "can correct it in the admin."
         ) from None
-    return filled.strip() + "\n"
-
-
-def _drafted(case: Case, template: LetterTemplate, by, stage: Stage | None) -> Letter:
-    """A letter filled in from its template, not yet saved."""
     return Letter(
         case=case,
         stage=stage,
         kind=template.kind,
         template=template,
-        subject=render_text(template.subject, case, stage).strip(),
-        body=render_text(template.body, case, stage),
+        subject=subject.strip(),
+        body=body.strip() + "\n",
         drafted_by=by,
     )
 

@@ -30,7 +30,7 @@ from reporting.forms import CaseStudyForm, CodeAssessmentForm, EditionForm, Peri
 from reporting.models import CaseStudy, Edition, Rendering
 from reporting.rounding import rounding_statement
 from reporting.statistics import workload
-from reporting.tables import Table, suppressed
+from reporting.tables import COUNT, DAYS, MONEY, PERCENT, Table, suppressed
 
 VIEW = "complaints.view_dashboard"
 PREPARE = "complaints.prepare_annual_report"
@@ -371,7 +371,7 @@ class StatisticsTableSerializer(serializers.Serializer):
     heading = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=["count", "percent", "days", "money"])
+        child=serializers.ChoiceField(choices=[COUNT, PERCENT, DAYS, MONEY])
     )
     rows = StatisticsRowSerializer(many=True)
     note = serializers.CharField()

@@ -357,10 +357,12 @@ def element_edit(request, reference, number):
                 nature=form.cleaned_data["nature"],
                 seen=form.cleaned_data["seen"],
             )
-        except DomainError as error:
+        except StaleEdit as error:
             put_error(form, error)
             element.refresh_from_db()
             saved_now = [("Element of complaint", element.summary), ("Nature", element.nature)]
+        except DomainError as error:
+            put_error(form, error)
         else:
             messages.success(request, f"Element {element.number} saved.")
             return redirect(reverse("case-detail", args=[case.reference]) + "#statement")
