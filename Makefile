@@ -11,7 +11,7 @@ SASS := node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
 # public development key is refused. Two-factor sign-in is optional in the demo, so the printed
 # log-ins work as they are; anyone may still set it up under "Two-factor sign-in".
 KEY := var/secret-key
-LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false
+LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false DIRECTOR_NAME="Dana Whitfield"
 MANAGE := $(LOCAL_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help

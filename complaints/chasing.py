@@ -401,14 +401,23 @@ def on_move(event) -> list[int]:
         "reason": event.reason,
         "link": case_link(case.reference),
     }
-    addresses, templates, ids = _Addresses(), {}, []
+    addresses, templates, notes = _Addresses(), {}, []
     for rule in rules:
         note = _notification(
             rule, f"event:{event.pk}:rule:{rule.code}", row, addresses, templates, context
         )
         if note:
-            note.save()
-            ids.append(note.pk)
+            notes.append(note)
+    return send_after_commit(notes)
+
+
+def send_after_commit(notes: list[Notification]) -> list[int]:
+    """Write messages to the outbox in the caller's transaction, and hand them to a worker
+    once it commits (or leave them to the periodic delivery, if the broker is down)."""
+    ids = []
+    for note in notes:
+        note.save()
+        ids.append(note.pk)
     if ids:
         transaction.on_commit(lambda: _dispatch(ids))
     return ids
@@ -448,7 +457,8 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
     for pk in candidates:
         with transaction.atomic():
             note = (
-                Notification.objects.select_for_update(skip_locked=True)
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("attachment")
                 .filter(pk=pk, status=Notification.Status.PENDING)
                 .first()
             )
@@ -478,11 +488,18 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
 def _messages(note: Notification) -> list[EmailMessage]:
     headers = {"X-Complaints-Key": note.key}
     if not settings.EMAIL_NO_CC:
-        return [EmailMessage(note.subject, note.body, to=note.to, cc=note.cc, headers=headers)]
-    return [
-        EmailMessage(note.subject, note.body, to=[address], headers=headers)
-        for address in [*note.to, *note.cc]
-    ]
+        messages = [EmailMessage(note.subject, note.body, to=note.to, cc=note.cc, headers=headers)]
+    else:
+        messages = [
+            EmailMessage(note.subject, note.body, to=[address], headers=headers)
+            for address in [*note.to, *note.cc]
+        ]
+    if note.attachment is not None:
+        with note.attachment.file.open("rb") as file:
+            content = file.read()
+        for message in messages:
+            message.attach(note.attachment.filename, content, note.attachment.content_type)
+    return messages
 
 
 # --- the daily job ------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 class DomainError(Exception):
     """A rule of the complaints procedure refuses this. The message is written for the user,
-    and `field`, when set, names the form field it belongs to."""
+    `field`, when set, names the form field it belongs to, and `details` are further lines for
+    the error summary, one per thing to put right."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, details: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = list(details or [])
 
 
 class InvalidTransition(DomainError):

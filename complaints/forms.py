@@ -200,6 +200,11 @@ class CaseLogForm(CaseworkForm):
 
     name = forms.CharField(label="Complainant's full name", max_length=150)
     email = forms.EmailField(label="Email address", required=False)
+    letters_by_email = forms.BooleanField(
+        label="They agree to receive letters by e-mail",
+        required=False,
+        help_text="Letters then go to this address as well, with the PDF attached.",
+    )
     phone = forms.CharField(label="Telephone", required=False, max_length=40)
     address = forms.CharField(
         label="Postal address", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -288,6 +293,7 @@ class CaseLogForm(CaseworkForm):
             "relationship",
             Field.radios("parental_responsibility", small=True, inline=True),
             "email",
+            Field.checkbox("letters_by_email", small=True),
             "phone",
             "address",
             "postcode",
@@ -326,6 +332,8 @@ class CaseLogForm(CaseworkForm):
         data = super().clean()
         if data.get("via") != Case.Via.DIRECT and not data.get("via_name", "").strip():
             self.add_error("via_name", "Enter the name of the MP or councillor.")
+        if data.get("letters_by_email") and not data.get("email"):
+            self.add_error("email", "Enter the email address their letters should go to.")
         if data.get("on_behalf_of_child") and not data.get("child_name", "").strip():
             self.add_error("child_name", "Enter the name of the child they complain for.")
         received, arose = data.get("received_on"), data.get("grounds_arose_on")
@@ -340,6 +348,7 @@ class CaseLogForm(CaseworkForm):
         return Complainant(
             name=d["name"],
             email=d["email"],
+            letters_by_email=d["letters_by_email"],
             phone=d["phone"],
             address=d["address"],
             postcode=d["postcode"],
@@ -416,6 +425,13 @@ class AcceptForm(CaseworkForm):
         required=False,
     )
     on = DateField(label="Date screened")
+    send_acknowledgement = forms.BooleanField(
+        label="Send the acknowledgement letter now",
+        required=False,
+        initial=True,
+        help_text="It gives the date the response is due, and records the acknowledgement "
+        "today. It goes by e-mail too if the complainant agreed to that.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

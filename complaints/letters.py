@@ -1,11 +1,18 @@
 """Letters: drafted from the templates a complaints manager words in the admin, edited on the
-case, then sent as a PDF kept on the case.
+case, then sent as a PDF kept on the case, and by e-mail where the complainant agreed to it.
 
 The template context is built here and only here (`letter_context`), so every letter and every
 statutory paragraph can use the same names: see LetterTemplate's docstring for the list.
+
+A draft follows the case until someone changes its text by hand: findings, remedies and
+signatories recorded later reach it (`current`). Redrafting brings a hand-edited letter back to
+the case's facts. Text in square brackets is a placeholder, and a letter holding one is not
+submitted for its quality check or sent (`check_ready`).
 """
 
 import datetime as dt
+import difflib
+import re
 from io import BytesIO
 
 from django.conf import settings
@@ -14,7 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import concurrency, deadlines, templating
+from complaints import chasing, concurrency, deadlines, templating
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -23,12 +30,25 @@ from complaints.models import (
     LetterKind,
     LetterParagraph,
     LetterTemplate,
+    Level,
+    Notification,
+    Procedure,
     Stage,
     Step,
 )
 from complaints.workingdays import add_working_days
 
 ESCALATION_WINDOW_DAYS = 20
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
+# Where the case's own fields come from, for the placeholders a template puts in their place.
+PLACEHOLDER_HELP = {
+    "[Job title]": "the signatory's job title comes from their account: a complaints manager "
+    "can add it under Settings and templates, Users",
+    "[Name]": "the signatory is the stage's responding manager: allocate the stage first",
+    "[Adjudicating officer's name]": "appoint the adjudicating officer on the case first",
+    "[Director's name]": "the director is set by the DIRECTOR_NAME setting",
+    "[finding to be recorded]": "record a finding on every element",
+}
 
 
 def _person(user) -> dict:
@@ -40,27 +60,72 @@ def _person(user) -> dict:
     return {"name": name, "get_full_name": name, "job_title": user.job_title}
 
 
+def _signatory(case: Case, stage: Stage | None) -> dict:
+    """Who signs: at Stage 2 the adjudicating officer, at Stage 3 the director, otherwise the
+    manager responding for the stage (or, with no stage, the case officer)."""
+    if stage is None:
+        return _person(case.officer)
+    if case.procedure == Procedure.STATUTORY and stage.level == Level.INVESTIGATION:
+        return _person(stage.adjudicating_officer)
+    if case.procedure == Procedure.STATUTORY and stage.level == Level.REVIEW_PANEL:
+        return _director()
+    manager = stage.responding_manager or (stage.team.manager if stage.team_id else None)
+    return _person(manager)
+
+
+def _director() -> dict:
+    name = settings.DIRECTOR_NAME
+    return {"name": name, "get_full_name": name, "job_title": settings.DIRECTOR_JOB_TITLE}
+
+
+def placeholders(text: str) -> list[str]:
+    """Each distinct [placeholder] in the text, in order."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(text)))
+
+
+def check_ready(letter: Letter) -> None:
+    """Refuse a letter that still holds a placeholder, naming each one and where to fix it."""
+    found = placeholders(f"{letter.subject}\n{letter.body}")
+    if not found:
+        return
+    raise DomainError(
+        "The letter still holds text in square brackets, so it cannot go to the family. "
+        "Replace each of these in the letter, then try again:",
+        details=[
+            f"“{p}”: {PLACEHOLDER_HELP[p]}, or type it into the letter."
+            if p in PLACEHOLDER_HELP
+            else f"“{p}”"
+            for p in found
+        ],
+    )
+
+
 def templates_for(case: Case, kind: str | None = None):
     level = case.current_stage.level if case.current_stage else None
     found = LetterTemplate.objects.filter(active=True)
     if kind:
         found = found.filter(kind=kind)
+    if case.current_stage is None:
+        # An acknowledgement tells the complainant when to expect the response, which is
+        # known once the complaint is accepted into a procedure.
+        found = found.exclude(kind=LetterKind.ACKNOWLEDGEMENT)
     found = found.filter(procedure__in=["", case.procedure or ""])
     return found.filter(level__isnull=True) | found.filter(level=level)
 
 
-def _escalation_by(stage: Stage | None) -> dt.date | None:
+def _escalation_by(stage: Stage | None, on: dt.date) -> dt.date | None:
     if stage is None:
         return None
     window = stage.deadlines.filter(step=Step.ESCALATION_WINDOW).first()
-    if window is not None:
+    if window is not None and stage.responded_on:
         return window.effective_due_on
-    start = stage.responded_on or timezone.localdate()
-    return add_working_days(start, ESCALATION_WINDOW_DAYS)
+    return add_working_days(stage.responded_on or on, ESCALATION_WINDOW_DAYS)
 
 
-def letter_context(case: Case, stage: Stage | None) -> dict:
-    """Everything a letter template may use: plain values only (see complaints.templating)."""
+def letter_context(case: Case, stage: Stage | None, on: dt.date | None = None) -> dict:
+    """Everything a letter template may use: plain values only (see complaints.templating).
+    `on` is the letter's date, from which an unissued response's escalation window runs."""
+    on = on or timezone.localdate()
     respond = stage.deadlines.filter(step=Step.RESPOND).first() if stage else None
     findings = list(stage.element_findings.select_related("element", "finding")) if stage else []
     complainant = case.complainant
@@ -70,7 +135,7 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
             "address": settings.COUNCIL_ADDRESS,
             "contact": settings.COMPLAINTS_CONTACT,
         },
-        "today": timezone.localdate(),
+        "today": on,
         "case": {
             "reference": case.reference,
             "received_on": case.received_on,
@@ -95,7 +160,7 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
         "stage_name": stage.get_level_display() if stage else "",
         "next_stage_name": _next_stage_name(case, stage),
         "due_on": respond.effective_due_on if respond else None,
-        "escalate_by": _escalation_by(stage),
+        "escalate_by": _escalation_by(stage, on),
         "elements": [
             {
                 "number": ef.element.number,
@@ -111,6 +176,9 @@ def letter_context(case: Case, stage: Stage | None) -> dict:
         ],
         "refusal_reason": case.refusal_reason.label if case.refusal_reason_id else "",
         "officer": _person(case.officer),
+        "signatory": _signatory(case, stage),
+        "adjudicator": _person(stage.adjudicating_officer if stage else None),
+        "director": _director(),
     }
     context["paragraph"] = {
         p.code: templating.render(p.text, context) for p in LetterParagraph.objects.all()
@@ -125,10 +193,12 @@ def _next_stage_name(case: Case, stage: Stage | None) -> str:
     return f"Stage {nxt.level}, {nxt.name.lower()}" if nxt else ""
 
 
-def _drafted(case: Case, template: LetterTemplate, by, stage: Stage | None) -> Letter:
+def _drafted(
+    case: Case, template: LetterTemplate, by, stage: Stage | None, on: dt.date | None = None
+) -> Letter:
     """A letter filled in from its template (and the paragraphs it names), not yet saved."""
     try:
-        context = letter_context(case, stage)
+        context = letter_context(case, stage, on)
         subject = templating.render(template.subject, context)
         body = templating.render(template.body, context)
     except templating.TemplateTextError as error:
@@ -180,23 +250,96 @@ def response_letter_prepared(case: Case, *, by) -> Letter:
     return _drafted(case, template, by, stage)
 
 
+def current(letter: Letter, *, on: dt.date | None = None) -> Letter:
+    """The letter as it reads now: while nobody has edited it by hand, drafted again from its
+    template with what the case holds today. Changes the object only; nothing is saved."""
+    if letter.sent_on or letter.edited_by_hand or letter.template_id is None:
+        return letter
+    fresh = _drafted(letter.case, letter.template, letter.drafted_by, letter.stage, on)
+    letter.subject, letter.body = fresh.subject, fresh.body
+    return letter
+
+
 def letter_fingerprint(letter: Letter) -> str:
     return concurrency.fingerprint(letter.subject, letter.body) if letter.pk else ""
+
+
+def _text(body: str) -> str:
+    return body.replace("\r\n", "\n").strip() + "\n"
 
 
 @transaction.atomic
 def letter_update(letter: Letter, *, subject: str, body: str, seen: str | None = None) -> Letter:
     """Save the letter's text: a prepared draft is saved for the first time; a saved one only
-    if nobody else saved it after the form was opened."""
+    if nobody else saved it, and the case did not change it, after the form was opened. Text
+    that differs from the draft the case gives stops the letter following the case."""
+    before = letter
     if letter.pk is not None:
-        saved = Letter.objects.select_for_update().get(pk=letter.pk)
-        concurrency.check(seen, letter_fingerprint(saved), "this letter")
-        letter.sent_on = saved.sent_on
+        before = current(
+            Letter.objects.select_for_update().select_related("case").get(pk=letter.pk)
+        )
+        concurrency.check(seen, letter_fingerprint(before), "this letter")
+        letter.sent_on, letter.edited_by_hand = before.sent_on, before.edited_by_hand
     if letter.sent_on:
         raise DomainError("This letter has been sent; it cannot be changed.")
-    letter.subject, letter.body = subject.strip(), body
+    subject, body = subject.strip(), body.replace("\r\n", "\n")
+    if (subject, _text(body)) != (before.subject.strip(), _text(before.body)):
+        letter.edited_by_hand = True
+    letter.subject, letter.body = subject, body
     letter.save()
     return letter
+
+
+@transaction.atomic
+def letter_redraft(letter: Letter, *, by) -> Letter:
+    """Draft the letter again from its template and the case, replacing any hand edits."""
+    letter = Letter.objects.select_for_update().select_related("case").get(pk=letter.pk)
+    if letter.sent_on:
+        raise DomainError("This letter has been sent; it cannot be changed.")
+    if letter.template_id is None:
+        raise DomainError("This letter was not drafted from a template: it cannot be redrafted.")
+    letter.edited_by_hand = False
+    current(letter)
+    letter.drafted_by = by
+    letter.save()
+    return letter
+
+
+def response_letter_save(case: Case, *, by) -> Letter:
+    """The stage's response letter saved as it reads now (drafted first if need be)."""
+    letter = current(response_letter_prepared(case, by=by))
+    return letter_update(letter, subject=letter.subject, body=letter.body)
+
+
+def quality_check(case: Case) -> dict:
+    """What the complaints team reads before approving a draft response: the letter as it
+    reads now, and, if the draft was returned before, the comments and what changed since."""
+    letter = response_letter(case)
+    if letter is None:
+        return {}
+    current(letter)
+    returned = case.events.filter(move="return_draft", stage=case.current_stage).order_by("-at")
+    last_return = returned.first()
+    changes = []
+    if last_return is not None:
+        before = letter.history.as_of(last_return.at)
+        changes = _changes(f"{before.subject}\n{before.body}", f"{letter.subject}\n{letter.body}")
+    return {
+        "letter": letter,
+        "placeholders": placeholders(f"{letter.subject}\n{letter.body}"),
+        "last_return": last_return,
+        "changes": changes,
+    }
+
+
+def _changes(before: str, after: str) -> list[tuple[str, str]]:
+    """Lines removed and added, in order, as ("removed" | "added", line)."""
+    kinds = {"- ": "removed", "+ ": "added"}
+    return [
+        (kinds[line[:2]], line[2:])
+        for line in difflib.ndiff(before.splitlines(), after.splitlines())
+        if line[:2] in kinds and line[2:].strip()
+    ]
 
 
 def render_pdf(letter: Letter, *, on: dt.date) -> bytes:
@@ -219,15 +362,53 @@ def render_pdf(letter: Letter, *, on: dt.date) -> bytes:
     return out.getvalue()
 
 
+def _filename(letter: Letter, on: dt.date) -> str:
+    """The case, stage, kind and date, e.g. CSC-2026-00042-stage-1-response-20261202.pdf; a
+    second letter of the same kind that day gets -2."""
+    parts = [letter.case.reference]
+    if letter.stage_id:
+        parts.append(f"stage-{letter.stage.level}")
+    parts += [letter.kind, f"{on:%Y%m%d}"]
+    base = "-".join(parts)
+    taken = set(
+        Document.objects.filter(case=letter.case, filename__startswith=base).values_list(
+            "filename", flat=True
+        )
+    )
+    name, number = f"{base}.pdf", 2
+    while name in taken:
+        name, number = f"{base}-{number}.pdf", number + 1
+    return name
+
+
+def _check_escalation_date(letter: Letter, on: dt.date) -> None:
+    """A hand-edited response keeps the escalation date of the day it was edited; refuse one
+    that would now give the family the wrong date."""
+    if letter.kind != LetterKind.RESPONSE or not letter.edited_by_hand or not letter.template_id:
+        return
+    fresh = _drafted(letter.case, letter.template, None, letter.stage, on)
+    right = _escalation_by(letter.stage, on)
+    if right and f"{right:%-d %B %Y}" in fresh.body and f"{right:%-d %B %Y}" not in letter.body:
+        raise DomainError(
+            "The letter was edited by hand on an earlier day, so the date by which the family "
+            f"may ask for the next stage is out of date: sent on {on:%-d %B %Y}, it is "
+            f"{right:%-d %B %Y}. Correct the date in the letter, or redraft it."
+        )
+
+
 @transaction.atomic
 def letter_send(letter: Letter, *, by, on: dt.date | None = None) -> Letter:
-    """Render the PDF, keep it on the case and freeze the letter."""
+    """Render the PDF, keep it on the case, freeze the letter, and e-mail it with the PDF to a
+    complainant who agreed to letters by e-mail."""
     letter = Letter.objects.select_for_update().select_related("case").get(pk=letter.pk)
     if letter.sent_on:
         raise DomainError("This letter has already been sent.")
     on = on or timezone.localdate()
+    current(letter, on=on)
+    check_ready(letter)
+    _check_escalation_date(letter, on)
     pdf = render_pdf(letter, on=on)
-    name = f"{letter.case.reference}-{letter.kind}-{on:%Y%m%d}.pdf"
+    name = _filename(letter, on)
     document = Document(
         case=letter.case,
         stage=letter.stage,
@@ -241,5 +422,32 @@ def letter_send(letter: Letter, *, by, on: dt.date | None = None) -> Letter:
     document.file.save(name, SimpleUploadedFile(name, pdf), save=False)
     document.save()
     letter.document, letter.sent_on = document, on
-    letter.save(update_fields=["document", "sent_on"])
+    letter.save(update_fields=["subject", "body", "document", "sent_on"])
+    _email(letter)
     return letter
+
+
+def _email(letter: Letter) -> Notification | None:
+    """Queue the letter for the complainant, sent after the commit through the outbox. The
+    e-mail names nobody: the letter is the attachment."""
+    complainant = letter.case.complainant
+    if not (complainant.letters_by_email and complainant.email):
+        return None
+    note = Notification(
+        key=f"letter:{letter.pk}",
+        case=letter.case,
+        stage=letter.stage,
+        to=[complainant.email],
+        subject=letter.subject,
+        body=render_to_string(
+            "letters/letter_email.txt",
+            {
+                "letter": letter,
+                "council_name": settings.COUNCIL_NAME,
+                "complaints_contact": settings.COMPLAINTS_CONTACT,
+            },
+        ),
+        attachment=letter.document,
+    )
+    chasing.send_after_commit([note])
+    return note

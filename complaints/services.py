@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from complaints import concurrency, workflow
+from complaints import concurrency, letters, workflow
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -19,6 +19,7 @@ from complaints.models import (
     Element,
     ElementFinding,
     Finding,
+    LetterKind,
     Nature,
     ReferenceCounter,
     Remedy,
@@ -240,6 +241,41 @@ def officer_change(*, case: Case, officer, by) -> Case:
 
 
 @transaction.atomic
+@transaction.atomic
+def case_accept(*, case: Case, by, send_acknowledgement: bool = False, **screening) -> Case:
+    """Accept the representation into a procedure (workflow.accept) and, if asked, record the
+    acknowledgement and send its letter in the same transaction: if the letter cannot go,
+    nothing is accepted."""
+    case = workflow.accept(case, by=by, **screening)
+    if send_acknowledgement:
+        on = screening.get("on")
+        case = workflow.acknowledge(case, by=by, on=on)
+        template = (
+            letters.templates_for(case, LetterKind.ACKNOWLEDGEMENT)
+            .order_by("-level", "-procedure")
+            .first()
+        )
+        if template is None:
+            raise DomainError(
+                "There is no active acknowledgement letter template: a complaints manager can "
+                "add one in the admin, or accept without sending it.",
+                field="send_acknowledgement",
+            )
+        letter = letters.letter_draft(case=case, template=template, by=by)
+        letters.letter_send(letter, by=by, on=on)
+    return case
+
+
+@transaction.atomic
+def response_submit(*, case: Case, by) -> Case:
+    """Send the draft response for its quality check, with its letter saved as it reads now
+    so the checker reads exactly what was submitted; a letter with placeholders is refused."""
+    case = workflow.submit_for_qa(case, by=by)
+    letters.check_ready(letters.response_letter_save(case, by=by))
+    return case
+
+
+@transaction.atomic
 def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | None) -> Case:
     """Issue the stage's response, send its letter as a PDF on the case, and note the
     lessons-learnt form it makes owing.
@@ -247,7 +283,7 @@ def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | 
     From Stage 1 on a response is a letter, so one must be drafted first; Stage 0 is often
     resolved by telephone and needs none.
     """
-    from complaints import learning, letters
+    from complaints import learning
 
     stage = case.current_stage
     letter = letters.response_letter(case)

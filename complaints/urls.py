@@ -27,6 +27,11 @@ urlpatterns = [
     path("cases/<str:reference>/letters/new/", actions.letter_start, name="letter-start"),
     path("cases/<str:reference>/letters/<int:pk>/", actions.letter_edit, name="letter-edit"),
     path(
+        "cases/<str:reference>/letters/<int:pk>/redraft/",
+        actions.letter_redraft,
+        name="letter-redraft",
+    ),
+    path(
         "cases/<str:reference>/documents/<int:pk>/",
         files.document_download,
         name="document-download",

@@ -40,6 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@council.example")
+    job_title = "Service Manager"
     password = factory.django.Password("password")
 
     @classmethod

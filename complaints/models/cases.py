@@ -27,6 +27,11 @@ class Complainant(models.Model):
 
     name = models.CharField(max_length=150)
     email = models.EmailField(blank=True)
+    letters_by_email = models.BooleanField(
+        "Agreed to letters by e-mail",
+        default=False,
+        help_text="Letters then go to their e-mail address too, with the PDF attached.",
+    )
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)

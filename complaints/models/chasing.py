@@ -119,6 +119,10 @@ class Notification(models.Model):
     )
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)
+    # A letter sent to the complainant by e-mail goes with its PDF.
+    attachment = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     subject = models.CharField(max_length=250)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

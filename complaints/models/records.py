@@ -161,6 +161,9 @@ class Letter(models.Model):
     drafted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     drafted_at = models.DateTimeField(auto_now_add=True)
     sent_on = models.DateField(null=True, blank=True)
+    # Until someone changes its text by hand, a draft follows the case: it is drafted again
+    # from its template whenever it is shown or sent (complaints.letters.current).
+    edited_by_hand = models.BooleanField(default=False)
 
     history = HistoricalRecords()
 

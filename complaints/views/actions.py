@@ -31,6 +31,8 @@ class ActionPage:
     anchor: str = ""
     # What is saved now, shown beside the typed text when an edit came too late (StaleEdit).
     saved_now: Callable = field(default=lambda case: [])
+    # More for the page to show above the form, e.g. the draft a quality check reads.
+    context: Callable = field(default=lambda case: {})
 
 
 def _on(label: str):
@@ -77,9 +79,10 @@ def _document(case, user, d, form):
 ACTION_PAGES: dict[str, ActionPage] = {
     "accept": ActionPage(
         forms.AcceptForm,
-        lambda c, u, d, f: workflow.accept(
-            c,
+        lambda c, u, d, f: services.case_accept(
+            case=c,
             by=u,
+            send_acknowledgement=d["send_acknowledgement"],
             procedure=d["procedure"],
             level=d["level"],
             eligibility_ground=d["eligibility_ground"],
@@ -165,21 +168,31 @@ ACTION_PAGES: dict[str, ActionPage] = {
     "resume": _date_move(workflow.resume, "Date resumed", "Resumed; due dates moved on."),
     "submit-for-qa": ActionPage(
         forms.ConfirmForm,
-        lambda c, u, d, f: workflow.submit_for_qa(c, by=u),
+        lambda c, u, d, f: services.response_submit(case=c, by=u),
         "Draft sent to the complaints team for its quality check.",
         intro="The complaints team will check the findings, remedies and letter, then approve "
         "it or send it back with comments. You cannot change the draft meanwhile.",
+        form_kwargs=lambda case: {"submit_label": "Submit for quality check"},
+        context=lambda case: {"check": letters.quality_check(case)},
     ),
     "return-draft": ActionPage(
         forms.ReasonForm,
         lambda c, u, d, f: workflow.return_draft(c, by=u, reason=d["reason"]),
-        "Draft returned to the responding manager.",
-        form_kwargs=lambda case: {"reason_label": "What needs changing?"},
+        "Draft returned to the responding manager with your comments.",
+        form_kwargs=lambda case: {
+            "reason_label": "What needs changing?",
+            "submit_label": "Return the draft",
+        },
+        context=lambda case: {"check": letters.quality_check(case)},
     ),
     "approve-draft": ActionPage(
         forms.ConfirmForm,
         lambda c, u, d, f: workflow.approve_draft(c, by=u),
         "Draft approved; it can be issued.",
+        intro="Read the draft below. Approve it if it answers every element and is ready to "
+        "go to the family; otherwise return it with comments.",
+        form_kwargs=lambda case: {"submit_label": "Approve draft"},
+        context=lambda case: {"check": letters.quality_check(case), "may_return": True},
     ),
     "issue-response": ActionPage(
         forms.IssueResponseForm,
@@ -326,6 +339,7 @@ def case_action(request, reference, slug):
             "title": action.label,
             "intro": page.intro,
             "saved_now": saved_now,
+            **page.context(case),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -397,7 +411,7 @@ def response_letter(request, reference):
     case = access.case_shown(request, reference)
     access.require(request.user, case, "draft-response")
     try:
-        letter = letters.response_letter_prepared(case, by=request.user)
+        letter = letters.current(letters.response_letter_prepared(case, by=request.user))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("case-detail", reference=case.reference)
@@ -426,13 +440,52 @@ def letter_start(request, reference):
     )
 
 
+def _letter_slug(letter) -> str:
+    return "draft-response" if letter.kind == LetterKind.RESPONSE else "letter"
+
+
 @login_required
 def letter_edit(request, reference, pk):
+    """A draft letter: edited by those who may change it now, read by anyone who sees the case
+    (the complaints team reads a draft response while it awaits their quality check)."""
     case = access.case_shown(request, reference)
     letter = get_object_or_404(Letter, case=case, pk=pk, sent_on__isnull=True)
-    slug = "draft-response" if letter.kind == LetterKind.RESPONSE else "letter"
-    access.require(request.user, case, slug)
-    return _letter_form(request, case, letter)
+    if not access.may(request.user, case, _letter_slug(letter)):
+        if request.method != "GET":
+            access.require(request.user, case, _letter_slug(letter))
+        return render(
+            request,
+            "complaints/letter_read.html",
+            {"case": case, "letter": letters.current(letter)},
+        )
+    return _letter_form(request, case, letters.current(letter))
+
+
+@login_required
+def letter_redraft(request, reference, pk):
+    """Draft the letter again from the case. The page first says that hand edits will go."""
+    case = access.case_shown(request, reference)
+    letter = get_object_or_404(Letter, case=case, pk=pk, sent_on__isnull=True)
+    access.require(request.user, case, _letter_slug(letter))
+    form = forms.ConfirmForm(request.POST or None, submit_label="Redraft the letter")
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                claim_submission(form, request.user)
+                letters.letter_redraft(letter, by=request.user)
+        except AlreadySubmitted:
+            return redirect("letter-edit", reference=case.reference, pk=letter.pk)
+        except DomainError as error:
+            put_error(form, error)
+        else:
+            messages.success(request, "Letter redrafted from the case; hand edits were replaced.")
+            return redirect("letter-edit", reference=case.reference, pk=letter.pk)
+    return render(
+        request,
+        "complaints/letter_redraft.html",
+        {"case": case, "form": form, "letter": letter},
+        status=400 if form.errors else 200,
+    )
 
 
 def _letter_form(request, case, letter):
@@ -447,6 +500,7 @@ def _letter_form(request, case, letter):
     send = letter.kind != LetterKind.RESPONSE and access.may(request.user, case, "letter")
     saved_now = []
     if request.method == "POST" and form.is_valid():
+        sending = send and "send" in request.POST
         try:
             with transaction.atomic():
                 letter = letters.letter_update(
@@ -455,22 +509,39 @@ def _letter_form(request, case, letter):
                     body=form.cleaned_data["body"],
                     seen=form.cleaned_data["seen"],
                 )
-                if send and "send" in request.POST:
+                if sending:
                     letter = letters.letter_send(letter, by=request.user)
+        except StaleEdit as error:
+            put_error(form, error)
+            letter = letters.current(Letter.objects.get(pk=letter.pk))
+            saved_now = [("Subject", letter.subject), ("Letter text", letter.body)]
         except DomainError as error:
             put_error(form, error)
-            if isinstance(error, StaleEdit):
-                letter.refresh_from_db()
-                saved_now = [("Subject", letter.subject), ("Letter text", letter.body)]
         else:
-            messages.success(
-                request,
-                "Letter sent; the PDF is on the case." if letter.sent_on else "Draft saved.",
-            )
+            messages.success(request, _letter_done(letter, sending))
             return redirect(reverse("case-detail", args=[case.reference]) + "#letters")
     return render(
         request,
         "complaints/letter_form.html",
-        {"case": case, "form": form, "letter": letter, "can_send": send, "saved_now": saved_now},
+        {
+            "case": case,
+            "form": form,
+            "letter": letter,
+            "can_send": send,
+            "saved_now": saved_now,
+            "placeholders": letters.placeholders(f"{letter.subject}\n{letter.body}"),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _letter_done(letter, sent: bool) -> str:
+    if not sent:
+        return "Draft saved."
+    complainant = letter.case.complainant
+    if complainant.letters_by_email and complainant.email:
+        return (
+            "Letter sent: the PDF is on the case, and it is being e-mailed to the complainant. "
+            "The case's timeline shows when it has gone."
+        )
+    return "Letter sent: the PDF is on the case, ready to post or hand over."

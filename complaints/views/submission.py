@@ -41,3 +41,5 @@ def put_error(form, error: DomainError) -> None:
         return
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+    for detail in error.details:
+        form.add_error(field, detail)

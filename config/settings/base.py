@@ -334,6 +334,10 @@ COUNCIL_ADDRESS = env_str("COUNCIL_ADDRESS", "Town Hall, High Street, Demotown D
 COMPLAINTS_CONTACT = env_str(
     "COMPLAINTS_CONTACT", "Complaints Team, 01234 567890, complaints@council.example"
 )
+# Who signs the council's response to a Stage 3 review panel. Empty: the letter keeps a
+# placeholder, and a letter with a placeholder is not sent.
+DIRECTOR_NAME = env_str("DIRECTOR_NAME", "")
+DIRECTOR_JOB_TITLE = env_str("DIRECTOR_JOB_TITLE", "Director of Children's Services")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account

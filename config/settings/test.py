@@ -9,6 +9,7 @@ from config.settings.base import *  # noqa: E402, F403
 # Tests that need the second factor turn it on themselves (tests/accounts/test_two_factor.py).
 TWO_FACTOR_REQUIRED = False
 AXES_FAILURE_LIMIT = 5
+DIRECTOR_NAME = "Dana Director"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

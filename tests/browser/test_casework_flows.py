@@ -111,34 +111,37 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     assert "1. The review meeting moved without notice." in body
     assert "Finding: Upheld." in body
     assert "Local Government and Social Care Ombudsman" not in body  # not at Stage 1
-    tariq.page.fill("#id_body", body.replace("[Name]", "Tariq Team-Manager"))
+    assert f"{team_manager.get_full_name()}\n{team_manager.job_title}" in body
     tariq.press("Save draft")
     tariq.follow("Submit for quality check")
-    tariq.press("Continue")
+    tariq.press("Submit for quality check")
     assert "Draft response awaiting quality check" in tariq.text()
 
     # The officer returns it once...
     olivia.goto(f"/cases/{reference}/")
     olivia.follow("Return draft")
+    assert "Finding: Upheld." in olivia.text()  # the draft is on the page she returns it from
     page.fill("#id_reason", "Please say when the meeting will be rearranged.")
-    olivia.press("Save")
+    olivia.press("Return the draft")
     assert "In progress" in olivia.text()
 
     # ...the manager resubmits, and the officer approves and issues it.
     tariq.goto(f"/cases/{reference}/")
     assert "Please say when the meeting will be rearranged." in tariq.text()
     tariq.follow("Submit for quality check")
-    tariq.press("Continue")
+    tariq.press("Submit for quality check")
     olivia.goto(f"/cases/{reference}/")
     olivia.follow("Approve draft")
-    olivia.press("Continue")
+    assert "Please say when the meeting will be rearranged." in olivia.text()
+    assert "Finding: Upheld." in olivia.text()  # the checker reads the draft
+    olivia.press("Approve draft")
     olivia.follow("Issue response")
     page.select_option("#id_outcome", label="Upheld")
     olivia.press("Issue response")
     assert "Response issued; the letter is on the case." in olivia.text()
     text = pdf_text(download_letter(olivia, "Response to your complaint", tmp_path))
     assert reference in text
-    assert "Tariq Team-Manager" in text
+    assert team_manager.get_full_name() in text
     assert "Stage 2" in text  # how to escalate
 
     # The complainant escalates; Stage 2 runs to adjudication.
@@ -149,6 +152,10 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     olivia.follow("Appoint investigators")
     page.select_option("#id_investigating_officer", index=1)
     page.select_option("#id_independent_person", index=1)
+    page.select_option(
+        "#id_adjudicating_officer",
+        label=f"{senior_manager.get_full_name()}, {senior_manager.job_title}",
+    )
     olivia.press("Appoint")
     olivia.follow("Record statement agreed")
     olivia.press("Save")
@@ -159,9 +166,9 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     assert "Adjudication" in olivia.page.input_value("#id_subject")
     olivia.press("Save draft")
     olivia.follow("Submit for quality check")
-    olivia.press("Continue")
+    olivia.press("Submit for quality check")
     olivia.follow("Approve draft")
-    olivia.press("Continue")
+    olivia.press("Approve draft")
     olivia.follow("Issue response")
     olivia.press("Issue response")
     adjudication = pdf_text(download_letter(olivia, "Adjudication on your complaint", tmp_path))
@@ -171,7 +178,8 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     case = Case.objects.get(reference=reference)
     assert case.state == Case.State.RESPONDED
     assert case.current_stage.level == 2
-    assert Document.objects.filter(case=case, kind="letter").count() == 2
+    # The acknowledgement went with Accept; then the two responses.
+    assert Document.objects.filter(case=case, kind="letter").count() == 3
     assert Event.objects.filter(case=case, move="return_draft").count() == 1
 
     # A manager of another team may not know the case exists.

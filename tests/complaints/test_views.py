@@ -20,19 +20,10 @@ from complaints.models import (
     Relationship,
     SubmittedForm,
 )
+from tests.support.forms import date_fields, token
 
 pytestmark = pytest.mark.django_db
 State = Case.State
-
-
-def date_fields(name: str, day: dt.date) -> dict:
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
-
-
-def token() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
 
 
 def log_form(**overrides) -> dict:

@@ -131,7 +131,9 @@ RULES = {
     "remedy-remove": ({"reference": "case", "pk": "remedy"}, case_page((*TEAM, TM, HEAD))),
     "response-letter": ({"reference": "case"}, case_page((*TEAM, TM, HEAD))),
     "letter-start": ({"reference": "case"}, case_page(TEAM)),
-    "letter-edit": ({"reference": "case", "pk": "letter"}, case_page(TEAM)),
+    # Anyone who sees the case reads a draft; those who may change it get the form.
+    "letter-edit": ({"reference": "case", "pk": "letter"}, case_page(SEES_CASE)),
+    "letter-redraft": ({"reference": "case", "pk": "letter"}, case_page(TEAM)),
     "document-download": ({"reference": "case", "pk": "document"}, case_page(SEES_CASE)),
     "case-action": ({"reference": "case", "slug": "contact"}, case_page((*TEAM, TM, HEAD))),
 }
