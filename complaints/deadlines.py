@@ -13,6 +13,7 @@ Rules, in one place:
 
 import datetime as dt
 
+from complaints.errors import DomainError
 from complaints.models import (
     Case,
     ClockStart,
@@ -22,7 +23,12 @@ from complaints.models import (
     Step,
     Timescale,
 )
-from complaints.workingdays import Calendar, add_working_days, working_days_between
+from complaints.workingdays import (
+    Calendar,
+    add_working_days,
+    next_working_day,
+    working_days_between,
+)
 
 # The stage fact that meets each step. The escalation window is met by the next stage.
 STEP_MET_BY: dict[str, str | None] = {
@@ -54,7 +60,21 @@ _PLANNING_ORDER = (
     Step.ESCALATION_WINDOW,
 )
 
+# Where a stage's clock runs.
 ACTIVE_STATES = {Case.State.IN_PROGRESS, Case.State.AWAITING_QA, Case.State.APPROVED}
+# Every state with work still to do: the dashboard's "Open cases" and the list's "open" filter.
+OPEN_STATES = ACTIVE_STATES | {Case.State.RECEIVED, Case.State.PAUSED}
+
+
+def require_working_day(day: dt.date, label: str, *, field: str) -> None:
+    """A due date someone sets falls on a working day; if not, say which working day follows."""
+    proposal = next_working_day(day)
+    if proposal != day:
+        raise DomainError(
+            f"{label} must be a working day: {day:%A %-d %B %Y} is not. The next working "
+            f"day is {proposal:%A %-d %B %Y}.",
+            field=field,
+        )
 
 
 def timescales_for(procedure: str, level: int) -> list[Timescale]:
@@ -131,6 +151,12 @@ def compute_deadlines(
                 )
             if deadline.extended_due_on <= deadline.due_on:
                 deadline.extended_due_on = None
+        if deadline.extended_due_on and deadline.service_target_on:
+            # The internal target keeps its distance from the date the stage is due by.
+            extra = working_days_between(deadline.due_on, deadline.extended_due_on, cal)
+            deadline.service_target_on = add_working_days(
+                deadline.service_target_on, extra, Calendar.CORPORATE
+            )
         planned[step] = deadline
     return planned
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role
-from complaints.deadlines import ACTIVE_STATES
+from complaints.deadlines import ACTIVE_STATES, OPEN_STATES
 from complaints.forms import PersonChoiceField, people
 from complaints.models import (
     Case,
@@ -51,7 +51,11 @@ class CaseFilter(ReceivedBetween):
     stage = django_filters.ChoiceFilter(
         field_name="current_stage__level", choices=Level.choices, empty_label="Any stage"
     )
-    state = django_filters.ChoiceFilter(choices=Case.State.choices, empty_label="Any state")
+    state = django_filters.ChoiceFilter(
+        choices=[("open", "Open: any state with work to do"), *Case.State.choices],
+        method="filter_state",
+        empty_label="Any state",
+    )
     service_area = django_filters.ModelChoiceFilter(
         queryset=ServiceArea.objects.order_by("name"), empty_label="Any service area"
     )
@@ -71,6 +75,12 @@ class CaseFilter(ReceivedBetween):
     )
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    accepted = django_filters.BooleanFilter(
+        label="Accepted into a procedure only",
+        field_name="procedure",
+        method="filter_accepted",
+        widget=forms.CheckboxInput,
     )
     # The dashboard's figures link here with these, to list the cases behind a figure.
     nature = django_filters.ModelChoiceFilter(
@@ -127,6 +137,11 @@ class CaseFilter(ReceivedBetween):
         self.today = today or timezone.localdate()
         self.search = search.strip()
 
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(state__in=OPEN_STATES)
+        return queryset.filter(state=value)
+
     def filter_due_within(self, queryset, name, value):
         until = add_working_days(self.today, int(value))
         return queryset.filter(
@@ -137,6 +152,9 @@ class CaseFilter(ReceivedBetween):
         if not value:
             return queryset
         return queryset.filter(state__in=ACTIVE_STATES, next_due_on__lt=self.today)
+
+    def filter_accepted(self, queryset, name, value):
+        return queryset.exclude(procedure="") if value else queryset
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_stage

@@ -9,6 +9,7 @@ It is rendered in a sandbox:
   letters, never model instances, so `{{ officer.password }}` is empty rather than a hash.
 """
 
+import datetime as dt
 import html
 
 from django.template import (
@@ -30,12 +31,25 @@ REFUSED_FILTERS = frozenset(
 )
 
 
+def short_date(value) -> str:
+    """ "24 Dec" this year, "24 Dec 2024" in any other: an e-mail subject about a date a year
+    old must say so."""
+    if not isinstance(value, dt.date):
+        return ""
+    from django.utils import timezone
+
+    return defaultfilters.date(
+        value, "j M" if value.year == timezone.localdate().year else "j M Y"
+    )
+
+
 def _sandbox() -> Engine:
     library = Library()
     library.tags = {k: v for k, v in defaulttags.register.tags.items() if k in ALLOWED_TAGS}
     library.filters = {
         k: v for k, v in defaultfilters.register.filters.items() if k not in REFUSED_FILTERS
     }
+    library.filters["short_date"] = short_date
     engine = Engine(autoescape=True, libraries={}, loaders=[])
     engine.template_builtins = [library]
     return engine

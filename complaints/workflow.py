@@ -673,6 +673,7 @@ def extend(
             f"({deadline.effective_due_on:%-d %B %Y}).",
             field="new_due_on",
         )
+    deadlines.require_working_day(new_due_on, "The new due date", field="new_due_on")
     if new_due_on > deadline.max_due_on:
         raise DomainError(
             f"The extension goes beyond the maximum allowed for {stage.get_level_display()}: "
@@ -685,7 +686,7 @@ def extend(
     stage.extension_reason, stage.extension_detail = reason, detail
     stage.complainant_agreed_extension = complainant_agreed
     stage.complainant_informed_of_extension_on = informed_on
-    stage.save()
+    _replan(case, stage)  # the internal service target moves with the extension
     _commit(
         case,
         Move.EXTEND,

@@ -127,3 +127,12 @@ def working_days_between(start: dt.date, end: dt.date, calendar: str = Calendar.
 def is_working_day(day: dt.date, calendar: str = Calendar.STATUTORY) -> bool:
     _check(day)
     return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=calendars.get(calendar)))
+
+
+def next_working_day(day: dt.date, calendar: str = Calendar.STATUTORY) -> dt.date:
+    """The day itself if it is a working day, else the first working day after it."""
+    _check(day)
+    result = np.busday_offset(
+        np.datetime64(day, "D"), 0, roll="forward", busdaycal=calendars.get(calendar)
+    )
+    return result.astype(dt.date)

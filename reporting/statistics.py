@@ -68,7 +68,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from complaints.deadlines import ACTIVE_STATES
+from complaints.deadlines import ACTIVE_STATES, OPEN_STATES
 from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
     AgreedAction,
@@ -345,7 +345,7 @@ class Workload:
 
 
 def workload(*, today: dt.date, service_area=None) -> Workload:
-    cases = Case.objects.filter(state__in=ACTIVE_STATES | {Case.State.PAUSED})
+    cases = Case.objects.filter(state__in=OPEN_STATES)
     actions = AgreedAction.objects.filter(status=AgreedAction.Status.OPEN)
     lessons = LessonsLearnt.objects.filter(submitted_on__isnull=True, due_on__lt=today)
     if service_area is not None:

@@ -264,3 +264,37 @@ def test_a_backend_without_copies_gets_a_message_per_recipient(
     assert sorted((m.to, m.cc) for m in mail.outbox) == sorted(
         [([team.manager.email], []), ([head_of_service.email], [])]
     )
+
+
+def test_the_service_target_follows_an_extension(stage_1_case, officer, client):
+    """Extended by five working days, the internal target moves by the same five, so the
+    manager is not told the draft is due on a day long before the extended date."""
+    stage = stage_1_case.current_stage
+    due = stage.deadlines.get(step="respond")
+    extended = add_working_days(due.due_on, 5)
+    with freeze_time(D(2024, 12, 18)):
+        workflow.extend(
+            stage_1_case, by=officer, new_due_on=extended, reason=ExtensionReason.objects.first()
+        )
+    due.refresh_from_db()
+    assert due.service_target_on == add_working_days(SERVICE_TARGET, 5, "corporate")
+    client.force_login(officer)
+    page = client.get(f"/cases/{stage_1_case.reference}/").content.decode()
+    assert "Internal target" in page and f"{due.service_target_on:%-d %b %Y}" in page
+    assert chase_on(D(2024, 12, 19)).queued == 0  # no reminder for the old target
+    assert chase_on(D(2024, 12, 27)).queued == 0  # nor a chase
+    reminder_day = D(2024, 12, 30)  # three working days before the moved target
+    assert add_working_days(reminder_day, 3, "corporate") == due.service_target_on
+    assert chase_on(reminder_day).queued == 1
+    (message,) = mail.outbox
+    assert f"{due.service_target_on:%A %-d %B %Y}" in message.body
+    assert "in 3 working days" in message.body
+
+
+def test_a_date_in_another_year_shows_its_year(stage_1_case):
+    """Subjects give a short date; the year is there whenever it is not this year's."""
+    outcome = chase_on(D(2025, 1, 6))  # the chase for 24 Dec 2024, sent in January
+    assert outcome.queued >= 1
+    subjects = [m.subject for m in mail.outbox]
+    assert any("24 Dec 2024" in s for s in subjects), subjects
+    mail.outbox.clear()

@@ -201,3 +201,17 @@ def test_a_stale_copy_cannot_move_a_case_someone_else_moved(build, officer):
     workflow.approve_draft(case, by=officer)
     with pytest.raises(workflow.InvalidTransition, match="approved"):
         workflow.return_draft(stale, by=officer, reason="Too late.")
+
+
+def test_an_extension_to_a_saturday_proposes_the_next_working_day(build, officer):
+    case = build.case(received_on=D(2025, 6, 2))  # Stage 1 due 16 Jun; at most 30 Jun
+    before = _snapshot(case)
+    with pytest.raises(DomainError, match="Saturday 21 June 2025.*Monday 23 June 2025") as error:
+        workflow.extend(
+            case,
+            by=officer,
+            new_due_on=D(2025, 6, 21),
+            reason=ExtensionReason.objects.get(code="complexity"),
+        )
+    assert error.value.field == "new_due_on"
+    assert _snapshot(case) == before

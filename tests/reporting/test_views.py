@@ -57,6 +57,23 @@ def test_a_figure_links_to_the_cases_behind_it(client, officer, council):
     assert "5 cases" in listed  # Z, A, B, C and D: answered at Stage 1 in the year
 
 
+def test_every_linked_figure_equals_the_length_of_its_list(client, officer, council, build):
+    from complaints.models import Case
+
+    for state in Case.State.RECEIVED, Case.State.PAUSED, Case.State.AWAITING_QA:
+        build.case(state)
+    build.case(Case.State.APPROVED)
+    client.force_login(officer)
+    for query in (DASHBOARD, DASHBOARD + f"&service_area={council.area.pk}"):
+        page = client.get(query).content.decode()
+        links = re.findall(r'href="(/cases/\?[^"]*)">(\d+)<', page)
+        assert len(links) > 10
+        for href, figure in links:
+            listed = client.get(href.replace("&amp;", "&")).content.decode()
+            count = re.search(r"(\d+) cases?\b", listed)
+            assert count and count.group(1) == figure, f"{href} shows {figure}"
+
+
 def test_a_bad_period_is_explained(client, officer, db):
     client.force_login(officer)
     response = client.get("/dashboard/?kind=custom&start=2025-06-01&end=2025-01-01")
