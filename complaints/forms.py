@@ -519,6 +519,11 @@ class SchedulePanelForm(CaseworkForm):
     chair = forms.CharField(label="Chair (independent)", max_length=150)
     member_1 = forms.CharField(label="Second panel member", max_length=150)
     member_2 = forms.CharField(label="Third panel member", max_length=150)
+    late_reason = forms.CharField(
+        label="If the panel meets more than 30 working days after the request, why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
     def seats(self):
         from complaints.workflow import PanelSeat
@@ -529,6 +534,17 @@ class SchedulePanelForm(CaseworkForm):
             PanelSeat(name=d["member_1"]),
             PanelSeat(name=d["member_2"]),
         ]
+
+
+class PanelHeldForm(OnDateForm):
+    late_reason = forms.CharField(
+        label="If it met more than 30 working days after the request, why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, on_label="Date the panel was held", **kwargs)
 
 
 class ExtendForm(CaseworkForm):

@@ -108,3 +108,8 @@ def ensure_schedule() -> None:
         name="Recount the dashboard",
         defaults={"task": "reporting.tasks.recount_dashboard", "interval": every_five_minutes},
     )
+    # Annual report PDFs queued while the broker was down.
+    PeriodicTask.objects.get_or_create(
+        name="Make waiting annual report PDFs",
+        defaults={"task": "reporting.tasks.render_waiting", "interval": every_five_minutes},
+    )

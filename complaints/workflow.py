@@ -559,8 +559,24 @@ class PanelSeat:
     fee: object = None
 
 
+def _check_panel_in_time(stage: Stage, day: dt.date, late_reason: str) -> str:
+    """A panel meets within 30 working days of the request (reg 19(2)); a later date needs a
+    recorded reason. Returns the reason to keep."""
+    limit = stage.deadlines.filter(step=Step.PANEL_HELD).first()
+    late_reason = late_reason.strip() or stage.panel_late_reason
+    if limit is not None and day > limit.effective_due_on and not late_reason:
+        raise DomainError(
+            f"{day:%-d %B %Y} is after {limit.effective_due_on:%-d %B %Y}, the last day within "
+            "30 working days of the request for Stage 3. Record why the panel meets later.",
+            field="late_reason",
+        )
+    return late_reason
+
+
 @transaction.atomic
-def schedule_panel(case: Case, *, by, panel_date: dt.date, members: list[PanelSeat]) -> Case:
+def schedule_panel(
+    case: Case, *, by, panel_date: dt.date, members: list[PanelSeat], late_reason: str = ""
+) -> Case:
     """Set the review panel's date and its three independent members, one of them chairing."""
     case = _lock(case, Move.SCHEDULE_PANEL)
     stage = _stage(case, Move.SCHEDULE_PANEL, levels=[Level.REVIEW_PANEL])
@@ -569,6 +585,7 @@ def schedule_panel(case: Case, *, by, panel_date: dt.date, members: list[PanelSe
             "The panel date must be on or after the date Stage 3 was requested.",
             field="panel_date",
         )
+    stage.panel_late_reason = _check_panel_in_time(stage, panel_date, late_reason)
     if len(members) != 3 or sum(m.role == PanelMember.Role.CHAIR for m in members) != 1:
         raise DomainError(
             "A review panel has three independent members, one of them the chair.", field="members"
@@ -600,17 +617,25 @@ def schedule_panel(case: Case, *, by, panel_date: dt.date, members: list[PanelSe
 
 
 @transaction.atomic
-def record_panel_held(case: Case, *, by, on: dt.date | None = None) -> Case:
+def record_panel_held(case: Case, *, by, on: dt.date | None = None, late_reason: str = "") -> Case:
     case = _lock(case, Move.RECORD_PANEL_HELD)
     stage = _stage(case, Move.RECORD_PANEL_HELD, levels=[Level.REVIEW_PANEL])
     if not stage.panel_members.exists():
         raise DomainError("Schedule the panel and its members first.")
-    stage.panel_held_on = _check_date(
+    held = _check_date(
         on or _today(),
         "the panel was held",
         not_before=stage.requested_on,
         not_before_label="the date Stage 3 was requested",
     )
+    if stage.panel_scheduled_for and held < stage.panel_scheduled_for:
+        raise DomainError(
+            f"The panel was scheduled for {stage.panel_scheduled_for:%-d %B %Y}. If it met "
+            "earlier, schedule it again with the date it met, then record it as held.",
+            field="on",
+        )
+    stage.panel_late_reason = _check_panel_in_time(stage, held, late_reason)
+    stage.panel_held_on = held
     _replan(case, stage)
     _commit(
         case,

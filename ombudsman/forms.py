@@ -63,6 +63,13 @@ class DecisionForm(CaseworkForm):
     decision = forms.ModelChoiceField(
         label="The Ombudsman's decision", queryset=Decision.objects.none()
     )
+    route = forms.ChoiceField(
+        label="Stage at the Ombudsman",
+        choices=OmbudsmanCase.Route.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Upheld and not upheld decisions follow an investigation.",
+    )
     draft_decision_on = DateField(label="Date of the draft decision", required=False)
     decision_on = DateField(label="Date of the final decision")
     public_report = forms.ChoiceField(

@@ -90,6 +90,11 @@ def deadline_met(deadline: OmbudsmanDeadline, *, on: dt.date) -> OmbudsmanDeadli
     return deadline
 
 
+# The Ombudsman upholds a complaint, or finds no fault, only after investigating it; assessment
+# ends in closure, advice or a premature referral.
+AFTER_INVESTIGATION = {Decision.Group.UPHELD, Decision.Group.NOT_UPHELD}
+
+
 @transaction.atomic
 def decision_record(
     case: OmbudsmanCase,
@@ -98,6 +103,7 @@ def decision_record(
     decision_on: dt.date,
     draft_decision_on: dt.date | None = None,
     public_report: str = "",
+    route: str = "",
 ) -> OmbudsmanCase:
     if decision is None:
         raise DomainError("Choose the Ombudsman's decision.", field="decision")
@@ -113,7 +119,15 @@ def decision_record(
             "The draft decision comes between the date received and the final decision.",
             field="draft_decision_on",
         )
-    case.decision, case.decision_on = decision, decision_on
+    route = route or case.route
+    if decision.group in AFTER_INVESTIGATION and route != OmbudsmanCase.Route.INVESTIGATION:
+        raise DomainError(
+            f"“{decision.label}” follows an investigation, and this case is at "
+            f"{OmbudsmanCase.Route(route).label}. If the Ombudsman investigated, say so under "
+            "“Stage at the Ombudsman”; otherwise choose the decision it made on assessment.",
+            field="decision",
+        )
+    case.decision, case.decision_on, case.route = decision, decision_on, route
     case.draft_decision_on = draft_decision_on or case.draft_decision_on
     case.public_report = public_report
     if public_report:

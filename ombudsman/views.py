@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.errors import DomainError
 from complaints.periods import financial_year, financial_year_label
+from complaints.selectors import cases_visible_to
 from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
 from ombudsman import forms, selectors, services
 from ombudsman.models import OmbudsmanCase, OmbudsmanDeadline, Recommendation
@@ -84,7 +85,12 @@ def _form_page(request, form, title, done, perform, back, status_ok=200):
 @login_required
 @permission_required(_RECORD, raise_exception=True)
 def ombudsman_new(request):
-    form = forms.OmbudsmanCaseForm(request.POST or None, user=request.user)
+    """Record an Ombudsman case; opened from a complaint's page, it is linked to it."""
+    initial = {}
+    reference = request.GET.get("complaint", "")
+    if reference and cases_visible_to(request.user).filter(reference=reference).exists():
+        initial["complaint_references"] = reference
+    form = forms.OmbudsmanCaseForm(request.POST or None, user=request.user, initial=initial)
 
     def perform(d):
         case = services.ombudsman_case_create(
@@ -117,7 +123,7 @@ def _case_for_recording(pk):
 @permission_required(_RECORD, raise_exception=True)
 def decision_record(request, pk):
     case = _case_for_recording(pk)
-    form = forms.DecisionForm(request.POST or None)
+    form = forms.DecisionForm(request.POST or None, initial={"route": case.route})
     return _form_page(
         request,
         form,
@@ -128,6 +134,7 @@ def decision_record(request, pk):
             decision=d["decision"],
             decision_on=d["decision_on"],
             public_report=d["public_report"],
+            route=d["route"],
         ),
         reverse("ombudsman-detail", args=[pk]),
     )

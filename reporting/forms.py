@@ -1,5 +1,6 @@
 import datetime as dt
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
@@ -95,6 +96,7 @@ class EditionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = _summary_helper()
         period = Period.year(self.instance.year)
         self.fields["compliments"].queryset = Compliment.objects.filter(
             received_on__range=(period.start, period.end), consent_to_publish=True
@@ -148,4 +150,12 @@ class CaseStudyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = _summary_helper()
         limit_text(self)
+
+
+def _summary_helper() -> FormHelper:
+    """What the GOV.UK error summary reads; the page lays the fields out itself."""
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper

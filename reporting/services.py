@@ -5,6 +5,7 @@ once. Changing it means starting the next version, a draft copied from it.
 """
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -21,6 +22,8 @@ from reporting.models import (
     Edition,
     Rendering,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _editable(edition: Edition) -> None:
@@ -148,17 +151,42 @@ def case_study_remove(study: CaseStudy) -> None:
     study.delete()
 
 
-def rendering_request(edition: Edition, *, by) -> Rendering:
-    """Queue a PDF of the edition; the browser follows its progress."""
-    from reporting.tasks import render_edition
-
+def rendering_request(edition: Edition, *, by, dispatch: bool = True) -> Rendering:
+    """Queue a PDF of the edition, like a message in the outbox: the row is written in the
+    caller's transaction and handed to a worker after it commits. If the broker is down it
+    waits, and the periodic `render_waiting` task (or `manage.py render_reports`) makes it."""
     rendering = Rendering.objects.create(edition=edition, requested_by=by)
-    transaction.on_commit(lambda: render_edition.delay(rendering.pk))
+    if dispatch:
+        transaction.on_commit(lambda: _dispatch(rendering.pk))
     return rendering
 
 
+def _dispatch(rendering_id: int) -> None:
+    from reporting.tasks import render_edition
+
+    try:
+        render_edition.delay(rendering_id)
+    except Exception:  # noqa: BLE001 - the rendering waits; the periodic task makes it
+        log.warning("Broker unavailable: the annual report PDF %s waits", rendering_id)
+
+
+def renderings_waiting() -> list[int]:
+    return list(
+        Rendering.objects.filter(state=Rendering.State.QUEUED)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)
+    )
+
+
 def rendering_run(rendering: Rendering) -> Rendering:
-    """Render the PDF, saying how far it has got. Run by the Celery task."""
+    """Render the PDF, saying how far it has got. Run by the Celery task or the command; a
+    rendering another worker has already claimed is left to it."""
+    claimed = Rendering.objects.filter(pk=rendering.pk, state=Rendering.State.QUEUED).update(
+        state=Rendering.State.RUNNING, step="Starting"
+    )
+    if not claimed:
+        rendering.refresh_from_db()
+        return rendering
 
     def progress(percent: int, step: str) -> None:
         Rendering.objects.filter(pk=rendering.pk).update(

@@ -190,31 +190,33 @@ def edition_detail(request, pk: int):
     if request.method == "POST":
         if not may_edit:
             raise Http404
-        if "add_case_study" in request.POST:
+        # One form: adding or removing a case study saves the narrative typed beside it.
+        adding = "add_case_study" in request.POST
+        removing = request.POST.get("remove_case_study", "")
+        form = EditionForm(request.POST, instance=Edition.objects.get(pk=pk))
+        if adding:
             study_form = CaseStudyForm(request.POST, prefix="study")
-            if study_form.is_valid():
-                services.case_study_add(edition, **study_form.cleaned_data)
-                messages.success(request, "Case study added.")
+        if form.is_valid() and (not adding or study_form.is_valid()):
+            data = {k: v for k, v in form.cleaned_data.items() if k not in {"compliments", "seen"}}
+            try:
+                with transaction.atomic():
+                    services.edition_update(
+                        form.instance,
+                        data=data,
+                        compliments=form.cleaned_data["compliments"],
+                        seen=form.cleaned_data["seen"],
+                    )
+                    if adding:
+                        services.case_study_add(edition, **study_form.cleaned_data)
+                    if removing.isdigit():
+                        study = get_object_or_404(CaseStudy, pk=removing, edition=edition)
+                        services.case_study_remove(study)
+            except DomainError as error:
+                put_error(form, error)
+            else:
+                done = "Case study added" if adding else "Case study removed" if removing else ""
+                messages.success(request, f"Report saved. {done}." if done else "Report saved.")
                 return redirect("edition-detail", pk=edition.pk)
-        else:
-            form = EditionForm(request.POST, instance=Edition.objects.get(pk=pk))
-            if form.is_valid():
-                data = {
-                    k: v for k, v in form.cleaned_data.items() if k not in {"compliments", "seen"}
-                }
-                try:
-                    with transaction.atomic():
-                        services.edition_update(
-                            form.instance,
-                            data=data,
-                            compliments=form.cleaned_data["compliments"],
-                            seen=form.cleaned_data["seen"],
-                        )
-                except DomainError as error:
-                    put_error(form, error)
-                else:
-                    messages.success(request, "Report saved.")
-                    return redirect("edition-detail", pk=edition.pk)
     code = annual_report.code_assessment(edition)
     return render(
         request,

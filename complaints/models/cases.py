@@ -275,6 +275,8 @@ class Stage(models.Model):
     statement_agreed_on = models.DateField(null=True, blank=True)
     report_received_on = models.DateField(null=True, blank=True)
     panel_scheduled_for = models.DateField(null=True, blank=True)
+    # Why the panel meets after the 30 working days the regulations allow.
+    panel_late_reason = models.TextField(blank=True)
     panel_held_on = models.DateField(null=True, blank=True)
     panel_report_on = models.DateField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)

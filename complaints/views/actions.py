@@ -135,12 +135,16 @@ ACTION_PAGES: dict[str, ActionPage] = {
     "schedule-panel": ActionPage(
         forms.SchedulePanelForm,
         lambda c, u, d, f: workflow.schedule_panel(
-            c, by=u, panel_date=d["panel_date"], members=f.seats()
+            c, by=u, panel_date=d["panel_date"], members=f.seats(), late_reason=d["late_reason"]
         ),
         "Review panel scheduled.",
     ),
-    "record-panel-held": _date_move(
-        workflow.record_panel_held, "Date the panel was held", "Panel recorded as held."
+    "record-panel-held": ActionPage(
+        forms.PanelHeldForm,
+        lambda c, u, d, f: workflow.record_panel_held(
+            c, by=u, on=d["on"], late_reason=d["late_reason"]
+        ),
+        "Panel recorded as held.",
     ),
     "record-panel-report": _date_move(
         workflow.record_panel_report,

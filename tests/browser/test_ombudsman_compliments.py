@@ -43,6 +43,9 @@ def test_an_upheld_decision_with_a_payment_is_complied_with(sign_in, officer):
     olivia.press("Record Ombudsman case")
     olivia.follow("Record the decision")
     page.select_option("#id_decision", label="Upheld: fault and injustice")
+    olivia.press("Record decision")  # not yet said to have been investigated
+    assert "follows an investigation" in olivia.text()
+    page.check("input[name=route][value=investigation]")
     olivia.press("Record decision")
     olivia.follow("Add a recommendation")
     olivia.press("Add recommendation")  # empty: the errors say what to do

@@ -215,3 +215,46 @@ def test_an_extension_to_a_saturday_proposes_the_next_working_day(build, officer
         )
     assert error.value.field == "new_due_on"
     assert _snapshot(case) == before
+
+
+def _stage_3(build, officer, requested):
+    with freeze_time(requested):
+        case = build.case(Case.State.IN_PROGRESS, level=Level.LOCAL_RESOLUTION)
+        case = build.respond(case)
+        case = build.escalate(case)
+        build.prepare_stage(case)
+        case = build.respond(case)
+        case = build.escalate(case)
+    return case
+
+
+SEATS = [
+    workflow.PanelSeat("Pat Chair", "chair"),
+    workflow.PanelSeat("Ray Member"),
+    workflow.PanelSeat("Sue Member"),
+]
+
+
+def test_a_panel_beyond_30_working_days_needs_a_reason(build, officer):
+    case = _stage_3(build, officer, D(2025, 6, 2))
+    limit = case.current_stage.deadlines.get(step="panel_held").effective_due_on
+    late = limit + dt.timedelta(days=7)
+    with freeze_time(D(2025, 6, 3)):
+        with pytest.raises(DomainError, match="30 working days") as error:
+            workflow.schedule_panel(case, by=officer, panel_date=late, members=SEATS)
+        assert error.value.field == "late_reason"
+        workflow.schedule_panel(
+            case, by=officer, panel_date=late, members=SEATS, late_reason="Chair on leave."
+        )
+    case.current_stage.refresh_from_db()
+    assert case.current_stage.panel_late_reason == "Chair on leave."
+
+
+def test_a_panel_cannot_be_held_before_the_date_it_was_scheduled_for(build, officer):
+    case = _stage_3(build, officer, D(2025, 6, 2))
+    with freeze_time(D(2025, 6, 3)):
+        workflow.schedule_panel(case, by=officer, panel_date=D(2025, 6, 20), members=SEATS)
+    with freeze_time(D(2025, 6, 30)):
+        with pytest.raises(DomainError, match="scheduled for 20 June 2025"):
+            workflow.record_panel_held(case, by=officer, on=D(2025, 6, 19))
+        workflow.record_panel_held(case, by=officer, on=D(2025, 6, 20))

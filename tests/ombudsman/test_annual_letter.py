@@ -10,6 +10,7 @@ from complaints.models import Case, Level
 from ombudsman import services
 from ombudsman.models import Decision, RecommendationKind
 from ombudsman.selectors import annual_letter_figures, decision_for_label
+from ombudsman.services import AFTER_INVESTIGATION
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -28,7 +29,8 @@ def kind(code):
 def lgsco(reference, received, decided=None, code=None, recommendations=(), *, by=None):
     case = services.ombudsman_case_create(reference=reference, received_on=received, by=by)
     if decided:
-        services.decision_record(case, decision=decision(code), decision_on=decided)
+        route = "investigation" if decision(code).group in AFTER_INVESTIGATION else ""
+        services.decision_record(case, decision=decision(code), decision_on=decided, route=route)
     for kind_code, amount, due, done in recommendations:
         rec = services.recommendation_add(
             case, by=by, kind=kind(kind_code), amount=amount, due_on=due, owner=by
@@ -188,7 +190,10 @@ def test_a_recommendation_becomes_an_agreed_action_and_compliance_closes_it(buil
         reference="24 200 002", received_on=D(2025, 6, 2), by=officer, complaints=[complaint]
     )
     services.decision_record(
-        case, decision=decision("upheld_fault_injustice"), decision_on=D(2025, 6, 20)
+        case,
+        decision=decision("upheld_fault_injustice"),
+        decision_on=D(2025, 6, 20),
+        route="investigation",
     )
     rec = services.recommendation_add(
         case,

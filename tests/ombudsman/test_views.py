@@ -99,7 +99,10 @@ def test_the_list_filters_awaiting_decision_and_costs_fixed_queries(
             reference=f"25 600 {n:03d}", received_on=today, by=officer
         )
         services.decision_record(
-            case, decision=Decision.objects.get(code="not_upheld"), decision_on=today
+            case,
+            decision=Decision.objects.get(code="not_upheld"),
+            decision_on=today,
+            route="investigation",
         )
     many, _ = _list(client, url, {}, django_assert_max_num_queries)
     assert few == many
@@ -131,3 +134,41 @@ def test_deadlines_the_ombudsman_set_are_recorded_and_met(client, officer):
     client.post(reverse("ombudsman-met", args=[case.pk, enquiries.pk]))
     enquiries.refresh_from_db()
     assert enquiries.met_on == dt.date.today()
+
+
+def test_an_upheld_decision_needs_an_investigation(client, officer):
+    today = dt.date.today()
+    case = services.ombudsman_case_create(reference="25 000 113", received_on=today, by=officer)
+    client.force_login(officer)
+    url = reverse("ombudsman-decision", args=[case.pk])
+    upheld = Decision.objects.get(code="upheld_fault_injustice").pk
+    response = client.post(
+        url, {"submission": str(uuid.uuid4()), "decision": upheld, **dates("decision_on", today)}
+    )
+    assert response.status_code == 400
+    assert "Assessment and enquiries" in response.content.decode()
+    case.refresh_from_db()
+    assert case.decision is None
+    # Said to have followed an investigation, it is recorded, and the route with it.
+    response = client.post(
+        url,
+        {
+            "submission": str(uuid.uuid4()),
+            "decision": upheld,
+            "route": "investigation",
+            **dates("decision_on", today),
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.decision_id == upheld and case.route == "investigation"
+
+
+def test_an_ombudsman_case_is_opened_from_the_complaint(client, officer, build):
+    complaint = build.case("responded")
+    client.force_login(officer)
+    page = client.get(reverse("case-detail", args=[complaint.reference])).content.decode()
+    link = reverse("ombudsman-new") + f"?complaint={complaint.reference}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f'value="{complaint.reference}"' in form

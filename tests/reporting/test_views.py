@@ -201,3 +201,72 @@ def test_the_api_gives_the_dashboard_s_tables(client, officer, team_manager, cou
         "total": False,
         "drill": {"kind": "complaint"},
     }
+
+
+def _broker_down(*args, **kwargs):
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Connection refused")
+
+
+def test_publishing_with_no_broker_is_queued_not_a_500(
+    client, complaints_manager, council, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.management import call_command
+
+    from reporting.tasks import render_edition
+
+    client.force_login(complaints_manager)
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    monkeypatch.setattr(render_edition, "delay", _broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(reverse("edition-render", args=[edition.pk]))
+        published = client.post(reverse("edition-publish", args=[edition.pk]))
+    assert (checked.status_code, published.status_code) == (302, 302)
+    edition.refresh_from_db()
+    assert edition.is_published and not edition.pdf
+    assert set(edition.renderings.values_list("state", flat=True)) == {Rendering.State.QUEUED}
+    page = client.get(published["Location"]).content.decode()
+    assert "Waiting to start" in page
+
+    # A worker's periodic run, or the command, picks them up.
+    call_command("render_reports")
+    edition.refresh_from_db()
+    assert edition.pdf
+    assert set(edition.renderings.values_list("state", flat=True)) == {Rendering.State.DONE}
+    call_command("render_reports")  # nothing left: renders nothing twice
+    assert edition.renderings.count() == 2
+
+
+def test_the_command_attaches_its_pdf_to_the_edition(complaints_manager, council, tmp_path):
+    from django.core.management import call_command
+
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    call_command("annual_report", "2025", "--output", str(tmp_path / "r.pdf"), "--attach")
+    rendering = edition.renderings.get()
+    assert rendering.state == Rendering.State.DONE and rendering.pdf
+    assert (tmp_path / "r.pdf").read_bytes() == rendering.pdf.open("rb").read()
+
+
+def test_a_report_form_error_has_a_summary_and_a_case_study_keeps_the_narrative(
+    client, complaints_manager, council
+):
+    client.force_login(complaints_manager)
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    url = reverse("edition-detail", args=[edition.pk])
+    data = {"title": edition.title, "small_number_threshold": "0", "executive_summary": "Kept."}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+
+    data |= {
+        "small_number_threshold": "5",
+        "executive_summary": "Typed, not yet saved.",
+        "study-title": "A father's complaint",
+        "study-text": "What we learnt.",
+        "add_case_study": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.executive_summary == "Typed, not yet saved."
+    assert edition.case_studies.get().title == "A father's complaint"

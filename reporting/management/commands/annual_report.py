@@ -3,7 +3,8 @@
     python manage.py annual_report 2025 --output annual-report-2025-26.pdf
 
 It renders the year's latest edition (published or draft) or, if none was started, the
-figures alone with every narrative section marked "Not written yet".
+figures alone with every narrative section marked "Not written yet". With --attach the PDF is
+also kept on the edition, among its PDFs, and becomes a published edition's PDF if it has none.
 """
 
 import time
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.annual_report import render_pdf
 from reporting.models import Edition
+from reporting.services import rendering_request, rendering_run
 
 
 class Command(BaseCommand):
@@ -21,8 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("year", type=int, help="e.g. 2025 for 1 April 2025 to 31 March 2026")
         parser.add_argument("--output", required=True, help="Where to write the PDF.")
+        parser.add_argument(
+            "--attach", action="store_true", help="Keep the PDF on the year's latest edition."
+        )
 
-    def handle(self, *args, year: int, output: str, **options):
+    def handle(self, *args, year: int, output: str, attach: bool = False, **options):
         if not 2000 <= year <= 2058:
             raise CommandError("Give the year the financial year starts in, e.g. 2025.")
         target = Path(output)
@@ -32,7 +37,14 @@ class Command(BaseCommand):
         if edition is None:
             edition = Edition(year=year)  # not saved: nothing was drafted
         started = time.monotonic()
-        pdf = render_pdf(edition)
+        if attach:
+            if edition.pk is None:
+                raise CommandError(f"No edition of {year} has been started, so none to attach to.")
+            rendering = rendering_run(rendering_request(edition, by=None, dispatch=False))
+            with rendering.pdf.open("rb") as file:
+                pdf = file.read()
+        else:
+            pdf = render_pdf(edition)
         target.write_bytes(pdf)
         self.stdout.write(
             f"Wrote {target} ({len(pdf) / 1024:.0f} KB, {edition}) "
