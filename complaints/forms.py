@@ -51,6 +51,7 @@ def people(*roles: str):
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=labels)
         .distinct()
+        .prefetch_related("teams_managed", "services_headed")
         .order_by("first_name", "last_name")
     )
 
@@ -60,9 +61,17 @@ def active(model):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """A person as a choice: their name, job title, and the teams they manage or the services
+    they head, so two team managers can be told apart."""
+
     def label_from_instance(self, obj):
-        name = obj.get_full_name() or obj.username
-        return f"{name}, {obj.job_title}" if getattr(obj, "job_title", "") else name
+        label = obj.get_full_name() or obj.username
+        if getattr(obj, "job_title", ""):
+            label = f"{label}, {obj.job_title}"
+        held = [t.name for t in obj.teams_managed.all()] or [
+            s.name for s in obj.services_headed.all()
+        ]
+        return f"{label} ({', '.join(held)})" if held else label
 
 
 class DateField(DateInputField):
@@ -245,12 +254,6 @@ class CaseLogForm(CaseworkForm):
         widget=forms.Textarea,
         help_text="What happened, in the complainant's words where possible.",
     )
-    outcome_sought = forms.ModelMultipleChoiceField(
-        label="What outcome do they want?",
-        queryset=RemedyKind.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
     outcome_sought_detail = forms.CharField(
         label="Outcome sought, in their words",
         required=False,
@@ -273,6 +276,8 @@ class CaseLogForm(CaseworkForm):
     )
 
     ask_about_repeats = False
+    # One set of checkboxes per RemedyKind.Group, so 34 outcomes read as five short lists.
+    outcome_groups: list[str] = []
 
     def build_layout(self):
         def heading(text):
@@ -306,7 +311,11 @@ class CaseLogForm(CaseworkForm):
             "second_child_case_system_reference",
             heading("What it is about"),
             "summary",
-            Field.checkboxes("outcome_sought", small=True),
+            HTML(
+                '<h3 class="govuk-heading-s">What outcome do they want?</h3>'
+                '<p class="govuk-body">Tick all that apply, under any heading.</p>'
+            ),
+            *[Field.checkboxes(name, small=True) for name in self.outcome_groups],
             "outcome_sought_detail",
             "grounds_arose_on",
             "service_area",
@@ -323,10 +332,23 @@ class CaseLogForm(CaseworkForm):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = active(Channel)
         self.fields["relationship"].queryset = active(Relationship)
-        self.fields["outcome_sought"].queryset = active(RemedyKind)
+        self.outcome_groups = []
+        kinds = list(active(RemedyKind))
+        for group in RemedyKind.Group:
+            ids = [k.pk for k in kinds if k.group == group]
+            if ids:
+                name = f"outcome_sought_{group.value}"
+                self.fields[name] = forms.ModelMultipleChoiceField(
+                    label=group.label,
+                    queryset=active(RemedyKind).filter(pk__in=ids),
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                )
+                self.outcome_groups.append(name)
         self.fields["service_area"].queryset = ServiceArea.objects.order_by("name")
         self.fields["officer"].queryset = people(Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER)
         self.date_today("received_on")
+        self.build_layout()
 
     def clean(self):
         data = super().clean()
@@ -374,7 +396,7 @@ class CaseLogForm(CaseworkForm):
             "channel": d["channel"],
             "received_on": d["received_on"],
             "summary": d["summary"],
-            "outcome_sought": d["outcome_sought"],
+            "outcome_sought": [kind for name in self.outcome_groups for kind in d[name]],
             "outcome_sought_detail": d["outcome_sought_detail"],
             "on_behalf_of_child": d["on_behalf_of_child"],
             "via": d["via"],
@@ -723,6 +745,7 @@ class FindingsForm(EditForm):
                 queryset=findings,
                 required=False,
                 initial=ef.finding_id,
+                empty_label="Choose",
             )
             self.fields[f"reasoning_{key}"] = forms.CharField(
                 label=f"Reasoning on element {key}",

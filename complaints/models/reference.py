@@ -84,7 +84,16 @@ class Finding(Category):
 class RemedyKind(Category):
     """A remedy or outcome: what the complainant seeks and what the council provides."""
 
+    class Group(models.TextChoices):
+        # Forms list the outcomes a complainant may seek under these headings.
+        PUTTING_RIGHT = "putting_right", "Apology, explanation and putting the record right"
+        CARE = "care", "The child's care, support and services"
+        MONEY = "money", "Money"
+        SERVICE = "service", "Learning and change in the service"
+        OTHER = "other", "Other"
+
     requires_amount = models.BooleanField(default=False, help_text="A payment: record the amount.")
+    group = models.CharField(max_length=15, choices=Group.choices, default=Group.OTHER)
 
     class Meta(Category.Meta):
         verbose_name = "remedy or outcome"
