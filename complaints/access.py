@@ -91,6 +91,9 @@ ACTIONS: dict[str, Action] = {
         _move(Move.WITHDRAW, "withdraw_case"),
         _move(Move.CLOSE, "close_case"),
         _move(Move.REOPEN, "reopen_case"),
+        _move(Move.ARRANGE_CALL_BACK, "screen_case"),
+        _move(Move.RESOLVE_CALL_BACK, "screen_case", label="Record the call-back as resolved"),
+        _move(Move.CONVERT_CALL_BACK, "screen_case", label="Record that it became a complaint"),
         Action("statement", "Edit the statement of complaint", "edit_statement", _OPEN),
         Action("findings", "Record findings", "draft_response", DRAFTING_STATES),
         Action("remedies", "Add a remedy", "draft_response", DRAFTING_STATES),
@@ -99,6 +102,7 @@ ACTIONS: dict[str, Action] = {
         Action("contact", "Record contact", "record_contact", _ALL),
         Action("document", "Attach a document", "upload_document", _ALL),
         Action("officer", "Change case officer", "allocate_case", _ALL),
+        Action("advocacy", "Record advocacy", "screen_case", _ALL),
         Action(
             "lessons-learnt",
             "Complete the lessons-learnt form",

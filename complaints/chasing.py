@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from complaints import templating
-from complaints.deadlines import ACTIVE_STATES, STEP_MET_BY
+from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, STEP_MET_BY
 from complaints.models import (
     AgreedAction,
     Case,
@@ -70,6 +70,7 @@ _PERSON_COLUMNS = {
     Recipient.CASE_OFFICER: "case_officer_email",
     Recipient.INVESTIGATING_OFFICER: "investigating_officer_email",
     Recipient.ACTION_OWNER: "action_owner_email",
+    Recipient.CALL_BACK_BY: "callback_by_email",
 }
 _GROUPS = {
     Recipient.COMPLAINTS_MANAGERS: Role.COMPLAINTS_MANAGER,
@@ -322,6 +323,39 @@ def _action_chases(rule, today, addresses, templates) -> list[Notification]:
     return notes
 
 
+def _case_chases(rule, cases, anchor: str, today, addresses, templates) -> list[Notification]:
+    """A step of the case itself rather than of a stage, once per case and rule."""
+    rows = cases.filter(
+        ~Exists(Notification.objects.filter(rule=rule, case=OuterRef("pk"))),
+        **{f"{anchor}__lte": today},
+    ).values(
+        "reference",
+        case_id=F("pk"),
+        about_id=F("pk"),
+        stage_id=F("current_stage_id"),
+        level=F("current_stage__level"),
+        anchor_on=F(anchor),
+        case_officer_email=F("officer__email"),
+        callback_by_email=F("callback_by__email"),
+        head_of_service_email=F("service_area__head_of_service__email"),
+    )
+    return _due(rule, list(rows), today, "case", addresses, templates)
+
+
+def _call_back_chases(rule, today, addresses, templates) -> list[Notification]:
+    waiting = Case.objects.filter(
+        kind=Case.Kind.CALL_BACK, state=Case.State.RECEIVED, callback_outcome=""
+    )
+    return _case_chases(rule, waiting, "callback_due_on", today, addresses, templates)
+
+
+def _advocacy_chases(rule, today, addresses, templates) -> list[Notification]:
+    waiting = Case.objects.filter(
+        advocacy_accepted=True, advocacy_referred_on__isnull=True, state__in=OPEN_STATES
+    )
+    return _case_chases(rule, waiting, "advocacy_offered_on", today, addresses, templates)
+
+
 def _digest(rule, today, addresses, templates) -> list[Notification]:
     year, week, _ = today.isocalendar()
     key = f"digest:{rule.code}:{year}-W{week:02d}"
@@ -353,6 +387,8 @@ _PLANNERS = {
     ChaseRule.Trigger.DIGEST: _digest,
     ChaseRule.Trigger.LESSONS_LEARNT: _lessons_chases,
     ChaseRule.Trigger.ACTION: _action_chases,
+    ChaseRule.Trigger.CALL_BACK: _call_back_chases,
+    ChaseRule.Trigger.ADVOCACY: _advocacy_chases,
 }
 
 

@@ -176,7 +176,10 @@ def plan_deadlines(stage: Stage, procedure: str) -> list[Deadline]:
 
 
 def next_due_on(case: Case, stage: Stage | None) -> dt.date | None:
-    """The nearest unmet deadline of the open stage; nothing is due on a case not in progress."""
+    """The nearest unmet deadline of the open stage (or a call-back request's call-back);
+    nothing is due on a case not in progress."""
+    if case.kind == Case.Kind.CALL_BACK and case.state == Case.State.RECEIVED:
+        return None if case.callback_outcome else case.callback_due_on
     if stage is None or case.state not in ACTIVE_STATES:
         return None
     due = [

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from accounts.roles import Role
 from complaints import documents
 from complaints.models import (
+    AdvocacyProvider,
     AgreedAction,
     Case,
     Channel,
@@ -567,6 +568,70 @@ class PanelHeldForm(OnDateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, on_label="Date the panel was held", **kwargs)
+
+
+class ArrangeCallBackForm(CaseworkForm):
+    submit_label = "Arrange the call-back"
+
+    person = PersonChoiceField(
+        label="Who will call back?", queryset=get_user_model().objects.none(), empty_label="Choose"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people(
+            Role.TEAM_MANAGER,
+            Role.HEAD_OF_SERVICE,
+            Role.COMPLAINTS_OFFICER,
+            Role.COMPLAINTS_MANAGER,
+        )
+
+
+class CallBackOutcomeForm(CaseworkForm):
+    on = DateField(label="Date of the call-back")
+    note = forms.CharField(
+        label="What was said and agreed", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_today("on")
+
+
+class AdvocacyForm(CaseworkForm):
+    submit_label = "Save advocacy"
+
+    offered_on = DateField(label="Date an advocate was offered")
+    accepted = forms.TypedChoiceField(
+        label="Did they accept the offer?",
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Not known yet")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    referred_on = DateField(label="Date referred to the advocacy provider", required=False)
+    provider = forms.ModelChoiceField(
+        label="Advocacy provider", queryset=AdvocacyProvider.objects.none(), required=False
+    )
+    advocate_name = forms.CharField(label="Advocate's name", required=False, max_length=150)
+
+    def __init__(self, *args, case=None, **kwargs):
+        data = args[0] if args else kwargs.get("data")
+        if case is not None and data is None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "offered_on": case.advocacy_offered_on,
+                    "accepted": {True: "yes", False: "no"}.get(case.advocacy_accepted, ""),
+                    "referred_on": case.advocacy_referred_on,
+                    "provider": case.advocacy_provider_id,
+                    "advocate_name": case.advocate_name,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = active(AdvocacyProvider)
+        self.date_today("offered_on")
 
 
 class ExtendForm(CaseworkForm):

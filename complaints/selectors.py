@@ -122,6 +122,8 @@ def case_page_queryset() -> QuerySet[Case]:
         "repeat_of",
         "current_stage__team__manager",
         "current_stage__team__service",
+        "callback_by",
+        "advocacy_provider",
     ).prefetch_related(
         Prefetch("stages", queryset=stages),
         "elements__nature",

@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from complaints import concurrency, letters, workflow
 from complaints.errors import DomainError
 from complaints.models import (
+    AdvocacyProvider,
     Case,
     Child,
     Complainant,
@@ -294,3 +296,41 @@ def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | 
         letters.letter_send(letter, by=by, on=responded_on)
     learning.lessons_owed(case.current_stage)
     return case
+
+
+@transaction.atomic
+def advocacy_record(
+    *,
+    case: Case,
+    by,
+    offered_on: dt.date | None,
+    accepted: bool | None = None,
+    referred_on: dt.date | None = None,
+    provider: AdvocacyProvider | None = None,
+    advocate_name: str = "",
+) -> Case:
+    """The offer of an advocate (CA 1989 s26A), whether it was taken up, and the referral.
+    An accepted offer not yet referred is chased (the chase rule "advocacy-referral")."""
+    today = timezone.localdate()
+    if offered_on is None:
+        raise DomainError("Enter the date the advocate was offered.", field="offered_on")
+    for day, field in ((offered_on, "offered_on"), (referred_on, "referred_on")):
+        if day and day > today:
+            raise DomainError("The date cannot be in the future.", field=field)
+    if referred_on:
+        if accepted is not True:
+            raise DomainError(
+                "A referral follows an accepted offer: record that the offer was accepted.",
+                field="accepted",
+            )
+        if referred_on < offered_on:
+            raise DomainError("The referral cannot be before the offer.", field="referred_on")
+        if provider is None:
+            raise DomainError("Choose the advocacy provider referred to.", field="provider")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked.advocacy_offered_on, locked.advocacy_accepted = offered_on, accepted
+    locked.advocacy_referred_on, locked.advocacy_provider = referred_on, provider
+    locked.advocate_name = advocate_name
+    locked._history_user = by
+    locked.save()
+    return locked

@@ -30,6 +30,10 @@ change, re-plans the deadlines and writes exactly one Event. Nothing else sets C
                               approved                                      withdrawn
     close                     received (not a complaint), responded         closed
     reopen                    responded, closed, withdrawn, refused         in_progress
+    arrange_call_back         received (a call-back request)                (same)
+    resolve_call_back         received (a call-back request)                closed
+    convert_call_back         received (a call-back request)                received, as a
+                                                                            complaint
 
 `escalate` from closed is the reopening Lancashire asks for: the record closes when the response
 goes out and reopens if the complainant asks for the next stage. `reopen` starts a fresh stage
@@ -41,6 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -64,7 +69,7 @@ from complaints.models import (
     WithdrawalReason,
 )
 from complaints.models.cases import Event
-from complaints.workingdays import working_days_between
+from complaints.workingdays import add_working_days, working_days_between
 
 State = Case.State
 
@@ -92,6 +97,9 @@ class Move(models.TextChoices):
     WITHDRAW = "withdraw", "Withdraw"
     CLOSE = "close", "Close"
     REOPEN = "reopen", "Reopen"
+    ARRANGE_CALL_BACK = "arrange_call_back", "Arrange the call-back"
+    RESOLVE_CALL_BACK = "resolve_call_back", "Call-back resolved it"
+    CONVERT_CALL_BACK = "convert_call_back", "Call-back became a complaint"
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,9 @@ TRANSITIONS: dict[Move, Transition] = {
     Move.REOPEN: _t(
         [State.RESPONDED, State.CLOSED, State.WITHDRAWN, State.REFUSED], State.IN_PROGRESS
     ),
+    Move.ARRANGE_CALL_BACK: _t([State.RECEIVED]),
+    Move.RESOLVE_CALL_BACK: _t([State.RECEIVED], State.CLOSED),
+    Move.CONVERT_CALL_BACK: _t([State.RECEIVED]),
 }
 
 
@@ -161,12 +172,19 @@ def _closing_allowed(case: Case) -> bool:
     return case.state != State.RECEIVED or case.kind != Case.Kind.COMPLAINT
 
 
+def _is_call_back(case: Case) -> bool:
+    return case.kind == Case.Kind.CALL_BACK and not case.callback_outcome
+
+
 # Conditions beyond the state that the moves check, for pages to offer only what will work.
 # The moves themselves check them again, with a message for the user.
 MOVE_CONDITIONS = {
     Move.ISSUE_RESPONSE: _issue_without_approval_allowed,
     Move.ESCALATE: _escalation_allowed,
     Move.CLOSE: _closing_allowed,
+    Move.ARRANGE_CALL_BACK: _is_call_back,
+    Move.RESOLVE_CALL_BACK: _is_call_back,
+    Move.CONVERT_CALL_BACK: _is_call_back,
 }
 
 
@@ -311,6 +329,9 @@ def receive(case: Case, *, by) -> Case:
     case.reference = next_reference(case.received_on)
     case.state = State.RECEIVED
     case.logged_by = by
+    if case.kind == Case.Kind.CALL_BACK:
+        case.callback_due_on = add_working_days(case.received_on, settings.CALL_BACK_WORKING_DAYS)
+        case.next_due_on = case.callback_due_on
     case._history_user = by
     case.save()
     Event.objects.create(
@@ -993,5 +1014,75 @@ def reopen(
         stage=stage,
         reason=reason,
         data={"level": level, "on": on.isoformat()},
+    )
+    return case
+
+
+# --- call-back requests ----------------------------------------------------------------------
+
+
+def _call_back(case: Case, move: Move) -> Case:
+    case = _lock(case, move)
+    if not _is_call_back(case):
+        raise DomainError(
+            f"{case.reference} is not a call-back request waiting for its call-back, so it has "
+            "no call-back outcome to record."
+        )
+    return case
+
+
+@transaction.atomic
+def arrange_call_back(case: Case, *, by, person) -> Case:
+    """Name who will call the person back (a manager of the team, usually)."""
+    case = _call_back(case, Move.ARRANGE_CALL_BACK)
+    if person is None:
+        raise DomainError("Choose who will make the call-back.", field="person")
+    case.callback_by = person
+    _commit(case, Move.ARRANGE_CALL_BACK, by=by, from_state=case.state, data={"person": person.pk})
+    return case
+
+
+@transaction.atomic
+def resolve_call_back(case: Case, *, by, on: dt.date | None = None, note: str = "") -> Case:
+    """The call-back settled it: the request closes, and the person may still complain later."""
+    case = _call_back(case, Move.RESOLVE_CALL_BACK)
+    on = _check_date(
+        on or _today(),
+        "of the call-back",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    case.callback_outcome, case.callback_outcome_on = Case.CallBackOutcome.RESOLVED, on
+    _commit(
+        case,
+        Move.RESOLVE_CALL_BACK,
+        by=by,
+        from_state=case.state,
+        reason=note,
+        data={"on": on.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def convert_call_back(case: Case, *, by, on: dt.date | None = None, note: str = "") -> Case:
+    """The person still wants to complain: the request becomes a complaint awaiting screening,
+    with the reference and the date received it already has, so its clock runs from then."""
+    case = _call_back(case, Move.CONVERT_CALL_BACK)
+    on = _check_date(
+        on or _today(),
+        "of the call-back",
+        not_before=case.received_on,
+        not_before_label="the date received",
+    )
+    case.callback_outcome, case.callback_outcome_on = Case.CallBackOutcome.COMPLAINT, on
+    case.kind = Case.Kind.COMPLAINT
+    _commit(
+        case,
+        Move.CONVERT_CALL_BACK,
+        by=by,
+        from_state=case.state,
+        reason=note,
+        data={"on": on.isoformat()},
     )
     return case

@@ -183,7 +183,7 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             "concerns, call-back requests, comments and enquiries dealt with outside the "
             "complaints procedure.",
             tables=[t["representations"], t["refusals"]],
-            in_appendix=[t["quarterly_representations"]],
+            in_appendix=[t["quarterly_representations"], t["call_backs"]],
         ),
         Section(
             3,

@@ -183,7 +183,9 @@ class Figures:
     from_children: int = 0
     on_behalf_of_child: int = 0
     advocacy_offered: int = 0
+    advocacy_accepted: int = 0  # the take-up
     advocacy_referred: int = 0
+    call_backs: Counter = field(default_factory=Counter)  # outcome ("" while awaited)
     advocacy_providers: Counter = field(default_factory=Counter)
     equality: dict = field(default_factory=lambda: {f: Counter() for f in EQUALITY_FIELDS})
     outcome_sought: Counter = field(default_factory=Counter)
@@ -453,6 +455,10 @@ def _fill_representations(counted, periods, area):
     refused = cases.filter(refusal_reason__isnull=False)
     for bucket, reason, n in _grouped(refused, "refusal_reason__label"):
         counted[bucket].refusals[reason] += n
+    # A call-back request that became a complaint keeps its outcome, so it is still counted.
+    call_backs = cases.filter(Q(kind=Case.Kind.CALL_BACK) | ~Q(callback_outcome=""))
+    for bucket, outcome, n in _grouped(call_backs, "callback_outcome"):
+        counted[bucket].call_backs[outcome] += n
 
 
 def _fill_complaint_profile(counted, periods, area):
@@ -470,6 +476,7 @@ def _fill_complaint_profile(counted, periods, area):
         children=Count("pk", filter=Q(complainant__relationship__is_child=True)),
         behalf=Count("pk", filter=Q(on_behalf_of_child=True)),
         offered=Count("pk", filter=Q(advocacy_offered_on__isnull=False)),
+        accepted=Count("pk", filter=Q(advocacy_accepted=True)),
         referred=Count("pk", filter=Q(advocacy_referred_on__isnull=False)),
     )
     for bucket, procedure, service, relationship, channel, via, n, *advocacy in rows.order_by():
@@ -478,10 +485,11 @@ def _fill_complaint_profile(counted, periods, area):
         f.relationships[relationship] += n
         f.channels[channel] += n
         f.routes[via] += n
-        children, behalf, offered, referred = advocacy
+        children, behalf, offered, accepted, referred = advocacy
         f.from_children += children
         f.on_behalf_of_child += behalf
         f.advocacy_offered += offered
+        f.advocacy_accepted += accepted
         f.advocacy_referred += referred
     providers = complaints.filter(advocacy_provider__isnull=False)
     for bucket, provider, n in _grouped(providers, "advocacy_provider__label"):

@@ -198,6 +198,7 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
         routes(figs),
         channels(figs),
         advocacy(figs),
+        call_backs(figs),
         *equality(figs),
         outcome_sought(now),
         remedies(figs),
@@ -582,6 +583,7 @@ def advocacy(figs):
         Row("Complaints made by a child or young person", [f.from_children for f in figs]),
         Row("Complaints made on a child's behalf", [f.on_behalf_of_child for f in figs]),
         Row("Advocacy offered", [f.advocacy_offered for f in figs]),
+        Row("Took up the offer", [f.advocacy_accepted for f in figs]),
         Row("Referred to an advocate", [f.advocacy_referred for f in figs]),
     ]
     for label in _ordered(AdvocacyProvider, *[f.advocacy_providers for f in figs]):
@@ -594,6 +596,35 @@ def advocacy(figs):
         [COUNT] * len(figs),
         rows,
     )
+
+
+def call_backs(figs):
+    """Call-back requests, what came of them, and how many became complaints (Isle of Wight
+    §2.11-2.16): the share of those called back, not of those still waiting."""
+    outcomes = Case.CallBackOutcome
+
+    def converted(f):
+        called = f.call_backs[outcomes.RESOLVED] + f.call_backs[outcomes.COMPLAINT]
+        return percent(f.call_backs[outcomes.COMPLAINT], called)
+
+    rows = [
+        Row("Call-back requests", [sum(f.call_backs.values()) for f in figs]),
+        Row("Resolved by the call-back", [f.call_backs[outcomes.RESOLVED] for f in figs]),
+        Row("Became a complaint", [f.call_backs[outcomes.COMPLAINT] for f in figs]),
+        Row("Awaiting the call-back", [f.call_backs[""] for f in figs]),
+    ]
+    table = Table(
+        "call_backs",
+        "Call-back requests and how many became complaints",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        rows,
+    )
+    rate = "Became a complaint (% of those called back)"
+    table.rows.append(Row(rate, [converted(f) for f in figs]))
+    table.extra["row_kinds"] = {rate: PERCENT}
+    return table
 
 
 def equality(figs):

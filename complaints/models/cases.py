@@ -119,6 +119,10 @@ class Case(models.Model):
         REFUSED = "refused", "Refused"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class CallBackOutcome(models.TextChoices):
+        RESOLVED = "resolved", "Resolved by the call-back"
+        COMPLAINT = "complaint", "Became a complaint"
+
     class Via(models.TextChoices):
         DIRECT = "direct", "Directly"
         MP = "mp", "Through their MP"
@@ -156,6 +160,17 @@ class Case(models.Model):
         related_name="+",
     )
     advocate_name = models.CharField(max_length=150, blank=True)
+    # The take-up: whether the child or young person accepted the offer (empty: not known yet).
+    advocacy_accepted = models.BooleanField(null=True, blank=True)
+
+    # A call-back request: who calls back, by when, and what came of it. The outcome stays
+    # when the request becomes a complaint, so the conversion rate can be counted.
+    callback_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    callback_due_on = models.DateField(null=True, blank=True)
+    callback_outcome = models.CharField(max_length=10, choices=CallBackOutcome.choices, blank=True)
+    callback_outcome_on = models.DateField(null=True, blank=True)
     safeguarding_referred_on = models.DateField(
         null=True, blank=True, help_text="Passed to the MASH or front door."
     )

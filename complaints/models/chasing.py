@@ -24,6 +24,7 @@ class Recipient(models.TextChoices):
     SENIOR_MANAGERS = "senior_managers", "Senior managers"
     INVESTIGATING_OFFICER = "investigating_officer", "Investigating officer"
     ACTION_OWNER = "action_owner", "Owner of the action"
+    CALL_BACK_BY = "callback_by", "Who is to make the call-back"
 
 
 class ChaseRule(models.Model):
@@ -34,6 +35,8 @@ class ChaseRule(models.Model):
         LESSONS_LEARNT = "lessons_learnt", "A lessons-learnt form not returned"
         ACTION = "action", "An agreed action not completed"
         DIGEST = "digest", "Weekly digest of open and overdue cases"
+        CALL_BACK = "call_back", "A call-back not made"
+        ADVOCACY = "advocacy", "An accepted advocacy offer not referred"
 
     class Anchor(models.TextChoices):
         SERVICE_TARGET = "service_target", "The service target"

@@ -299,6 +299,39 @@ ACTION_PAGES: dict[str, ActionPage] = {
         "Action recorded; it will be chased until it is done.",
         anchor="learning",
     ),
+    "arrange-call-back": ActionPage(
+        forms.ArrangeCallBackForm,
+        lambda c, u, d, f: workflow.arrange_call_back(c, by=u, person=d["person"]),
+        "Call-back arranged; it will be chased if it is not made in time.",
+    ),
+    "resolve-call-back": ActionPage(
+        forms.CallBackOutcomeForm,
+        lambda c, u, d, f: workflow.resolve_call_back(c, by=u, on=d["on"], note=d["note"]),
+        "Recorded as resolved by the call-back. They can still complain later.",
+        form_kwargs=lambda case: {"submit_label": "Record as resolved"},
+    ),
+    "convert-call-back": ActionPage(
+        forms.CallBackOutcomeForm,
+        lambda c, u, d, f: workflow.convert_call_back(c, by=u, on=d["on"], note=d["note"]),
+        "It is now a complaint, received on the date of the first contact. Screen it next.",
+        form_kwargs=lambda case: {"submit_label": "Record that it became a complaint"},
+    ),
+    "advocacy": ActionPage(
+        forms.AdvocacyForm,
+        lambda c, u, d, f: services.advocacy_record(
+            case=c,
+            by=u,
+            offered_on=d["offered_on"],
+            accepted=d["accepted"],
+            referred_on=d["referred_on"],
+            provider=d["provider"],
+            advocate_name=d["advocate_name"],
+        ),
+        "Advocacy saved.",
+        form_kwargs=lambda case: {"case": case},
+        intro="A child or young person who complains, or continues a complaint, is entitled to "
+        "an independent advocate. Record the offer, whether it was taken up, and the referral.",
+    ),
     "officer": ActionPage(
         forms.OfficerForm,
         lambda c, u, d, f: services.officer_change(case=c, officer=d["officer"], by=u),

@@ -338,6 +338,8 @@ COMPLAINTS_CONTACT = env_str(
 # placeholder, and a letter with a placeholder is not sent.
 DIRECTOR_NAME = env_str("DIRECTOR_NAME", "")
 DIRECTOR_JOB_TITLE = env_str("DIRECTOR_JOB_TITLE", "Director of Children's Services")
+# A call-back request is answered within this many working days of its receipt.
+CALL_BACK_WORKING_DAYS = env_int("CALL_BACK_WORKING_DAYS", 2, minimum=1)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account

@@ -34,6 +34,9 @@ CASE_FOR_ACTION = {
     "findings": "stage1",
     "remedies": "stage1",
     "draft-response": "stage1",
+    "arrange-call-back": "call_back",
+    "resolve-call-back": "call_back",
+    "convert-call-back": "call_back",
 }
 # ...and the rest on a Stage 2 investigation in progress.
 STAGE_2 = "stage2"
@@ -83,6 +86,7 @@ ALL_CASES = {
     "stage1",
     "stage2",
     "stage3",
+    "call_back",
 }
 
 
@@ -100,6 +104,7 @@ def cases(build, team, head_of_service):
         "stage1": build.case(State.IN_PROGRESS, **service),
         "stage2": build.case(State.IN_PROGRESS, level=Level.INVESTIGATION, **service),
         "stage3": build.case(State.IN_PROGRESS, level=Level.REVIEW_PANEL, **service),
+        "call_back": build.case(State.RECEIVED, kind=Case.Kind.CALL_BACK, **service),
     }
     assert learning.lessons_owed(built["responded"].current_stage) is not None
     return built

@@ -62,6 +62,7 @@ def _call(move, case, officer, build):
             complainant_agreed=True,
         ),
         Move.PAUSE: lambda: dict(reason="Criminal proceedings (reg 8)."),
+        Move.ARRANGE_CALL_BACK: lambda: dict(person=build.team.manager),
         Move.RETURN_DRAFT: lambda: dict(reason="Answer element 2."),
         Move.ISSUE_RESPONSE: lambda: dict(responded_on=today, outcome=_get(Finding, "upheld")),
         Move.ESCALATE: lambda: dict(
@@ -109,6 +110,7 @@ def _level(move, state):
     return LEVEL_FOR.get(move, Level.LOCAL_RESOLUTION)
 
 
+CALL_BACK_MOVES = {Move.ARRANGE_CALL_BACK, Move.RESOLVE_CALL_BACK, Move.CONVERT_CALL_BACK}
 PAIRS = [(state, move) for move in Move if move != Move.RECEIVE for state in State]
 
 
@@ -117,6 +119,8 @@ def test_transition_matrix(state, move, build, officer):
     kind = (
         Case.Kind.COMMENT if (state, move) == (State.RECEIVED, Move.CLOSE) else Case.Kind.COMPLAINT
     )
+    if state == State.RECEIVED and move in CALL_BACK_MOVES:
+        kind = Case.Kind.CALL_BACK
     case = build.case(state, level=_level(move, state), kind=kind)
     assert case.state == state
     allowed = state in TRANSITIONS[move].sources
