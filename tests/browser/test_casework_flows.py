@@ -8,6 +8,7 @@ escalates and Stage 2 runs to adjudication. Then the people who must not act on 
 
 import re
 import subprocess
+from datetime import date
 
 import pytest
 
@@ -174,13 +175,65 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     adjudication = pdf_text(download_letter(olivia, "Adjudication on your complaint", tmp_path))
     assert "Partially upheld" in adjudication
     assert "Local Government and Social Care Ombudsman" in adjudication
+    assert f"{senior_manager.get_full_name()} {senior_manager.job_title}" in adjudication
+
+    # Stage 3: the review panel, then the council's response signed by the director.
+    olivia.follow("Record escalation request")
+    page.select_option("#id_reason", label="My desired outcomes have not been met")
+    olivia.press("Record escalation")
+    olivia.follow("Schedule review panel")
+    fill_date(page, "panel_date", date.today())
+    page.fill("#id_chair", "Pat Chair")
+    page.fill("#id_member_1", "Ray Member")
+    page.fill("#id_member_2", "Sue Member")
+    olivia.press("Schedule panel")
+    olivia.follow("Record panel held")
+    olivia.press("Save")
+    olivia.follow("Record panel report")
+    olivia.press("Save")
+    record_findings(olivia, finding="Not upheld")
+    olivia.follow("Draft the response letter")
+    assert "[" not in olivia.page.input_value("#id_body")
+    olivia.press("Save draft")
+    olivia.follow("Submit for quality check")
+    olivia.press("Submit for quality check")
+    olivia.follow("Approve draft")
+    assert "Finding: Not upheld." in olivia.text()
+    olivia.press("Approve draft")
+    olivia.follow("Issue response")
+    olivia.press("Issue response")
+    final = pdf_text(download_letter(olivia, "The council's response to the review panel", tmp_path))
+    assert "Not upheld" in final and "Dana Director" in final
 
     case = Case.objects.get(reference=reference)
     assert case.state == Case.State.RESPONDED
-    assert case.current_stage.level == 2
-    # The acknowledgement went with Accept; then the two responses.
-    assert Document.objects.filter(case=case, kind="letter").count() == 3
+    assert case.current_stage.level == 3
+    # The acknowledgement went with Accept; then the three responses. None holds a placeholder,
+    # and the quality check saw each draft before approving it.
+    letters = Document.objects.filter(case=case, kind="letter")
+    assert letters.count() == 4
+    assert len({d.filename for d in letters}) == 4
+    for document in letters:
+        with document.file.open("rb") as file:
+            (tmp_path / "sent.pdf").write_bytes(file.read())
+        text = pdf_text(tmp_path / "sent.pdf")
+        assert not re.search(r"\[[^\]]{1,80}\]", text), (document.filename, text)
     assert Event.objects.filter(case=case, move="return_draft").count() == 1
+    assert Event.objects.filter(case=case, move="approve_draft").count() == 3
+
+    # The complainant goes to the Ombudsman, recorded from the complaint's own page.
+    olivia.goto(f"/cases/{reference}/")
+    olivia.follow("Record an Ombudsman case about this complaint")
+    assert page.input_value("#id_complaint_references") == reference
+    page.fill("#id_reference", "26 001 234")
+    page.check("input[name=route][value=investigation]")
+    olivia.press("Record Ombudsman case")
+    olivia.follow("Record the decision")
+    page.select_option("#id_decision", label="Not upheld")
+    olivia.press("Record decision")
+    assert "Not upheld" in olivia.text()
+    olivia.goto(f"/cases/{reference}/")
+    assert "26 001 234" in olivia.text()
 
     # A manager of another team may not know the case exists.
     tessa = sign_in(other_team_manager)
