@@ -202,7 +202,9 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     olivia.press("Approve draft")
     olivia.follow("Issue response")
     olivia.press("Issue response")
-    final = pdf_text(download_letter(olivia, "The council's response to the review panel", tmp_path))
+    final = pdf_text(
+        download_letter(olivia, "The council's response to the review panel", tmp_path)
+    )
     assert "Not upheld" in final and "Dana Director" in final
 
     case = Case.objects.get(reference=reference)
