@@ -35,6 +35,7 @@ from complaints.models import (
     Case,
     ChaseRule,
     ChaseRun,
+    Complainant,
     Deadline,
     LessonsLearnt,
     Level,
@@ -500,6 +501,15 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
             )
             if note is None:
                 continue  # another worker has it, or it went out meanwhile
+            if not _still_wanted(note):
+                note.status = Notification.Status.FAILED
+                note.last_error = (
+                    "Not sent: the complainant's e-mail address or their agreement to letters by "
+                    "e-mail changed after it was queued. Send the letter again if it should go."
+                )
+                note.save(update_fields=["status", "last_error"])
+                failed += 1
+                continue
             note.attempts += 1
             try:
                 for message in _messages(note):
@@ -519,6 +529,15 @@ def deliver(ids: list[int] | None = None, *, limit: int | None = None) -> tuple[
                 sent += 1
             note.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return sent, failed
+
+
+def _still_wanted(note: Notification) -> bool:
+    """A letter goes to the complainant only if, at the moment it is sent, they still agree to
+    e-mail at the address it was queued for (a correction or a withdrawal may have come since)."""
+    if note.attachment_id is None or note.case_id is None:
+        return True
+    complainant = Complainant.objects.filter(cases=note.case_id).first()
+    return bool(complainant and complainant.letters_by_email and note.to == [complainant.email])
 
 
 def _messages(note: Notification) -> list[EmailMessage]:

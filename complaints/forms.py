@@ -682,7 +682,12 @@ class ConfirmForm(CaseworkForm):
 class IssueResponseForm(CaseworkForm):
     submit_label = "Issue response"
 
-    responded_on = DateField(label="Date of the response")
+    responded_on = DateField(
+        label="Date of the response",
+        help_text="Today's date is filled in. It is the date on the letter and the date the "
+        "complainant's time to ask for the next stage runs from: change it if the response "
+        "went earlier.",
+    )
     outcome = forms.ModelChoiceField(
         label="Overall outcome",
         queryset=Finding.objects.none(),

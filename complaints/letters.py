@@ -322,8 +322,12 @@ def quality_check(case: Case) -> dict:
     last_return = returned.first()
     changes = []
     if last_return is not None:
-        before = letter.history.as_of(last_return.at)
-        changes = _changes(f"{before.subject}\n{before.body}", f"{letter.subject}\n{letter.body}")
+        try:
+            before = letter.history.as_of(last_return.at)
+            earlier = f"{before.subject}\n{before.body}"
+        except Letter.DoesNotExist:
+            earlier = ""  # returned before any letter was saved: all of it is new
+        changes = _changes(earlier, f"{letter.subject}\n{letter.body}")
     return {
         "letter": letter,
         "placeholders": placeholders(f"{letter.subject}\n{letter.body}"),
@@ -438,7 +442,8 @@ def _email(letter: Letter) -> Notification | None:
         case=letter.case,
         stage=letter.stage,
         to=[complainant.email],
-        subject=letter.subject,
+        # Not the letter's own subject: that can be edited by hand, and may name someone.
+        subject=f"A letter about your complaint, reference {letter.case.reference}",
         body=render_to_string(
             "letters/letter_email.txt",
             {

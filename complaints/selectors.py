@@ -40,7 +40,8 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if user.has_perm("complaints.view_all_cases"):
         return cases
     # Everyone else sees the cases they act on: their team's, their service's, the ones they
-    # investigate or sit on a panel for, and the ones they logged themselves. Subqueries rather
+    # investigate or sit on a panel for, the call-backs they are to make, and the ones they
+    # logged themselves. Subqueries rather
     # than joins: no duplicates to remove. The person's teams are looked up first: a join here
     # would be rebuilt in every query.
     teams = list(Team.objects.filter(manager=user).values_list("pk", flat=True))
@@ -60,6 +61,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
         | Q(pk__in=on_panel)
         | Q(service_area_id__in=headed)
         | Q(logged_by=user)
+        | Q(callback_by=user)
     )
 
 
@@ -184,13 +186,14 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         status = note.get_status_display().lower()
         if note.status == note.Status.SENT:
             status = f"sent {timezone.localtime(note.sent_at):%-d %b %Y %H:%M}"
+        if note.attachment_id:
+            # A letter to the complainant: their address is not for everyone who reads the case.
+            to = "To the complainant, with the letter as a PDF"
+        else:
+            copy = f" (copy {', '.join(note.cc)})" if note.cc else ""
+            to = f"To {', '.join(note.to)}{copy}"
         entries.append(
-            TimelineEntry(
-                note.created_at,
-                f"E-mail: {note.subject}",
-                f"To {', '.join(note.to)}{' (copy ' + ', '.join(note.cc) + ')' if note.cc else ''}"
-                f" · {status}",
-            )
+            TimelineEntry(note.created_at, f"E-mail: {note.subject}", f"{to} · {status}")
         )
 
     def key(numbered):

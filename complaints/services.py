@@ -243,7 +243,6 @@ def officer_change(*, case: Case, officer, by) -> Case:
 
 
 @transaction.atomic
-@transaction.atomic
 def case_accept(*, case: Case, by, send_acknowledgement: bool = False, **screening) -> Case:
     """Accept the representation into a procedure (workflow.accept) and, if asked, record the
     acknowledgement and send its letter in the same transaction: if the letter cannot go,
@@ -328,6 +327,11 @@ def advocacy_record(
         if provider is None:
             raise DomainError("Choose the advocacy provider referred to.", field="provider")
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.anonymised_on:
+        raise DomainError(
+            f"{locked.reference}'s personal data was removed at the end of its retention "
+            "period, so nothing more about the people in it is recorded."
+        )
     locked.advocacy_offered_on, locked.advocacy_accepted = offered_on, accepted
     locked.advocacy_referred_on, locked.advocacy_provider = referred_on, provider
     locked.advocate_name = advocate_name

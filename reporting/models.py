@@ -159,6 +159,7 @@ class Rendering(models.Model):
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=7, choices=State.choices, default=State.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
     step = models.CharField(max_length=80, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,11 +4,13 @@ A published edition never changes: its figures are frozen in `frozen` and its PD
 once. Changing it means starting the next version, a draft copied from it.
 """
 
+import datetime as dt
 import hashlib
 import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from complaints import concurrency
@@ -151,14 +153,25 @@ def case_study_remove(study: CaseStudy) -> None:
     study.delete()
 
 
-def rendering_request(edition: Edition, *, by, dispatch: bool = True) -> Rendering:
+def rendering_request(edition: Edition, *, by) -> Rendering:
     """Queue a PDF of the edition, like a message in the outbox: the row is written in the
     caller's transaction and handed to a worker after it commits. If the broker is down it
     waits, and the periodic `render_waiting` task (or `manage.py render_reports`) makes it."""
     rendering = Rendering.objects.create(edition=edition, requested_by=by)
-    if dispatch:
-        transaction.on_commit(lambda: _dispatch(rendering.pk))
+    transaction.on_commit(lambda: _dispatch(rendering.pk))
     return rendering
+
+
+def rendering_now(edition: Edition, *, by=None) -> Rendering:
+    """Make a PDF of the edition here and now, kept among its PDFs (the annual_report command
+    with --attach). Created already claimed, so no worker picks it up meanwhile."""
+    rendering = Rendering.objects.create(
+        edition=edition,
+        requested_by=by,
+        state=Rendering.State.RUNNING,
+        started_at=timezone.now(),
+    )
+    return rendering_run(rendering, claimed=True)
 
 
 def _dispatch(rendering_id: int) -> None:
@@ -170,23 +183,35 @@ def _dispatch(rendering_id: int) -> None:
         log.warning("Broker unavailable: the annual report PDF %s waits", rendering_id)
 
 
+# A rendering takes a minute or two; one running far longer lost its worker (a crash, a
+# restart) and is made again.
+STALE_RENDERING = dt.timedelta(minutes=30)
+
+
+def _claimable() -> Q:
+    stale = timezone.now() - STALE_RENDERING
+    return Q(state=Rendering.State.QUEUED) | Q(state=Rendering.State.RUNNING, started_at__lt=stale)
+
+
 def renderings_waiting() -> list[int]:
+    """Renderings queued while the broker was down, or left running by a worker that died."""
     return list(
-        Rendering.objects.filter(state=Rendering.State.QUEUED)
+        Rendering.objects.filter(_claimable())
         .order_by("requested_at")
         .values_list("pk", flat=True)
     )
 
 
-def rendering_run(rendering: Rendering) -> Rendering:
-    """Render the PDF, saying how far it has got. Run by the Celery task or the command; a
-    rendering another worker has already claimed is left to it."""
-    claimed = Rendering.objects.filter(pk=rendering.pk, state=Rendering.State.QUEUED).update(
-        state=Rendering.State.RUNNING, step="Starting"
-    )
+def rendering_run(rendering: Rendering, *, claimed: bool = False) -> Rendering | None:
+    """Render the PDF, saying how far it has got. Run by the Celery task or the commands. The
+    rendering is claimed first, so two workers never make the same one; None if another
+    worker has it."""
     if not claimed:
-        rendering.refresh_from_db()
-        return rendering
+        taken = Rendering.objects.filter(_claimable(), pk=rendering.pk).update(
+            state=Rendering.State.RUNNING, step="Starting", started_at=timezone.now()
+        )
+        if not taken:
+            return None
 
     def progress(percent: int, step: str) -> None:
         Rendering.objects.filter(pk=rendering.pk).update(

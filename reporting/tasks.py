@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 @shared_task
 def render_edition(rendering_id: int) -> str:
     rendering = Rendering.objects.select_related("edition").get(pk=rendering_id)
-    return services.rendering_run(rendering).pdf.name
+    made = services.rendering_run(rendering)
+    return made.pdf.name if made else "made by another worker"
 
 
 @shared_task
@@ -30,9 +31,7 @@ def render_waiting() -> int:
         "edition"
     ):
         try:
-            services.rendering_run(rendering)
+            made += services.rendering_run(rendering) is not None
         except Exception:  # noqa: BLE001 - recorded on the rendering; the rest still run
             log.exception("Annual report PDF %s failed", rendering.pk)
-        else:
-            made += 1
     return made

@@ -214,7 +214,8 @@ def edition_detail(request, pk: int):
             except DomainError as error:
                 put_error(form, error)
             else:
-                done = "Case study added" if adding else "Case study removed" if removing else ""
+                removed = removing.isdigit()
+                done = "Case study added" if adding else "Case study removed" if removed else ""
                 messages.success(request, f"Report saved. {done}." if done else "Report saved.")
                 return redirect("edition-detail", pk=edition.pk)
     code = annual_report.code_assessment(edition)

@@ -181,3 +181,20 @@ def test_an_accepted_offer_not_yet_referred_is_chased(build, officer):
         chasing.run(D(2025, 6, 6))  # two working days after the offer
     chased = [m for m in mail.outbox if "advocate" in m.subject.lower()]
     assert len(chased) == 1 and officer.email in chased[0].to
+
+
+def test_whoever_is_to_call_back_can_open_the_case(build, officer, other_team_manager, client):
+    case = _call_back(build)
+    client.force_login(other_team_manager)
+    url = reverse("case-detail", args=[case.reference])
+    assert client.get(url).status_code == 404
+    with freeze_time(JUNE_2):
+        workflow.arrange_call_back(case, by=officer, person=other_team_manager)
+    assert client.get(url).status_code == 200
+
+
+def test_advocacy_is_not_recorded_on_an_anonymised_case(build, officer):
+    case = _young_persons_complaint(build)
+    Case.objects.filter(pk=case.pk).update(anonymised_on=D(2025, 6, 3))
+    with pytest.raises(DomainError, match="personal data was removed"):
+        services.advocacy_record(case=case, by=officer, offered_on=D(2025, 6, 3), accepted=True)

@@ -275,6 +275,8 @@ def test_a_blank_response_date_is_refused_not_made_today(client, build, officer)
     case = build.case(State.APPROVED)
     letters.response_letter_save(case, by=officer)
     client.force_login(officer)
+    url = reverse("case-action", args=[case.reference, "issue-response"])
+    assert "Today&#x27;s date is filled in" in client.get(url).content.decode()
     response = client.post(
         reverse("case-action", args=[case.reference, "issue-response"]),
         {"submission": token(), **date_fields("responded_on", None)},
@@ -382,3 +384,77 @@ def test_the_first_templates_are_signed_from_the_case_after_the_migration():
     bodies = LetterTemplate.objects.filter(kind=LetterKind.RESPONSE).values_list("body", flat=True)
     assert all("signatory.name" in body for body in bodies)
     assert not any("[Name]\n[Job title]" in body for body in bodies)
+
+
+# --- what a fresh-eyes review found ------------------------------------------------------
+
+
+def _emailed_letter(build):
+    case = build.case(State.IN_PROGRESS)
+    case.complainant.email, case.complainant.letters_by_email = "jo@example.com", True
+    case.complainant.save()
+    return case, build.send_letter(case, "acknowledgement")
+
+
+def test_the_timeline_names_the_complainant_not_their_address(client, build, team_manager):
+    case, _ = _emailed_letter(build)
+    client.force_login(team_manager)
+    page = client.get(reverse("case-detail", args=[case.reference])).content.decode()
+    assert "jo@example.com" not in page
+    assert "To the complainant" in page
+
+
+def test_a_letter_is_not_emailed_once_consent_is_withdrawn_or_the_address_changed(build):
+    case, letter = _emailed_letter(build)
+    case.complainant.letters_by_email = False
+    case.complainant.save()
+    mail.outbox.clear()
+    note = Notification.objects.get(attachment=letter.document)
+    chasing.deliver([note.pk])
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.status == Notification.Status.FAILED and "changed" in note.last_error
+
+    case2, letter2 = _emailed_letter(build)
+    case2.complainant.email = "new@example.com"
+    case2.complainant.save()
+    note2 = Notification.objects.get(attachment=letter2.document)
+    chasing.deliver([note2.pk])
+    assert mail.outbox == []
+
+
+def test_the_letter_email_subject_is_fixed_not_the_letters_own(build):
+    case, letter = _emailed_letter(build)
+    note = Notification.objects.get(attachment=letter.document)
+    assert note.subject == f"A letter about your complaint, reference {case.reference}"
+
+
+def test_a_draft_returned_before_its_letter_existed_can_still_be_checked(
+    client, build, officer, team_manager
+):
+    case = build.case(State.IN_PROGRESS)
+    build.record_findings(case)
+    workflow.submit_for_qa(case, by=team_manager)  # as before letters were saved at submit
+    workflow.return_draft(case, by=officer, reason="Draft the letter, please.")
+    services.response_submit(case=case, by=team_manager)
+    client.force_login(officer)
+    page = client.get(reverse("case-action", args=[case.reference, "approve-draft"]))
+    assert page.status_code == 200
+    assert "Draft the letter, please." in page.content.decode()
+
+
+def test_someone_who_only_reads_a_draft_cannot_change_or_redraft_it(
+    client, build, team_manager, senior_manager
+):
+    case = build.case(State.IN_PROGRESS)
+    letter = letters.response_letter_save(case, by=team_manager)
+    before = (letter.subject, letter.body)
+    client.force_login(senior_manager)
+    edit = reverse("letter-edit", args=[case.reference, letter.pk])
+    assert client.get(edit).status_code == 200  # reads it
+    posted = client.post(edit, {"submission": token(), "subject": "Changed", "body": "Changed"})
+    assert posted.status_code == 403
+    redraft = reverse("letter-redraft", args=[case.reference, letter.pk])
+    assert client.post(redraft, {"submission": token()}).status_code == 403
+    letter.refresh_from_db()
+    assert (letter.subject, letter.body) == before

@@ -164,7 +164,7 @@ def test_an_upheld_decision_needs_an_investigation(client, officer):
     assert case.decision_id == upheld and case.route == "investigation"
 
 
-def test_an_ombudsman_case_is_opened_from_the_complaint(client, officer, build):
+def test_an_ombudsman_case_is_opened_from_the_complaint(client, officer, build, team_manager):
     complaint = build.case("responded")
     client.force_login(officer)
     page = client.get(reverse("case-detail", args=[complaint.reference])).content.decode()
@@ -172,3 +172,8 @@ def test_an_ombudsman_case_is_opened_from_the_complaint(client, officer, build):
     assert link in page
     form = client.get(link).content.decode()
     assert f'value="{complaint.reference}"' in form
+    # Only the complaints team records Ombudsman cases, and a made-up reference fills nothing.
+    made_up = client.get(reverse("ombudsman-new") + "?complaint=CSC-1999-99999").content.decode()
+    assert "CSC-1999-99999" not in made_up
+    client.force_login(team_manager)
+    assert client.get(link).status_code == 403

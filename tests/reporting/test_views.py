@@ -3,7 +3,7 @@ their cost does not grow with the number of cases."""
 
 import datetime as dt
 import re
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.cache import cache
@@ -234,8 +234,34 @@ def test_publishing_with_no_broker_is_queued_not_a_500(
     edition.refresh_from_db()
     assert edition.pdf
     assert set(edition.renderings.values_list("state", flat=True)) == {Rendering.State.DONE}
-    call_command("render_reports")  # nothing left: renders nothing twice
-    assert edition.renderings.count() == 2
+    finished = list(edition.renderings.values_list("pk", "finished_at", "pdf"))
+    out = StringIO()
+    call_command("render_reports", stdout=out)  # nothing left: renders nothing twice
+    assert "Made 0 PDFs" in out.getvalue()
+    assert list(edition.renderings.values_list("pk", "finished_at", "pdf")) == finished
+
+
+def test_a_rendering_a_crashed_worker_left_running_is_made_again(complaints_manager, council):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reporting.tasks import render_waiting
+
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    stuck = Rendering.objects.create(
+        edition=edition,
+        state=Rendering.State.RUNNING,
+        started_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    busy = Rendering.objects.create(
+        edition=edition, state=Rendering.State.RUNNING, started_at=timezone.now()
+    )
+    assert render_waiting() == 1
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert stuck.state == Rendering.State.DONE
+    assert busy.state == Rendering.State.RUNNING  # another worker is still on it
 
 
 def test_the_command_attaches_its_pdf_to_the_edition(complaints_manager, council, tmp_path):
@@ -269,4 +295,22 @@ def test_a_report_form_error_has_a_summary_and_a_case_study_keeps_the_narrative(
     assert client.post(url, data).status_code == 302
     edition.refresh_from_db()
     assert edition.executive_summary == "Typed, not yet saved."
-    assert edition.case_studies.get().title == "A father's complaint"
+    study = edition.case_studies.get()
+    assert study.title == "A father's complaint"
+
+    # Removing one saves the narrative too; a made-up id removes nothing and says so.
+    del data["add_case_study"]
+    data |= {"executive_summary": "Typed again.", "remove_case_study": "abc"}
+    response = client.post(url, data, follow=True)
+    assert "Case study removed" not in response.content.decode()
+    assert edition.case_studies.count() == 1
+    other = services.edition_start(year=2024, by=complaints_manager)
+    elsewhere = services.case_study_add(other, title="Elsewhere", text="Not this edition.")
+    data["remove_case_study"] = str(elsewhere.pk)
+    assert client.post(url, data).status_code == 404
+    assert other.case_studies.count() == 1
+    data["remove_case_study"] = str(study.pk)
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.executive_summary == "Typed again."
+    assert not edition.case_studies.exists()

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.annual_report import render_pdf
 from reporting.models import Edition
-from reporting.services import rendering_request, rendering_run
+from reporting.services import rendering_now
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if attach:
             if edition.pk is None:
                 raise CommandError(f"No edition of {year} has been started, so none to attach to.")
-            rendering = rendering_run(rendering_request(edition, by=None, dispatch=False))
+            rendering = rendering_now(edition)
             with rendering.pdf.open("rb") as file:
                 pdf = file.read()
         else:
