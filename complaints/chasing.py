@@ -15,6 +15,7 @@ Move rules fire from the workflow as it commits (`on_move`), through the same ou
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import Role
-from complaints import templating
+from complaints import deadlines, templating
 from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, STEP_MET_BY
 from complaints.models import (
     AgreedAction,
@@ -43,7 +44,7 @@ from complaints.models import (
     Recipient,
     Stage,
 )
-from complaints.workingdays import calendars, is_working_day
+from complaints.workingdays import Calendar, is_working_day, working_days_between_many
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -165,22 +166,24 @@ def _not_yet_sent(rule: ChaseRule, stage_ref: str):
     return ~Exists(Notification.objects.filter(rule=rule, stage=OuterRef(stage_ref)))
 
 
-def _working_days_since(anchors: list[dt.date], today: dt.date) -> np.ndarray:
-    """For each anchor, working days after it up to and including today (negative before)."""
-    cal = calendars.get("statutory")
-    one = np.timedelta64(1, "D")
-    a = np.array(anchors, dtype="datetime64[D]") + one
-    t = np.datetime64(today, "D") + one
-    after = np.busday_count(a, t, busdaycal=cal)
-    before = -np.busday_count(t, a, busdaycal=cal)
-    return np.where(a <= t, after, before)
+def _working_days_since(rows: list[dict], today: dt.date) -> np.ndarray:
+    """For each row, working days after its anchor up to and including today (negative
+    before), on the row's own calendar (statutory unless the row names another)."""
+    since = np.zeros(len(rows), dtype=np.int64)
+    by_calendar = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_calendar[row.get("calendar", Calendar.STATUTORY)].append(i)
+    for calendar, at in by_calendar.items():
+        anchors = [rows[i]["anchor_on"] for i in at]
+        since[at] = working_days_between_many(anchors, today, calendar)
+    return since
 
 
 def _due(rule, rows, today, key_prefix, addresses, templates, extra=None) -> list[Notification]:
     """The rows whose anchor date is the rule's offset behind today, as messages."""
     if not rows:
         return []
-    since = _working_days_since([r["anchor_on"] for r in rows], today)
+    since = _working_days_since(rows, today)
     due = since >= rule.offset_working_days
     if rule.offset_working_days < 0:
         due &= since <= 0  # a reminder before a date is no use after it
@@ -235,14 +238,28 @@ def _deadline_chases(rule, today, addresses, templates) -> list[Notification]:
         .values(
             "stage_id",
             "anchor_on",
+            "step",
             about_id=F("stage_id"),
             case_id=F("stage__case_id"),
             reference=F("stage__case__reference"),
             level=F("stage__level"),
+            procedure=F("stage__case__procedure"),
             **_stage_people(),
         )
     )
-    return _due(rule, list(rows), today, "stage", addresses, templates)
+    rows = list(rows)
+    # Each deadline is chased on the calendar it was counted on; a service target always
+    # skips closure days.
+    step_calendars = deadlines.step_calendars()
+    for row in rows:
+        row["calendar"] = (
+            Calendar.CORPORATE
+            if rule.anchor == ChaseRule.Anchor.SERVICE_TARGET
+            else step_calendars.get(
+                (row["procedure"], row["level"], row["step"]), Calendar.STATUTORY
+            )
+        )
+    return _due(rule, rows, today, "stage", addresses, templates)
 
 
 def _allocation_chases(rule, today, addresses, templates) -> list[Notification]:

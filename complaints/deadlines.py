@@ -66,6 +66,19 @@ ACTIVE_STATES = {Case.State.IN_PROGRESS, Case.State.AWAITING_QA, Case.State.APPR
 OPEN_STATES = ACTIVE_STATES | {Case.State.RECEIVED, Case.State.PAUSED}
 
 
+def calendar_of(ts: Timescale) -> str:
+    """The calendar a step's days are counted on: statutory steps never skip closure days."""
+    return Calendar.CORPORATE if ts.counts_closure_days else Calendar.STATUTORY
+
+
+def step_calendars() -> dict[tuple[str, int, str], str]:
+    """calendar_of for every (procedure, level, step), for jobs that count many at once."""
+    return {
+        (ts.stage.procedure, ts.stage.level, ts.step): calendar_of(ts)
+        for ts in Timescale.objects.select_related("stage")
+    }
+
+
 def require_working_day(day: dt.date, label: str, *, field: str) -> None:
     """A due date someone sets falls on a working day; if not, say which working day follows."""
     proposal = next_working_day(day)
@@ -128,7 +141,7 @@ def compute_deadlines(
         start = clock_start(ts) if ts else None
         if start is None:
             continue
-        cal = Calendar.CORPORATE if ts.counts_closure_days else Calendar.STATUTORY
+        cal = calendar_of(ts)
         later_pauses = [p for p in pauses if p.ended_on and p.started_on >= start]
 
         def dated(days, calendar=cal, start=start, later_pauses=later_pauses):

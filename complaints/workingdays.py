@@ -124,6 +124,28 @@ def working_days_between(start: dt.date, end: dt.date, calendar: str = Calendar.
     return -int(np.busday_count(b, a, busdaycal=cal))
 
 
+def working_days_between_many(starts, ends, calendar: str = Calendar.STATUTORY) -> np.ndarray:
+    """working_days_between for many pairs at once (the statistics, the chase): `ends` may be
+    one date for all. Negative where the end is before the start."""
+    one = np.timedelta64(1, "D")
+    a = _numpy_days(starts) + one
+    b = _numpy_days(ends if isinstance(ends, list | tuple) else [ends] * len(starts)) + one
+    cal = calendars.get(calendar)
+    # As working_days_between: numpy's own negative count is off by one from it.
+    forward = np.busday_count(a, b, busdaycal=cal)
+    backward = -np.busday_count(b, a, busdaycal=cal)
+    return np.where(a <= b, forward, backward)
+
+
+def _numpy_days(dates) -> np.ndarray:
+    # By ordinal: numpy converts date objects one by one, many times slower.
+    ordinals = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    return (ordinals - _EPOCH).astype("datetime64[D]")
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
 def is_working_day(day: dt.date, calendar: str = Calendar.STATUTORY) -> bool:
     _check(day)
     return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=calendars.get(calendar)))

@@ -48,7 +48,6 @@ from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
 from functools import reduce
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case as Switch
@@ -86,7 +85,7 @@ from complaints.models import (
     Timescale,
 )
 from complaints.periods import Period
-from complaints.workingdays import Calendar, calendars
+from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
 from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
 from reporting.rounding import average, percent
@@ -600,7 +599,9 @@ def _fill_timeliness(counted, periods, area):
             continue
         start, requested = _AT[measure.clock_start], _AT["requested_on"]
         starts = [row[start] or row[requested] for row in group]
-        days = _working_days(starts, [row[_AT["responded_on"]] for row in group], measure.calendar)
+        days = working_days_between_many(
+            starts, [row[_AT["responded_on"]] for row in group], measure.calendar
+        )
         for row, taken in zip(group, days.tolist(), strict=True):
             t = counted[row[0]].timeliness[key]
             taken = max(0, taken - row[3])
@@ -626,27 +627,12 @@ def _fill_panel_steps(counted, rows):
         start, end = _AT[ts.clock_start], _AT[_STEP_END[step]]
         measured = [row for row in rows if row[start] and row[end]]
         calendar = Calendar.CORPORATE if ts.counts_closure_days else Calendar.STATUTORY
-        days = _working_days([r[start] for r in measured], [r[end] for r in measured], calendar)
+        days = working_days_between_many(
+            [r[start] for r in measured], [r[end] for r in measured], calendar
+        )
         for row, taken in zip(measured, days.tolist(), strict=True):
             counted[row[0]].panel_steps[step][1] += 1
             counted[row[0]].panel_steps[step][0] += taken <= ts.target_days
-
-
-def _working_days(starts, ends, calendar) -> np.ndarray:
-    """complaints.workingdays.working_days_between for many pairs at once."""
-    one = np.timedelta64(1, "D")
-    return np.busday_count(
-        _numpy_days(starts) + one, _numpy_days(ends) + one, busdaycal=calendars.get(calendar)
-    )
-
-
-def _numpy_days(dates) -> np.ndarray:
-    # By ordinal: numpy converts date objects one by one, many times slower.
-    ordinals = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
-    return (ordinals - _EPOCH).astype("datetime64[D]")
-
-
-_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _fill_remedies_and_costs(counted, periods, area):

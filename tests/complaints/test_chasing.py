@@ -298,3 +298,34 @@ def test_a_date_in_another_year_shows_its_year(stage_1_case):
     subjects = [m.subject for m in mail.outbox]
     assert any("24 Dec 2024" in s for s in subjects), subjects
     mail.outbox.clear()
+
+
+def test_a_corporate_deadline_is_chased_on_the_corporate_calendar(build, officer):
+    """Corporate timescales skip council closure days. A chase the working day after a
+    corporate due date waits past a closure day, as the due date itself did."""
+    from complaints.models import NonWorkingDay, Procedure
+
+    ChaseRule.objects.create(
+        code="corporate-late",
+        name="Corporate response late",
+        trigger=ChaseRule.Trigger.DEADLINE,
+        procedure=Procedure.CORPORATE,
+        step="respond",
+        anchor=ChaseRule.Anchor.DUE,
+        offset_working_days=1,
+        to=["case_officer"],
+        subject="{{ case.reference }} late",
+        body="{{ link }}",
+    )
+    with freeze_time(D(2025, 6, 2)):
+        case = build.log(received_on=D(2025, 6, 2), officer=officer)
+        case = build.accept(case, procedure=Procedure.CORPORATE)
+        workflow.acknowledge(case, by=officer, on=D(2025, 6, 2))
+    due = case.current_stage.deadlines.get(step="respond").effective_due_on  # Mon 16 Jun
+    closed = add_working_days(due, 1)  # Tue 17 Jun: the council is closed
+    NonWorkingDay.objects.create(date=closed, kind=NonWorkingDay.Kind.CLOSURE, name="Training")
+    calendars.invalidate()
+    chase_on(closed)
+    assert keys("corporate-late") == []  # the closure day is not a working day after it
+    chase_on(add_working_days(closed, 1))
+    assert len(keys("corporate-late")) == 1

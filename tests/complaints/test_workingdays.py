@@ -105,3 +105,15 @@ def test_a_new_closure_day_counts_at_once_on_a_machine_just_booted(monkeypatch):
     assert add_working_days(start, 10, Calendar.CORPORATE) == dt.date(2025, 1, 2)
     NonWorkingDay.objects.create(date="2024-12-24", kind="closure", name="Council closed")
     assert add_working_days(start, 10, Calendar.CORPORATE) == dt.date(2025, 1, 3)
+
+
+def test_many_pairs_count_as_one_pair_at_a_time():
+    import itertools
+
+    from complaints.workingdays import working_days_between, working_days_between_many
+
+    days = [dt.date(2024, 12, 18) + dt.timedelta(days=n) for n in range(0, 21, 3)]
+    pairs = list(itertools.product(days, days))
+    for calendar in ("statutory", "corporate"):
+        many = working_days_between_many([a for a, _ in pairs], [b for _, b in pairs], calendar)
+        assert list(many) == [working_days_between(a, b, calendar) for a, b in pairs]
