@@ -40,6 +40,7 @@ and says when they were counted. A draft annual report reads the same; publishin
 
 import datetime as dt
 import logging
+import uuid
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -285,7 +286,8 @@ def recent_figures(
 ) -> list[Figures]:
     """figures(), as counted at most REPORTING_FIGURES_MAX_AGE seconds ago (each Figures says
     when); the periods not in the cache, or all of them if `recount`, are counted together."""
-    keys = [_cache_key(p, service_area) for p in periods]
+    generation = _generation()
+    keys = [_cache_key(p, service_area, generation) for p in periods]
     found = {}
     if not recount:
         with _cache_trouble_counts_anyway():
@@ -293,7 +295,7 @@ def recent_figures(
     missing = [p for p, key in zip(periods, keys, strict=True) if key not in found]
     if missing:
         fresh = {
-            _cache_key(f.period, service_area): f
+            _cache_key(f.period, service_area, generation): f
             for f in figures(missing, service_area=service_area)
         }
         with _cache_trouble_counts_anyway():
@@ -321,9 +323,29 @@ _SHAPE = zlib.crc32(
 )
 
 
-def _cache_key(period: Period, service_area) -> str:
+_GENERATION = "reporting.figures.generation"
+
+
+def figures_changed() -> None:
+    """Forget every figure counted so far: a case, a stage, a category, a timescale or the
+    calendar changed, or history was imported (reporting.signals says which)."""
+    with _cache_trouble_counts_anyway():
+        cache.set(_GENERATION, uuid.uuid4().hex, timeout=None)
+
+
+def _generation() -> str:
+    with _cache_trouble_counts_anyway():
+        cache.add(_GENERATION, uuid.uuid4().hex, timeout=None)
+        return cache.get(_GENERATION) or "none"
+    return "none"
+
+
+def _cache_key(period: Period, service_area, generation: str) -> str:
+    """Everything the figures depend on: what was recorded (the generation), the dates, the
+    service area, and the shape of Figures."""
     area = service_area.pk if service_area is not None else "all"
-    return f"reporting.figures.{_SHAPE}.{period.start:%Y%m%d}.{period.end:%Y%m%d}.{area}"
+    dates = f"{period.start:%Y%m%d}.{period.end:%Y%m%d}"
+    return f"reporting.figures.{_SHAPE}.{generation}.{dates}.{area}"
 
 
 @dataclass(frozen=True)

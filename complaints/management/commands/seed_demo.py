@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from complaints.demo import seed_demo, seed_learning, seed_ombudsman_and_compliments
+from complaints.signals import history_imported
 from config.reference_data import load_all_reference_data
 
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         added = seed_demo(cases=cases, seed=seed, progress=progress)
         forms = seed_learning(seed=seed)
         seed_ombudsman_and_compliments(seed=seed)
+        history_imported.send(sender=self.__class__)  # written in bulk: no save signals
         self.stdout.write(
             f"Demo council ready: {added:,} cases and {forms:,} lessons-learnt forms added in "
             f"{time.monotonic() - started:.1f} s."
