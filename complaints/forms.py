@@ -941,9 +941,14 @@ class LessonsLearntForm(CaseworkForm):
         required=False,
         help_text="Other teams, a procedure, training for everyone who does this work.",
     )
+    on = DateField(
+        label="Date the form was completed",
+        help_text="Today's date is filled in: change it if the form came in earlier.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.date_today("on")
         owners = people(
             Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.COMPLAINTS_MANAGER, Role.SENIOR_MANAGER
         )

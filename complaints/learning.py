@@ -62,10 +62,21 @@ def lessons_submit(
     applies_beyond_case: bool | None,
     wider_learning: str = "",
     actions: list[ActionInput] = (),
+    on: dt.date | None = None,
 ) -> LessonsLearnt:
-    form = LessonsLearnt.objects.select_for_update().get(pk=form.pk)
+    """Record the form as returned, on `on` (today unless a later entry says when it came)."""
+    form = LessonsLearnt.objects.select_for_update().select_related("stage").get(pk=form.pk)
     if form.submitted_on:
         raise DomainError("This lessons-learnt form has already been submitted.")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError("The date it was returned cannot be in the future.", field="on")
+    if form.stage.responded_on and on < form.stage.responded_on:
+        raise DomainError(
+            "The date it was returned cannot be before the response that made it owed "
+            f"({form.stage.responded_on:%-d %B %Y}).",
+            field="on",
+        )
     if not learning.strip():
         raise DomainError("Say what the service has learnt.", field="learning")
     if applies_beyond_case and not wider_learning.strip():
@@ -76,7 +87,7 @@ def lessons_submit(
             raise DomainError("An action's due date cannot be in the past.", field="actions")
     form.what_went_wrong, form.learning = what_went_wrong, learning
     form.applies_beyond_case, form.wider_learning = applies_beyond_case, wider_learning
-    form.submitted_on, form.submitted_by = today, by
+    form.submitted_on, form.submitted_by = on, by
     form.save()
     for action in actions:
         action_add(

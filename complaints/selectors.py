@@ -22,6 +22,7 @@ from complaints.models import (
     Document,
     ElementFinding,
     Event,
+    LessonsLearnt,
     Letter,
     PanelMember,
     ServiceArea,
@@ -136,7 +137,10 @@ def case_page_queryset() -> QuerySet[Case]:
         Prefetch("documents", queryset=Document.objects.select_related("uploaded_by", "stage")),
         Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
         "notifications",
-        "lessons_learnt",
+        Prefetch(
+            "lessons_learnt",
+            queryset=LessonsLearnt.objects.select_related("stage", "submitted_by", "owed_by"),
+        ),
         "ombudsman_cases__decision",
         Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
     )

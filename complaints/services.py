@@ -278,14 +278,12 @@ def response_submit(*, case: Case, by) -> Case:
 
 @transaction.atomic
 def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | None) -> Case:
-    """Issue the stage's response, send its letter as a PDF on the case, and note the
-    lessons-learnt form it makes owing.
+    """Issue the stage's response (workflow.issue_response, which also makes a lessons-learnt
+    form owed) and send its letter as a PDF on the case.
 
     From Stage 1 on a response is a letter, so one must be drafted first; Stage 0 is often
     resolved by telephone and needs none.
     """
-    from complaints import learning
-
     stage = case.current_stage
     letter = letters.response_letter(case)
     if stage is not None and stage.level >= 1 and letter is None:
@@ -293,7 +291,6 @@ def response_issue(*, case: Case, by, responded_on: dt.date, outcome: Finding | 
     case = workflow.issue_response(case, by=by, responded_on=responded_on, outcome=outcome)
     if letter is not None:
         letters.letter_send(letter, by=by, on=responded_on)
-    learning.lessons_owed(case.current_stage)
     return case
 
 

@@ -49,7 +49,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from complaints import chasing, deadlines
+from complaints import chasing, deadlines, learning
 from complaints.errors import DomainError, InvalidTransition
 from complaints.models import (
     Case,
@@ -870,6 +870,7 @@ def issue_response(
         from_state=from_state,
         data={"on": responded_on.isoformat(), "outcome": outcome.code if outcome else None},
     )
+    learning.lessons_owed(stage)  # a response that found fault makes the form owed
     return case
 
 

@@ -280,6 +280,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
             applies_beyond_case=d["applies_beyond_case"],
             wider_learning=d["wider_learning"],
             actions=f.actions(),
+            on=d["on"],
         ),
         "Lessons-learnt form submitted. Thank you.",
         intro="What went wrong, what the service has learnt, and the actions it will take. "

@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from freezegun import freeze_time
 
-from complaints import chasing, learning
+from complaints import chasing, learning, workflow
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, Case, LessonsLearnt, Notification
 from complaints.workingdays import add_working_days
@@ -129,6 +130,7 @@ def test_an_overdue_form_and_an_overdue_action_are_chased_once(
 
 
 def test_a_done_action_is_no_longer_chased(responded, team_manager):
+    forms_owed = LessonsLearnt.objects.count()  # by the responses that found fault
     action = learning.action_add(
         case=responded,
         source=AgreedAction.Source.STAGE_3,
@@ -144,7 +146,7 @@ def test_a_done_action_is_no_longer_chased(responded, team_manager):
     with freeze_time(D(2025, 6, 24)):
         chasing.run(D(2025, 6, 24))
     assert not Notification.objects.filter(action=action).exists()
-    assert LessonsLearnt.objects.count() == 0
+    assert LessonsLearnt.objects.count() == forms_owed
 
 
 def test_the_learning_page_costs_fixed_queries(
@@ -172,3 +174,55 @@ def test_the_learning_page_costs_fixed_queries(
         assert page.count('href="/actions/') == sum((1, 4)[: len(counts) + 1])
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_issuing_a_response_through_the_workflow_makes_the_form_owed(build, officer):
+    """One place: the move that issues the response, whichever service or import calls it."""
+    from complaints.models import Case, Finding
+
+    case = build.case(Case.State.APPROVED)
+    workflow.issue_response(
+        case,
+        by=officer,
+        responded_on=timezone.localdate(),
+        outcome=Finding.objects.get(code="upheld"),
+    )
+    assert case.lessons_learnt.filter(stage=case.current_stage).exists()
+
+
+def test_a_form_can_be_recorded_as_returned_on_an_earlier_date(build, officer, team_manager):
+    import datetime as dt
+
+    from complaints.models import Case
+
+    case = build.case(Case.State.RESPONDED)
+    form = case.lessons_learnt.get()
+    responded = case.current_stage.responded_on
+    with pytest.raises(DomainError, match="cannot be in the future"):
+        learning.lessons_submit(
+            form,
+            by=team_manager,
+            what_went_wrong="",
+            learning="Visit notes.",
+            applies_beyond_case=False,
+            on=timezone.localdate() + dt.timedelta(days=1),
+        )
+    with pytest.raises(DomainError, match="before the response"):
+        learning.lessons_submit(
+            form,
+            by=team_manager,
+            what_went_wrong="",
+            learning="Visit notes.",
+            applies_beyond_case=False,
+            on=responded - dt.timedelta(days=1),
+        )
+    learning.lessons_submit(
+        form,
+        by=team_manager,
+        what_went_wrong="",
+        learning="Visit notes.",
+        applies_beyond_case=False,
+        on=responded,
+    )
+    form.refresh_from_db()
+    assert form.submitted_on == responded
