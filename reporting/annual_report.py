@@ -182,7 +182,7 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             intro="Every representation the complaints team logged: complaints, and the "
             "concerns, call-back requests, comments and enquiries dealt with outside the "
             "complaints procedure.",
-            tables=[t["representations"], t["refusals"]],
+            tables=[t["representations"], t["accepted_from"], t["refusals"]],
             in_appendix=[t["quarterly_representations"], t["call_backs"]],
         ),
         Section(

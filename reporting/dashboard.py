@@ -13,7 +13,10 @@ YEARS_ON_DASHBOARD = 3  # the period and the same period in the two years before
 
 # What the dashboard shows, in order.
 SECTIONS = [
-    ("Representations", ["representations", "quarterly_representations", "call_backs"]),
+    (
+        "Representations",
+        ["representations", "accepted_from", "quarterly_representations", "call_backs"],
+    ),
     ("Complaints at each stage", ["complaints_by_stage", "quarterly_stages", "escalation"]),
     (
         "Timeliness",

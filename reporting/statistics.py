@@ -11,8 +11,9 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
   natures and equality answers by the date received; a stage by the date it was requested
   ("received at Stage 2"), completed (its response issued) or withdrawn; outcomes, findings,
   remedies, timeliness and costs by the date the stage's response was issued.
-- A *complaint* is a representation of kind "complaint" accepted into a procedure; refused ones
-  are counted under refusals, by reason.
+- A *complaint* is a representation accepted into a procedure, whatever kind it came in as (a
+  pre-complaint, case concern or call-back request accepted at Stage 1 is a complaint, and
+  `accepted_from` counts the conversion); refused ones are counted under refusals, by reason.
 - Natures are counted per element of the statement of complaint, so one complaint may add to
   several. Findings are counted both per stage (its overall outcome) and per element, by the
   finding's group, so "inconclusive" and "unable to prove or disprove" add up together.
@@ -186,6 +187,7 @@ class Figures:
     advocacy_accepted: int = 0  # the take-up
     advocacy_referred: int = 0
     call_backs: Counter = field(default_factory=Counter)  # outcome ("" while awaited)
+    accepted_from: Counter = field(default_factory=Counter)  # kind it came in as
     advocacy_providers: Counter = field(default_factory=Counter)
     equality: dict = field(default_factory=lambda: {f: Counter() for f in EQUALITY_FIELDS})
     outcome_sought: Counter = field(default_factory=Counter)
@@ -464,15 +466,17 @@ def _grouped(queryset, *group, measure=None):
 
 
 def _complaints():
-    return Case.objects.filter(kind=Case.Kind.COMPLAINT).exclude(procedure="")
+    """Representations accepted into a procedure, whatever kind they came in as."""
+    return Case.objects.exclude(procedure="")
 
 
 def _fill_representations(counted, periods, area):
     cases = _in_periods(Case.objects.all(), "received_on", periods, area, "service_area")
     for bucket, kind, procedure, n in _grouped(cases, "kind", "procedure"):
         counted[bucket].representations[kind] += n
-        if kind == Case.Kind.COMPLAINT and procedure:
+        if procedure:
             counted[bucket].complaints[procedure] += n
+            counted[bucket].accepted_from[kind] += n
     refused = cases.filter(refusal_reason__isnull=False)
     for bucket, reason, n in _grouped(refused, "refusal_reason__label"):
         counted[bucket].refusals[reason] += n

@@ -181,6 +181,7 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
     now = figs[0]
     tables = [
         representations(figs),
+        accepted_from(figs),
         refusals(figs),
         complaints_by_stage(figs),
         *timeliness_tables(figs),
@@ -244,6 +245,24 @@ def representations(figs):
     table.note = (
         "Compliments are recorded separately from cases and are shown here for the whole picture."
     )
+    return table
+
+
+def accepted_from(figs):
+    """How representations became complaints: a case concern or pre-complaint accepted at
+    Stage 1 counts as a complaint from then on."""
+    kinds = dict(Case.Kind.choices)
+    table = _yearly(
+        "accepted_from",
+        "Complaints accepted, by what they came in as",
+        "Came in as",
+        figs,
+        [k for k in kinds if any(f.accepted_from[k] for f in figs)],
+        lambda f, kind: f.accepted_from[kind],
+        drill=lambda kind: {"kind": kind, "accepted": "on"},
+    )
+    for row in table.rows[:-1]:
+        row.label = kinds[row.label]
     return table
 
 

@@ -53,8 +53,7 @@ def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
     elif area is not None:
         query["service_area"] = area.pk
     if not by_stage and table.key != "representations":
-        # These tables count the complaints accepted into a procedure.
-        query.setdefault("kind", "complaint")
+        # These tables count the representations accepted into a procedure, of any kind.
         query.setdefault("accepted", "on")
     return reverse("case-list") + "?" + urlencode(query)
 

@@ -204,3 +204,22 @@ def test_a_cache_that_is_down_slows_the_figures_but_does_not_stop_them(council, 
     counted = recent_figures([Y], service_area=council.area)[0]
     assert dict(counted.complaints) == {S: 6, C: 2}
     assert "The figures cache is unavailable" in caplog.text
+
+
+def test_an_accepted_pre_complaint_counts_as_a_complaint(build, team):
+    """Once accepted into a procedure, a representation is a complaint, whatever it came in
+    as: one accepted pre-complaint and three complaints are four complaints, as Stage 1
+    received says; the conversion is counted by the kind it came in as."""
+    from complaints.models import Case
+
+    received = dt.date(2025, 6, 2)
+    for kind in ["pre_complaint", "complaint", "complaint", "complaint"]:
+        case = build.log(kind=kind, received_on=received, service_area=team.service)
+        build.accept(case)
+    build.log(kind="pre_complaint", received_on=received, service_area=team.service)
+    counted = figures_for(Y, service_area=team.service)
+    assert sum(counted.complaints.values()) == 4
+    assert counted.stages_requested[(S, 1)] == 4
+    assert sum(n for (_, area), n in counted.service_areas.items()) == 4
+    assert dict(counted.accepted_from) == {"pre_complaint": 1, "complaint": 3}
+    assert Case.objects.filter(kind="pre_complaint").count() == 2
