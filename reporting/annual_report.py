@@ -85,43 +85,36 @@ def _sort_key(value) -> int:
     return value if isinstance(value, int) else 1  # "fewer than 5" sorts as small
 
 
-def _first_value(table: Table, label: str, column: int = 0):
-    for row in table.rows:
-        if row.label == label:
-            return row.values[column]
-    return None
-
-
 def _key_figures(raw: dict[str, Table], threshold: int) -> list[str]:
     reps = raw["representations"]
-    total = _first_value(reps, "Total")
+    total = reps.value("total")
     lines = [f"{total} representations were received, compliments included."]
     if len(reps.columns) > 1:
-        before = _first_value(reps, "Total", 1)
+        before = reps.value("total", 1)
         change = percent(abs(total - before), before)
         if change is not None and total != before:
             way = "up" if total > before else "down"
             lines[0] += f" That is {way} {change}% on {before} in {reps.columns[1]}."
     stage1 = raw.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
     if stage1 is not None:
-        completed = _first_value(stage1, "Completed")
-        within = stage1.rows[1].values[1]
-        avg = _first_value(stage1, "Average working days to respond")
+        completed = stage1.value("completed")
+        within = stage1.value("within_target", 1)
+        avg = stage1.value("average_days")
         if completed:
             lines.append(
                 f"{within}% of Stage 1 complaints were answered within "
                 f"{stage1.extra['target_days']} working days; the average was {avg} working days."
             )
     omb = raw["ombudsman"]
-    decided = _first_value(omb, "Decisions made")
-    rate = _first_value(omb, "Uphold rate (%)")
+    decided = omb.value("decided")
+    rate = omb.value("uphold_rate")
     if decided:
         decided_text = decided if decided >= threshold else fewer_than(threshold)
         lines.append(
             f"The Ombudsman made {decided_text} decisions"
             + (f"; its uphold rate was {rate}%." if rate is not None else ".")
         )
-    compliments = _first_value(reps, "Compliments")
+    compliments = reps.value("compliments")
     lines.append(f"{compliments} compliments were received.")
     return lines
 
@@ -281,54 +274,59 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
 
 
 def _draw(sections: list[Section], t: dict[str, Table]) -> None:
-    by_number = {s.number: s for s in sections}
+    def holding(key: str) -> Section:
+        """The section that prints the table a chart is drawn from."""
+        return next(s for s in sections if any(table.key == key for table in s.tables))
+
     reps = t["representations"]
     periods = reps.columns[::-1]
 
-    def series(table: Table, label: str):
-        return [_first_value(table, label, i) for i in range(len(table.columns))][::-1]
+    def series(table: Table, key: str):
+        return [table.value(key, i) for i in range(len(table.columns))][::-1]
 
-    by_number[2].charts.append(
+    holding("representations").charts.append(
         (
             "Representations and compliments received, year on year",
             _chart_uri(
                 charts.trend(
                     periods,
                     {
-                        "Complaints": series(reps, "Complaint"),
+                        "Complaints": series(reps, "complaint"),
                         "All representations": [
                             a - b if isinstance(a, int) and isinstance(b, int) else a
                             for a, b in zip(
-                                series(reps, "Total"), series(reps, "Compliments"), strict=True
+                                series(reps, "total"), series(reps, "compliments"), strict=True
                             )
                         ],
-                        "Compliments": series(reps, "Compliments"),
+                        "Compliments": series(reps, "compliments"),
                     },
                 )
             ),
         )
     )
-    by_number[4].charts.append(_bar_chart(t["customer_groups"], "Who made complaints this year"))
-    by_number[5].charts.append(
+    holding("customer_groups").charts.append(
+        _bar_chart(t["customer_groups"], "Who made complaints this year")
+    )
+    holding(f"natures_{Procedure.STATUTORY}").charts.append(
         _bar_chart(
             t[f"natures_{Procedure.STATUTORY}"], "Children Act complaints by nature, this year"
         )
     )
-    by_number[6].charts.append(
+    holding("outcomes_stage_1").charts.append(
         _bar_chart(t["outcomes_stage_1"], "Outcome of Stage 1 complaints, this year")
     )
     stage1 = t.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
     if stage1 is not None:
         years = stage1.columns[::2]
-        within = [stage1.rows[1].values[2 * i + 1] for i in range(len(years))]
-        by_number[9].charts.append(
+        within = [stage1.value("within_target", 2 * i + 1) for i in range(len(years))]
+        holding(stage1.key).charts.append(
             (
                 f"Stage 1 complaints answered within {stage1.extra['target_days']} working days "
                 "(%), year on year",
                 _chart_uri(charts.trend(years[::-1], {"Within the target (%)": within[::-1]})),
             )
         )
-    by_number[11].charts.append(
+    holding("compliments").charts.append(
         _bar_chart(t["compliments"], "Compliments by service area, this year")
     )
 

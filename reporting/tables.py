@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.utils.text import slugify
+
 from complaints.models import (
     AdvocacyProvider,
     AgeBand,
@@ -63,6 +65,13 @@ class Row:
     total: bool = False
     # Case-list filters for the cases behind the row, in the first period (drill-down).
     drill: dict | None = None
+    # What code and the API read the row by: set when the row is made, so a label reworded
+    # later (a category renamed, a heading changed) never changes which figure is read.
+    key: str = ""
+
+    def __post_init__(self):
+        if not self.key:
+            self.key = "total" if self.total else slugify(self.label)
 
 
 @dataclass
@@ -95,6 +104,14 @@ class Table:
             table.rows.append(row)
         return table
 
+    def row(self, key: str) -> Row | None:
+        return next((r for r in self.rows if r.key == key), None)
+
+    def value(self, key: str, column: int = 0):
+        """A figure by its row's key, never by its label or position."""
+        row = self.row(key)
+        return row.values[column] if row is not None else None
+
     def latest(self, periods: int) -> "Table":
         """The table with only its `periods` most recent periods, for the report's body (the
         appendix has them all). Tables whose columns are not periods are unchanged."""
@@ -104,7 +121,7 @@ class Table:
         keep = periods * per
         table = Table.from_dict({**self.to_dict(), "rows": []})
         table.columns, table.kinds = self.columns[:keep], self.kinds[:keep]
-        table.rows = [Row(r.label, r.values[:keep], r.total, r.drill) for r in self.rows]
+        table.rows = [Row(r.label, r.values[:keep], r.total, r.drill, r.key) for r in self.rows]
         return table
 
     def matrix(self) -> list[list]:
@@ -238,7 +255,9 @@ def representations(figs):
     )
     for row in table.rows[:-1]:
         row.label = kinds[row.label]
-    table.rows.insert(-1, Row("Compliments", [f.total_compliments for f in figs]))
+    table.rows.insert(
+        -1, Row("Compliments", [f.total_compliments for f in figs], key="compliments")
+    )
     table.rows[-1].values = [
         a + b for a, b in zip(table.rows[-1].values, table.rows[-2].values, strict=True)
     ]
@@ -352,10 +371,14 @@ def timeliness_tables(figs):
             return _flat((getattr(t, attr), None) for t in each)
 
         rows = [
-            Row("Completed", alone("completed")),
-            *[Row(label, share(attr)) for label, attr in bands],
-            Row("Extended with the complainant's agreement", alone("extended_agreed")),
-            Row("Average working days to respond", alone("average_days")),
+            Row("Completed", alone("completed"), key="completed"),
+            *[Row(label, share(attr), key=attr) for label, attr in bands],
+            Row(
+                "Extended with the complainant's agreement",
+                alone("extended_agreed"),
+                key="extended_agreed",
+            ),
+            Row("Average working days to respond", alone("average_days"), key="average_days"),
         ]
         tables.append(
             Table(
@@ -374,7 +397,7 @@ def timeliness_tables(figs):
                 ),
                 extra={
                     **extra,
-                    "row_kinds": {"Average working days to respond": DAYS},
+                    "row_kinds": {"average_days": DAYS},
                     "target_days": t0.target_days,
                     "max_days": t0.max_days,
                 },
@@ -704,17 +727,22 @@ def costs(figs):
         Row(
             "Cost of independent investigators and persons (£)",
             [f.investigation_costs for f in figs],
+            key="investigation_costs",
         ),
         Row(
             "Average per investigation (£)",
             [_money_average(f.investigation_costs, f.investigations_costed) for f in figs],
+            key="investigation_average",
         ),
         Row("Stage 3 review panels with costs recorded", [f.panels_costed for f in figs]),
-        Row("Cost of review panels (£)", [f.panel_costs for f in figs]),
+        Row("Cost of review panels (£)", [f.panel_costs for f in figs], key="panel_costs"),
         Row(
-            "Average per panel (£)", [_money_average(f.panel_costs, f.panels_costed) for f in figs]
+            "Average per panel (£)",
+            [_money_average(f.panel_costs, f.panels_costed) for f in figs],
+            key="panel_average",
         ),
     ]
+    money = ["investigation_costs", "investigation_average", "panel_costs", "panel_average"]
     return Table(
         "costs",
         "Costs of independent investigations and review panels",
@@ -722,7 +750,7 @@ def costs(figs):
         [f.period.label for f in figs],
         [COUNT] * len(figs),
         rows,
-        extra={"row_kinds": {r.label: MONEY for r in rows if "£" in r.label}},
+        extra={"row_kinds": dict.fromkeys(money, MONEY)},
     )
 
 
@@ -734,10 +762,10 @@ def ombudsman(figs):
     o = [f.ombudsman for f in figs]
     rows = [
         Row("Enquiries received", [x.received for x in o]),
-        Row("Decisions made", [x.decided for x in o]),
+        Row("Decisions made", [x.decided for x in o], key="decided"),
         Row("Investigated in detail", [x.investigated for x in o]),
         Row("Upheld", [x.upheld for x in o]),
-        Row("Uphold rate (%)", [x.uphold_rate for x in o]),
+        Row("Uphold rate (%)", [x.uphold_rate for x in o], key="uphold_rate"),
         Row("Recommendations complied with on time (%)", [x.compliance_rate for x in o]),
         Row("Upheld where the council had already remedied (%)", [x.remedied_share for x in o]),
         Row("Payments recommended (£)", [x.payments for x in o]),
@@ -883,7 +911,8 @@ def quarterly(quarters: Sequence[Figures]) -> list[Table]:
 def cell_kind(table: Table, row: Row, index: int) -> str:
     """A cell's kind: the row's own where it has one (a money row in a count table), else the
     column's."""
-    return table.extra.get("row_kinds", {}).get(row.label, table.kinds[index])
+    kinds = table.extra.get("row_kinds", {})
+    return kinds.get(row.key, kinds.get(row.label, table.kinds[index]))
 
 
 def fewer_than(threshold: int) -> str:
@@ -908,7 +937,7 @@ def suppressed(table: Table, threshold: int) -> Table:
                 values[i] = fewer_than(threshold)
                 if i + 1 < len(values) and table.kinds[i + 1] == PERCENT:
                     values[i + 1] = None
-        rows.append(Row(row.label, values, row.total, row.drill))
+        rows.append(Row(row.label, values, row.total, row.drill, row.key))
     copy = Table.from_dict({**table.to_dict(), "rows": []})
     copy.rows = rows
     return copy

@@ -360,6 +360,7 @@ def edition_tables(request, pk: int, fmt: str, key: str = ""):
 
 
 class StatisticsRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Stable: read rows by this, never by label or position.")
     label = serializers.CharField()
     values = serializers.ListField(
         child=serializers.JSONField(),

@@ -138,3 +138,25 @@ def test_the_command_renders_a_year_nobody_drafted(council, tmp_path):
     call_command("annual_report", "2025", output=str(target))
     text = pdf_text(target.read_bytes(), tmp_path)
     assert "Not written yet" in text and HEADINGS[0] in text
+
+
+def test_renaming_every_label_changes_no_figure(council):
+    """The report reads its figures by the rows' keys: a table whose every label and title
+    is reworded gives the same key figures, and every row keeps its key through freezing."""
+    from reporting.annual_report import _key_figures
+    from reporting.tables import Table
+
+    tables = count_tables(2025)
+    before = _key_figures(tables, 5)
+    assert any(ch.isdigit() for line in before for ch in line)
+    renamed = {}
+    for key, table in tables.items():
+        copy = Table.from_dict(table.to_dict())  # as a published edition freezes it
+        copy.title = f"Reworded {copy.title}"
+        for row in copy.rows:
+            row.label = f"Reworded {row.label[::-1]}"
+        renamed[key] = copy
+    assert _key_figures(renamed, 5) == before
+    for key, table in tables.items():
+        assert [r.key for r in renamed[key].rows] == [r.key for r in table.rows]
+        assert all(r.key for r in table.rows), key

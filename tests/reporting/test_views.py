@@ -252,6 +252,7 @@ def test_the_api_gives_the_dashboard_s_tables(client, officer, team_manager, cou
     tables = {t["key"]: t for t in data["tables"]}
     assert data["period"] == "2025/26"
     assert tables["representations"]["rows"][0] == {
+        "key": "complaint",
         "label": "Complaint",
         "values": [9, 1, 0],
         "total": False,
