@@ -75,7 +75,7 @@ def step_calendars() -> dict[tuple[str, int, str], str]:
     """calendar_of for every (procedure, level, step), for jobs that count many at once."""
     return {
         (ts.stage.procedure, ts.stage.level, ts.step): calendar_of(ts)
-        for ts in Timescale.objects.select_related("stage")
+        for ts in Timescale.objects.select_related("stage").order_by("effective_from")
     }
 
 
@@ -90,12 +90,19 @@ def require_working_day(day: dt.date, label: str, *, field: str) -> None:
         )
 
 
-def timescales_for(procedure: str, level: int) -> list[Timescale]:
-    return list(
-        Timescale.objects.filter(stage__procedure=procedure, stage__level=level).select_related(
-            "stage"
-        )
-    )
+def in_force(timescales, on: dt.date | None) -> dict[str, Timescale]:
+    """Of the versions of each step's timescale, the one in force for a stage requested `on`
+    (the latest version for None; the first for a stage older than every version)."""
+    chosen: dict[str, Timescale] = {}
+    for ts in sorted(timescales, key=lambda t: t.effective_from):
+        if ts.step not in chosen or on is None or ts.effective_from <= on:
+            chosen[ts.step] = ts
+    return chosen
+
+
+def timescales_for(procedure: str, level: int, on: dt.date | None = None) -> list[Timescale]:
+    versions = Timescale.objects.filter(stage__procedure=procedure, stage__level=level)
+    return list(in_force(versions.select_related("stage"), on).values())
 
 
 def stage_definition(procedure: str, level: int) -> StageDefinition | None:
@@ -176,7 +183,8 @@ def compute_deadlines(
 
 def plan_deadlines(stage: Stage, procedure: str) -> list[Deadline]:
     """Create or update the stage's deadlines from its facts and timescales. Idempotent."""
-    timescales = {t.step: t for t in timescales_for(procedure, stage.level)}
+    # A stage keeps the timescales in force when it was requested, whatever changed since.
+    timescales = {t.step: t for t in timescales_for(procedure, stage.level, stage.requested_on)}
     planned = compute_deadlines(
         stage,
         timescales,

@@ -39,6 +39,7 @@ through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_
 and says when they were counted. A draft annual report reads the same; publishing counts afresh.
 """
 
+import bisect
 import datetime as dt
 import logging
 import uuid
@@ -69,7 +70,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from complaints.deadlines import ACTIVE_STATES, OPEN_STATES
+from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, in_force
 from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
     AgreedAction,
@@ -395,14 +396,18 @@ def workload(*, today: dt.date, service_area=None) -> Workload:
     )
 
 
-def measures() -> dict[tuple[str, int], Measure]:
+def measures(on: dt.date | None = None, timescales=None) -> dict[tuple[str, int], Measure]:
     """How each procedure's stages are measured, read from the timescales an administrator
-    keeps: the response step where the stage has one, else the review panel's steps end to end."""
-    by_stage = defaultdict(dict)
-    for ts in Timescale.objects.select_related("stage"):
-        by_stage[(ts.stage.procedure, ts.stage.level)][ts.step] = ts
+    keeps, as in force for stages requested `on` (the latest for None): the response step where
+    the stage has one, else the review panel's steps end to end."""
+    if timescales is None:
+        timescales = list(Timescale.objects.select_related("stage"))
+    versions = defaultdict(list)
+    for ts in timescales:
+        versions[(ts.stage.procedure, ts.stage.level)].append(ts)
     result = {}
-    for key, steps in by_stage.items():
+    for key, found in versions.items():
+        steps = in_force(found, on)
         respond = steps.get(Step.RESPOND)
         if respond:
             result[key] = _measure(respond.clock_start, [respond])
@@ -412,14 +417,27 @@ def measures() -> dict[tuple[str, int], Measure]:
 
 
 def panel_step_targets() -> dict[str, Timescale]:
-    return {
-        ts.step: ts
-        for ts in Timescale.objects.filter(
+    return in_force(
+        Timescale.objects.filter(
             stage__procedure=Procedure.STATUTORY,
             stage__level=Level.REVIEW_PANEL,
             step__in=PANEL_STEPS,
-        )
-    }
+        ),
+        None,
+    )
+
+
+class _MeasuresInForce:
+    """measures() for any date, counted once per date a timescale changed."""
+
+    def __init__(self):
+        timescales = list(Timescale.objects.select_related("stage"))
+        self.changes = sorted({ts.effective_from for ts in timescales})
+        self.by_change = {day: measures(day, timescales) for day in self.changes}
+
+    def on(self, day: dt.date) -> dict[tuple[str, int], Measure]:
+        at = bisect.bisect_right(self.changes, day) - 1
+        return self.by_change[self.changes[max(at, 0)]]
 
 
 def _measure(clock_start: str, steps: list[Timescale]) -> Measure:
@@ -596,11 +614,13 @@ def _fill_stages(counted, periods, area):
 
 
 def _fill_timeliness(counted, periods, area):
-    how = measures()
-    for f in counted:
+    in_force_on = _MeasuresInForce()
+    for f, period in zip(counted, periods, strict=True):
+        # The table names the timescale in force at the period's end; each stage is measured
+        # against the one in force when it was requested.
         f.timeliness = {
             key: Timeliness(target_days=m.target_days, max_days=m.max_days)
-            for key, m in how.items()
+            for key, m in in_force_on.on(period.end).items()
         }
     completed = _in_periods(
         Stage.objects.all(), "responded_on", periods, area, "case__service_area"
@@ -619,30 +639,39 @@ def _fill_timeliness(counted, periods, area):
     groups = defaultdict(list)
     for row in rows:
         groups[(row[1], row[2])].append(row)
+    requested = _AT["requested_on"]
     for key, group in groups.items():
-        measure = how.get(key)
-        if measure is None:
-            continue
-        start, requested = _AT[measure.clock_start], _AT["requested_on"]
-        starts = [row[start] or row[requested] for row in group]
-        days = working_days_between_many(
-            starts, [row[_AT["responded_on"]] for row in group], measure.calendar
-        )
-        for row, taken in zip(group, days.tolist(), strict=True):
-            t = counted[row[0]].timeliness[key]
-            taken = max(0, taken - row[3])
-            t.completed += 1
-            t.total_days += taken
-            if taken <= measure.target_days:
-                t.within_target += 1
-            elif measure.max_days is not None and taken <= measure.max_days:
-                t.within_maximum += 1
-            else:
-                t.beyond_maximum += 1
-            if row[4] is not None:
-                t.extended += 1
-                t.extended_agreed += bool(row[5])
+        by_measure = defaultdict(list)
+        for row in group:
+            measure = in_force_on.on(row[requested]).get(key)
+            if measure is not None and key in counted[row[0]].timeliness:
+                by_measure[measure].append(row)
+        for measure, measured in by_measure.items():
+            _band(counted, key, measure, measured)
     _fill_panel_steps(counted, groups.get((Procedure.STATUTORY, Level.REVIEW_PANEL), []))
+
+
+def _band(counted, key, measure: Measure, group: list) -> None:
+    """Count completed stages measured against one timescale into the timeliness bands."""
+    start, requested = _AT[measure.clock_start], _AT["requested_on"]
+    starts = [row[start] or row[requested] for row in group]
+    days = working_days_between_many(
+        starts, [row[_AT["responded_on"]] for row in group], measure.calendar
+    )
+    for row, taken in zip(group, days.tolist(), strict=True):
+        t = counted[row[0]].timeliness[key]
+        taken = max(0, taken - row[3])
+        t.completed += 1
+        t.total_days += taken
+        if taken <= measure.target_days:
+            t.within_target += 1
+        elif measure.max_days is not None and taken <= measure.max_days:
+            t.within_maximum += 1
+        else:
+            t.beyond_maximum += 1
+        if row[4] is not None:
+            t.extended += 1
+            t.extended_agreed += bool(row[5])
 
 
 def _fill_panel_steps(counted, rows):

@@ -5,6 +5,8 @@ Regulations 2006 and the corporate ones from the LGSCO Complaint Handling Code; 
 by `manage.py load_reference_data` and edited in the admin.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -83,6 +85,10 @@ class StageDefinition(models.Model):
         return f"{self.get_procedure_display()}: {self.get_level_display()} {self.name.lower()}"
 
 
+# Before any case: the timescales a council starts with apply to its whole history.
+IN_FORCE_FROM_THE_START = datetime.date(2000, 1, 1)
+
+
 class Timescale(models.Model):
     stage = models.ForeignKey(StageDefinition, on_delete=models.CASCADE, related_name="timescales")
     step = models.CharField(max_length=20, choices=Step.choices)
@@ -102,11 +108,19 @@ class Timescale(models.Model):
         default=False,
         help_text="Skip council closure days. Never for Children Act deadlines.",
     )
+    effective_from = models.DateField(
+        default=IN_FORCE_FROM_THE_START,
+        help_text="It applies to stages requested on or after this date. To change a "
+        "timescale, add a row with a later date rather than editing this one, so that past "
+        "stages keep the timescale they began under.",
+    )
 
     class Meta:
-        ordering = ["stage", "step"]
+        ordering = ["stage", "step", "effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["stage", "step"], name="unique_timescale_step")
+            models.UniqueConstraint(
+                fields=["stage", "step", "effective_from"], name="unique_timescale_step_from"
+            )
         ]
 
     def __str__(self) -> str:

@@ -223,3 +223,43 @@ def test_an_accepted_pre_complaint_counts_as_a_complaint(build, team):
     assert sum(n for (_, area), n in counted.service_areas.items()) == 4
     assert dict(counted.accepted_from) == {"pre_complaint": 1, "complaint": 3}
     assert Case.objects.filter(kind="pre_complaint").count() == 2
+
+
+def test_each_stage_is_measured_against_the_timescale_in_force_when_it_began(build, officer):
+    """Stage 1 becomes 15 working days from 1 September 2025: a stage begun in June keeps its
+    10 (and its due date), one begun in September is given 15, and neither is re-banded."""
+    from freezegun import freeze_time
+
+    from complaints import workflow
+    from complaints.models import Finding, StageDefinition, Timescale
+    from complaints.workingdays import add_working_days
+
+    definition = StageDefinition.objects.get(procedure=S, level=1)
+    old = Timescale.objects.get(stage=definition, step="respond")
+    Timescale.objects.create(
+        stage=definition,
+        step="respond",
+        target_days=15,
+        max_days=25,
+        clock_start=old.clock_start,
+        effective_from=dt.date(2025, 9, 1),
+    )
+    answered = {}
+    for received in (dt.date(2025, 6, 2), dt.date(2025, 9, 1)):
+        with freeze_time(received):
+            case = build.case(received_on=received, elements=1)
+        due = case.current_stage.deadlines.get(step="respond").due_on
+        days = 10 if received.month == 6 else 15
+        assert due == add_working_days(received, days)
+        responded = add_working_days(received, 12)
+        with freeze_time(responded):
+            build.record_findings(case)
+            workflow.submit_for_qa(case, by=officer)
+            workflow.approve_draft(case, by=officer)
+            workflow.issue_response(
+                case, by=officer, responded_on=responded, outcome=Finding.objects.first()
+            )
+        answered[received.month] = case
+    counted = figures_for(Y)
+    stage1 = counted.timeliness[(S, 1)]
+    assert (stage1.completed, stage1.within_target, stage1.within_maximum) == (2, 1, 1)
