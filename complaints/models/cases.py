@@ -107,6 +107,9 @@ class Case(models.Model):
         COMMENT = "comment", "Comment or suggestion"
         SIGNPOSTED = "signposted", "Ad hoc or signposted"
         DUTY_MATTER = "duty_matter", "Duty matter"
+        # The Ombudsman's own enquiry about a complaint, logged as it arrives; its decision
+        # is then recorded as an Ombudsman case.
+        OMBUDSMAN_ENQUIRY = "ombudsman_enquiry", "Ombudsman enquiry"
 
     class State(models.TextChoices):
         RECEIVED = "received", "Received, not yet screened"
@@ -129,7 +132,7 @@ class Case(models.Model):
         COUNCILLOR = "councillor", "Through a councillor"
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
-    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.COMPLAINT)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
     procedure = models.CharField(
         max_length=10, choices=Procedure.choices, blank=True, help_text="Set when accepted."
     )

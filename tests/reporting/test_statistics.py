@@ -263,3 +263,14 @@ def test_each_stage_is_measured_against_the_timescale_in_force_when_it_began(bui
     counted = figures_for(Y)
     stage1 = counted.timeliness[(S, 1)]
     assert (stage1.completed, stage1.within_target, stage1.within_maximum) == (2, 1, 1)
+
+
+def test_an_ombudsman_enquiry_logged_as_a_representation_has_a_row_of_its_own(build):
+    from complaints.models import Case
+    from reporting.tables import build as build_tables
+
+    build.log(kind=Case.Kind.OMBUDSMAN_ENQUIRY, received_on=dt.date(2025, 6, 2))
+    counted = figures_for(Y)
+    table = build_tables([counted])["representations"]
+    assert table.value("ombudsman_enquiry") == 1
+    assert table.row("ombudsman_enquiry").label == "Ombudsman enquiry"
