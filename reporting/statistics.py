@@ -35,8 +35,9 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
 - Percentages and averages are rounded as reporting.rounding says.
 
 Counting a year of 100,000 cases takes about half a second, so the dashboard reads figures
-through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_MAX_AGE seconds
-and says when they were counted. A draft annual report reads the same; publishing counts afresh.
+through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_MAX_AGE seconds,
+or until anything they are counted from changes (reporting.signals), and says when they were
+counted. A draft annual report reads the same; publishing counts afresh.
 """
 
 import bisect
