@@ -4,6 +4,8 @@ dashboard and the annual report both use.
 Counting rules (following the LGSCO's "interpreting local authority statistics"):
 - received: enquiries the Ombudsman opened with the council in the period;
 - decided: decisions made in the period, whenever the complaint arrived, so the two differ;
+- decided of received: of the enquiries received in the period, those decided by its last
+  day, by decision group (what councils publish as "outcomes of this year's referrals");
 - investigated: decisions after a detailed investigation, that is upheld or not upheld;
 - uphold rate: upheld ÷ investigated, rounded as reporting.rounding says;
 - compliance: of upheld decisions with recommendations due by the period's end, those where
@@ -39,6 +41,8 @@ class AnnualLetterFigures:
     payments: Decimal
     learning_identified: int
     decided_by_group: dict[str, int]
+    decided_of_received: int = 0
+    decided_of_received_by_group: dict[str, int] | None = None
 
 
 def annual_letter_figures(
@@ -48,6 +52,12 @@ def annual_letter_figures(
     if service_area is not None:
         cases = cases.filter(service_area=service_area)
     received = cases.filter(received_on__range=(start, end)).count()
+    of_received = cases.filter(
+        received_on__range=(start, end), decision__isnull=False, decision_on__lte=end
+    )
+    of_received_by_group = dict(
+        of_received.values_list("decision__group").annotate(n=Count("pk")).order_by()
+    )
     decided = cases.filter(decision_on__range=(start, end), decision__isnull=False)
     by_group = dict(decided.values_list("decision__group").annotate(n=Count("pk")).order_by())
     upheld_cases = decided.filter(decision__group=Decision.Group.UPHELD)
@@ -80,6 +90,8 @@ def annual_letter_figures(
         payments=payments,
         learning_identified=recommendations.filter(kind__service_improvement=True).count(),
         decided_by_group=by_group,
+        decided_of_received=sum(of_received_by_group.values()),
+        decided_of_received_by_group=of_received_by_group,
     )
 
 

@@ -763,6 +763,11 @@ def ombudsman(figs):
     rows = [
         Row("Enquiries received", [x.received for x in o]),
         Row("Decisions made", [x.decided for x in o], key="decided"),
+        Row(
+            "Decisions on the enquiries received in the period",
+            [x.decided_of_received for x in o],
+            key="decided_of_received",
+        ),
         Row("Investigated in detail", [x.investigated for x in o]),
         Row("Upheld", [x.upheld for x in o]),
         Row("Uphold rate (%)", [x.uphold_rate for x in o], key="uphold_rate"),

@@ -240,3 +240,16 @@ def test_a_recommendation_without_a_local_complaint_is_still_chased(officer):
     assert message.to == [officer.email]
     assert "/learning/" in message.body
     assert message.subject.startswith("Ombudsman recommendation: agreed action was due")
+
+
+def test_decisions_on_the_years_enquiries_are_counted_apart_from_the_years_decisions(
+    ombudsman_cases,
+):
+    """2024/25 made 5 decisions, one on an enquiry of the year before; of its own 6 enquiries,
+    4 were decided by the year's end (one was decided in May 2025, one is waiting)."""
+    figures = annual_letter_figures(**FY_2024)
+    assert (figures.received, figures.decided) == (6, 5)
+    assert figures.decided_of_received == 4
+    assert figures.decided_of_received_by_group == {"upheld": 2, "not_upheld": 1, "closed": 1}
+    later = annual_letter_figures(**FY_2025)
+    assert (later.decided, later.decided_of_received) == (1, 0)
