@@ -61,6 +61,18 @@ def active(model):
     return model.objects.filter(active=True).order_by("order", "label")
 
 
+def yes_no_unknown(label: str, unknown: str) -> forms.TypedChoiceField:
+    """Yes, no, or not known: True, False or None."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "Yes"), ("no", "No"), ("", unknown)],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A person as a choice: their name, job title, and the teams they manage or the services
     they head, so two team managers can be told apart."""
@@ -602,34 +614,23 @@ class AdvocacyForm(CaseworkForm):
     submit_label = "Save advocacy"
 
     offered_on = DateField(label="Date an advocate was offered")
-    accepted = forms.TypedChoiceField(
-        label="Did they accept the offer?",
-        choices=[("yes", "Yes"), ("no", "No"), ("", "Not known yet")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    accepted = yes_no_unknown("Did they accept the offer?", "Not known yet")
     referred_on = DateField(label="Date referred to the advocacy provider", required=False)
     provider = forms.ModelChoiceField(
         label="Advocacy provider", queryset=AdvocacyProvider.objects.none(), required=False
     )
     advocate_name = forms.CharField(label="Advocate's name", required=False, max_length=150)
 
-    def __init__(self, *args, case=None, **kwargs):
-        data = args[0] if args else kwargs.get("data")
-        if case is not None and data is None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "offered_on": case.advocacy_offered_on,
-                    "accepted": {True: "yes", False: "no"}.get(case.advocacy_accepted, ""),
-                    "referred_on": case.advocacy_referred_on,
-                    "provider": case.advocacy_provider_id,
-                    "advocate_name": case.advocate_name,
-                },
-            )
+    def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        recorded = {  # what is on the case already; a posted form ignores it
+            "offered_on": case.advocacy_offered_on,
+            "accepted": {True: "yes", False: "no"}.get(case.advocacy_accepted, ""),
+            "referred_on": case.advocacy_referred_on,
+            "provider": case.advocacy_provider_id,
+            "advocate_name": case.advocate_name,
+        }
+        self.initial.update({k: v for k, v in recorded.items() if v not in (None, "")})
         self.fields["provider"].queryset = active(AdvocacyProvider)
         self.date_today("offered_on")
 
@@ -640,14 +641,7 @@ class ExtendForm(CaseworkForm):
     new_due_on = DateField(label="New due date", allow_future=True)
     reason = forms.ModelChoiceField(label="Reason", queryset=ExtensionReason.objects.none())
     detail = forms.CharField(label="Detail", widget=forms.Textarea, required=False)
-    complainant_agreed = forms.TypedChoiceField(
-        label="Did the complainant agree?",
-        choices=[("yes", "Yes"), ("no", "No"), ("", "Not asked")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    complainant_agreed = yes_no_unknown("Did the complainant agree?", "Not asked")
     informed_on = DateField(label="Date the complainant was told", required=False)
 
     def __init__(self, *args, **kwargs):

@@ -116,9 +116,10 @@ def templates_for(case: Case, kind: str | None = None):
 def _escalation_by(stage: Stage | None, on: dt.date) -> dt.date | None:
     if stage is None:
         return None
-    window = stage.deadlines.filter(step=Step.ESCALATION_WINDOW).first()
-    if window is not None and stage.responded_on:
-        return window.effective_due_on
+    if stage.responded_on:
+        window = stage.deadlines.filter(step=Step.ESCALATION_WINDOW).first()
+        if window is not None:
+            return window.effective_due_on
     return add_working_days(stage.responded_on or on, ESCALATION_WINDOW_DAYS)
 
 

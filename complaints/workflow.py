@@ -331,7 +331,7 @@ def receive(case: Case, *, by) -> Case:
     case.logged_by = by
     if case.kind == Case.Kind.CALL_BACK:
         case.callback_due_on = add_working_days(case.received_on, settings.CALL_BACK_WORKING_DAYS)
-        case.next_due_on = case.callback_due_on
+    case.next_due_on = deadlines.next_due_on(case, None)
     case._history_user = by
     case.save()
     Event.objects.create(
@@ -1043,47 +1043,33 @@ def arrange_call_back(case: Case, *, by, person) -> Case:
     return case
 
 
-@transaction.atomic
-def resolve_call_back(case: Case, *, by, on: dt.date | None = None, note: str = "") -> Case:
-    """The call-back settled it: the request closes, and the person may still complain later."""
-    case = _call_back(case, Move.RESOLVE_CALL_BACK)
+def _call_back_outcome(case, move: Move, outcome, *, by, on, note) -> Case:
+    case = _call_back(case, move)
     on = _check_date(
         on or _today(),
         "of the call-back",
         not_before=case.received_on,
         not_before_label="the date received",
     )
-    case.callback_outcome, case.callback_outcome_on = Case.CallBackOutcome.RESOLVED, on
-    _commit(
-        case,
-        Move.RESOLVE_CALL_BACK,
-        by=by,
-        from_state=case.state,
-        reason=note,
-        data={"on": on.isoformat()},
-    )
+    case.callback_outcome, case.callback_outcome_on = outcome, on
+    if outcome == Case.CallBackOutcome.COMPLAINT:
+        case.kind = Case.Kind.COMPLAINT
+    _commit(case, move, by=by, from_state=case.state, reason=note, data={"on": on.isoformat()})
     return case
+
+
+@transaction.atomic
+def resolve_call_back(case: Case, *, by, on: dt.date | None = None, note: str = "") -> Case:
+    """The call-back settled it: the request closes, and the person may still complain later."""
+    return _call_back_outcome(
+        case, Move.RESOLVE_CALL_BACK, Case.CallBackOutcome.RESOLVED, by=by, on=on, note=note
+    )
 
 
 @transaction.atomic
 def convert_call_back(case: Case, *, by, on: dt.date | None = None, note: str = "") -> Case:
     """The person still wants to complain: the request becomes a complaint awaiting screening,
     with the reference and the date received it already has, so its clock runs from then."""
-    case = _call_back(case, Move.CONVERT_CALL_BACK)
-    on = _check_date(
-        on or _today(),
-        "of the call-back",
-        not_before=case.received_on,
-        not_before_label="the date received",
+    return _call_back_outcome(
+        case, Move.CONVERT_CALL_BACK, Case.CallBackOutcome.COMPLAINT, by=by, on=on, note=note
     )
-    case.callback_outcome, case.callback_outcome_on = Case.CallBackOutcome.COMPLAINT, on
-    case.kind = Case.Kind.COMPLAINT
-    _commit(
-        case,
-        Move.CONVERT_CALL_BACK,
-        by=by,
-        from_state=case.state,
-        reason=note,
-        data={"on": on.isoformat()},
-    )
-    return case

@@ -664,8 +664,8 @@ def call_backs(figs):
         rows,
     )
     rate = "Became a complaint (% of those called back)"
-    table.rows.append(Row(rate, [converted(f) for f in figs]))
-    table.extra["row_kinds"] = {rate: PERCENT}
+    table.rows.append(Row(rate, [converted(f) for f in figs], key="converted_percent"))
+    table.extra["row_kinds"] = {"converted_percent": PERCENT}
     return table
 
 

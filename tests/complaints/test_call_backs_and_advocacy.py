@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from freezegun import freeze_time
 
 from complaints import chasing, services, workflow
@@ -198,3 +199,13 @@ def test_advocacy_is_not_recorded_on_an_anonymised_case(build, officer):
     Case.objects.filter(pk=case.pk).update(anonymised_on=D(2025, 6, 3))
     with pytest.raises(DomainError, match="personal data was removed"):
         services.advocacy_record(case=case, by=officer, offered_on=D(2025, 6, 3), accepted=True)
+
+
+def test_the_advocacy_page_shows_what_was_recorded(build, officer, client):
+    case = _young_persons_complaint(build)
+    client.force_login(officer)
+    url = reverse("case-action", args=[case.reference, "advocacy"])
+    assert client.get(url).context["form"].initial["offered_on"] == timezone.localdate()
+    services.advocacy_record(case=case, by=officer, offered_on=D(2025, 6, 3), accepted=True)
+    initial = client.get(url).context["form"].initial
+    assert (initial["offered_on"], initial["accepted"]) == (D(2025, 6, 3), "yes")
