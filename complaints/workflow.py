@@ -35,13 +35,20 @@ change, re-plans the deadlines and writes exactly one Event. Nothing else sets C
     convert_call_back         received (a call-back request)                received, as a
                                                                             complaint
 
+A move replayed from a council's history (complaints.history_import) runs inside `as_of(day)`:
+its event is dated that day, nothing is queued to send, and no lessons-learnt form is made owed
+for a response long past. What the previous system did not record (the eligibility
+ground, who investigated, who sat on a panel) is left unrecorded rather than invented.
+
 `escalate` from closed is the reopening Lancashire asks for: the record closes when the response
 goes out and reopens if the complainant asks for the next stage. `reopen` starts a fresh stage
 at a level an officer chooses, e.g. after the Ombudsman refers a complaint back as premature.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -190,6 +197,34 @@ MOVE_CONDITIONS = {
 
 # --- the machinery every move uses -------------------------------------------------------
 
+_history_day: ContextVar[dt.date | None] = ContextVar("history_day", default=None)
+
+
+@contextmanager
+def as_of(day: dt.date) -> Iterator[None]:
+    """Replay a move that happened on `day`, as an import of the council's history does."""
+    token = _history_day.set(day)
+    try:
+        yield
+    finally:
+        _history_day.reset(token)
+
+
+def replaying_history() -> bool:
+    return _history_day.get() is not None
+
+
+def _event_time() -> dt.datetime:
+    day = _history_day.get()
+    if day is None:
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+def _event_data(data: dict) -> dict:
+    # Marks what came from history, so a re-import can tell it from work done here since.
+    return {**data, "imported": True} if replaying_history() else data
+
 
 def _today() -> dt.date:
     return timezone.localdate()
@@ -272,11 +307,12 @@ def _commit(
         from_state=from_state,
         to_state=target,
         actor=by,
-        at=timezone.now(),
+        at=_event_time(),
         reason=reason,
-        data=data or {},
+        data=_event_data(data or {}),
     )
-    chasing.on_move(event)  # into the outbox now; sent after the commit
+    if not replaying_history():
+        chasing.on_move(event)  # into the outbox now; sent after the commit
     return event
 
 
@@ -326,7 +362,8 @@ def receive(case: Case, *, by) -> Case:
     from complaints.services import next_reference
 
     _check_date(case.received_on, "received", field="received_on")
-    case.reference = next_reference(case.received_on)
+    if not (replaying_history() and case.reference):  # a re-import keeps its reference
+        case.reference = next_reference(case.received_on)
     case.state = State.RECEIVED
     case.logged_by = by
     if case.kind == Case.Kind.CALL_BACK:
@@ -340,7 +377,8 @@ def receive(case: Case, *, by) -> Case:
         from_state="",
         to_state=State.RECEIVED,
         actor=by,
-        at=timezone.now(),
+        at=_event_time(),
+        data=_event_data({}),
     )
     return case
 
@@ -356,8 +394,16 @@ def accept(
     sufficient_interest_tests: Iterable = (),
     late_acceptance_reason: str = "",
     on: dt.date | None = None,
+    earlier_stages: str = "",
+    requested_on: dt.date | None = None,
 ) -> Case:
-    """Screening accepts the representation into a procedure at Stage 0 or Stage 1."""
+    """Screening accepts the representation into a procedure at Stage 0 or Stage 1.
+
+    A case whose earlier stages were answered elsewhere (another system, or before the council
+    kept this record) is accepted at the stage it has reached, with `earlier_stages` saying
+    where they were answered; they are not invented here. Its stage starts on `requested_on`,
+    the date that stage was asked for (the first stage starts on the date received).
+    """
     case = _lock(case, Move.ACCEPT)
     on = _check_date(
         on or _today(),
@@ -366,9 +412,27 @@ def accept(
         not_before_label="the date received",
     )
     if level not in (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION):
-        raise DomainError("A representation is accepted at Stage 0 or Stage 1.", field="level")
+        if deadlines.stage_definition(procedure, level) is None:
+            raise DomainError(
+                f"The {Procedure(procedure).label} procedure has no {Level(level).label}.",
+                field="level",
+            )
+        if not earlier_stages.strip():
+            raise DomainError(
+                "A representation is accepted at Stage 0 or Stage 1, unless its earlier stages "
+                "were answered elsewhere: say where.",
+                field="earlier_stages",
+            )
+    requested_on = _check_date(
+        requested_on or case.received_on,
+        "the stage was requested",
+        not_before=case.received_on,
+        not_before_label="the date received",
+        field="requested_on",
+    )
     tests = list(sufficient_interest_tests)
-    if procedure == Procedure.STATUTORY:
+    unrecorded = replaying_history() and eligibility_ground is None
+    if procedure == Procedure.STATUTORY and not unrecorded:
         if eligibility_ground is None:
             raise DomainError(
                 "Record who may complain: the eligibility ground under the Children Act 1989.",
@@ -397,13 +461,14 @@ def accept(
     case.screened_on, case.screened_by = on, by
     case.save()
     case.sufficient_interest_tests.set(tests)
-    stage = _start_stage(case, level, case.received_on)
+    stage = _start_stage(case, level, requested_on)
     _commit(
         case,
         Move.ACCEPT,
         by=by,
         from_state=from_state,
         stage=stage,
+        reason=earlier_stages.strip(),
         data={"procedure": procedure, "level": level},
     )
     return case
@@ -411,8 +476,16 @@ def accept(
 
 @transaction.atomic
 def refuse(
-    case: Case, *, by, reason: RefusalReason, detail: str = "", on: dt.date | None = None
+    case: Case,
+    *,
+    by,
+    reason: RefusalReason,
+    detail: str = "",
+    on: dt.date | None = None,
+    procedure: str = "",
 ) -> Case:
+    """Screening refuses the representation. `procedure` is the one it was made under, when
+    known: a refused complaint is still a complaint received under that procedure."""
     case = _lock(case, Move.REFUSE)
     on = _check_date(
         on or _today(),
@@ -424,6 +497,7 @@ def refuse(
         raise DomainError("Choose the reason for refusing.", field="reason")
     from_state = case.state
     case.refusal_reason = reason
+    case.procedure = procedure or case.procedure
     case.screened_on, case.screened_by = on, by
     _commit(
         case,
@@ -553,7 +627,7 @@ def record_statement_agreed(case: Case, *, by, on: dt.date | None = None) -> Cas
 def record_report_received(case: Case, *, by, on: dt.date | None = None) -> Case:
     case = _lock(case, Move.RECORD_REPORT_RECEIVED)
     stage = _stage(case, Move.RECORD_REPORT_RECEIVED, levels=[Level.INVESTIGATION])
-    if stage.investigating_officer_id is None:
+    if stage.investigating_officer_id is None and not replaying_history():
         raise DomainError("Appoint the investigating officer before recording their report.")
     stage.report_received_on = _check_date(
         on or _today(),
@@ -641,7 +715,7 @@ def schedule_panel(
 def record_panel_held(case: Case, *, by, on: dt.date | None = None, late_reason: str = "") -> Case:
     case = _lock(case, Move.RECORD_PANEL_HELD)
     stage = _stage(case, Move.RECORD_PANEL_HELD, levels=[Level.REVIEW_PANEL])
-    if not stage.panel_members.exists():
+    if not stage.panel_members.exists() and not replaying_history():
         raise DomainError("Schedule the panel and its members first.")
     held = _check_date(
         on or _today(),
@@ -870,7 +944,8 @@ def issue_response(
         from_state=from_state,
         data={"on": responded_on.isoformat(), "outcome": outcome.code if outcome else None},
     )
-    learning.lessons_owed(stage)  # a response that found fault makes the form owed
+    if not replaying_history():
+        learning.lessons_owed(stage)  # a response that found fault makes the form owed
     return case
 
 

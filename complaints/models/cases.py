@@ -132,6 +132,8 @@ class Case(models.Model):
         COUNCILLOR = "councillor", "Through a councillor"
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The reference in the system the case was imported from; re-importing matches on it.
+    source_reference = models.CharField(max_length=40, blank=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
     procedure = models.CharField(
         max_length=10, choices=Procedure.choices, blank=True, help_text="Set when accepted."
@@ -143,6 +145,13 @@ class Case(models.Model):
     outcome_sought_detail = models.TextField(blank=True)
     service_area = models.ForeignKey(
         ServiceArea, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    # A joint complaint: the other service areas it concerns, each counted in the reports.
+    joint_service_areas = models.ManyToManyField(
+        ServiceArea,
+        blank=True,
+        related_name="joint_cases",
+        help_text="A joint complaint: the other service areas that answer it.",
     )
 
     # People
@@ -246,6 +255,13 @@ class Case(models.Model):
             models.Index(fields=["state", "next_due_on"]),
             models.Index(fields=["received_on"]),
             models.Index(fields=["kind", "received_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=~Q(source_reference=""),
+                name="unique_source_reference",
+            )
         ]
         permissions = [
             ("view_all_cases", "Can see every case"),

@@ -66,6 +66,8 @@ class Finding(Category):
     """A finding on an element, or a stage's overall outcome, in the council's own words.
 
     Reports count by `group`, so "inconclusive" and "unable to prove or disprove" add up together.
+    The last four groups are ends without a finding, which councils publish as outcomes of
+    their own; "no finding" is only what a council recorded as no finding.
     """
 
     class Group(models.TextChoices):
@@ -74,6 +76,10 @@ class Finding(Category):
         NOT_UPHELD = "not_upheld", "Not upheld"
         UNABLE_TO_DETERMINE = "unable_to_determine", "Unable to determine"
         NO_FINDING = "no_finding", "No finding"
+        INFORMAL_RESOLUTION = "informal_resolution", "Resolved informally"
+        UNABLE_TO_PROCEED = "unable_to_proceed", "Unable to proceed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        SIGNPOSTED = "signposted", "Signposted"
 
     group = models.CharField(max_length=20, choices=Group.choices)
 

@@ -340,6 +340,8 @@ DIRECTOR_NAME = env_str("DIRECTOR_NAME", "")
 DIRECTOR_JOB_TITLE = env_str("DIRECTOR_JOB_TITLE", "Director of Children's Services")
 # A call-back request is answered within this many working days of its receipt.
 CALL_BACK_WORKING_DAYS = env_int("CALL_BACK_WORKING_DAYS", 2, minimum=1)
+# The largest spreadsheet complaints.history_import reads (about 100,000 cases as CSV).
+HISTORY_IMPORT_MAX_BYTES = env_int("HISTORY_IMPORT_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account

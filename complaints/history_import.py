@@ -1,0 +1,844 @@
+"""Bring in a council's history: cases from a spreadsheet (CSV or XLSX), one row per case.
+
+This is how a council moves from Respond, iCasework or its own spreadsheets. The columns are
+`COLUMNS` (the template the app offers for download, `template_csv`). The rules:
+
+- A file is refused whole, before any row is read, if it is not a CSV or XLSX spreadsheet, is
+  larger than HISTORY_IMPORT_MAX_BYTES, lacks a required column or has a column the template
+  does not know (a misspelt heading would otherwise lose that column's data silently).
+- Every row is checked, and every problem is reported by row and column in plain words:
+  unknown categories, dates that contradict each other or lie in the future, a reference used
+  twice. A category is matched by its code or its label, ignoring case.
+- Each case is then replayed through complaints.workflow, move by move, with the dates the file
+  gives (`workflow.as_of`): every imported case is a case the workflow could have made, with
+  its events dated as they happened. Nothing is sent and no chase is queued for what is past.
+- The whole file is one transaction: if any row fails, nothing is written. A dry run does the
+  same work and always rolls it back, so it finds everything a real run would.
+- Re-importing a file updates its cases, matched by the council's own reference
+  (`Case.source_reference`), keeping the reference given here; a case worked on here since
+  its import is left alone and reported.
+- Cases that reached a later stage start at their first stage in the file; a file that starts
+  a case at Stage 2 or 3 names where the earlier stages were answered (`earlier_stages`).
+"""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+
+from complaints import services, workflow
+from complaints.errors import DomainError
+from complaints.models import (
+    Case,
+    Channel,
+    Child,
+    Complainant,
+    Element,
+    EligibilityGround,
+    EscalationReason,
+    ExtensionReason,
+    Finding,
+    Level,
+    Nature,
+    Procedure,
+    RefusalReason,
+    Relationship,
+    RemedyKind,
+    ResponseMethod,
+    ServiceArea,
+    Team,
+    WithdrawalReason,
+)
+from complaints.models.cases import Event
+from complaints.signals import history_imported
+from complaints.workflow import PanelSeat
+
+LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
+LIST_SEPARATOR = ";"
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: str
+    example: str = ""
+    required: bool = False
+
+
+def _stage_columns(level: int) -> list[Column]:
+    n = f"stage{level}_"
+    name = Level(level).label
+    columns = [
+        Column(
+            n + "requested_on",
+            f"When {name} was requested (the first stage: leave empty for the date received)",
+            "",
+        ),
+        Column(n + "team", f"The team that answered {name}: its name, as in the app", ""),
+        Column(n + "responded_on", f"When the {name} response was issued", ""),
+        Column(n + "outcome", f"The {name} outcome: a finding's code or label", ""),
+        Column(
+            n + "findings",
+            f"The {name} finding on each element, in the order of `natures`, separated by ;",
+            "",
+        ),
+        Column(n + "extended_to", f"The {name} response's extended due date", ""),
+        Column(n + "extension_reason", "Why it was extended: a code or label", ""),
+    ]
+    if level >= Level.LOCAL_RESOLUTION:
+        columns += [
+            Column(n + "escalation_reason", f"The main reason for asking for {name}", ""),
+            Column(
+                n + "previous_response_method",
+                "How the previous stage was responded to: a code or label",
+                "",
+            ),
+        ]
+    if level == Level.INVESTIGATION:
+        columns += [
+            Column(n + "report_received_on", "When the investigating officer's report came", ""),
+            Column(n + "investigator_fee", "The investigating officer's fee in pounds", ""),
+            Column(n + "independent_person_fee", "The independent person's fee in pounds", ""),
+        ]
+    if level == Level.REVIEW_PANEL:
+        columns += [
+            Column(n + "panel_held_on", "When the review panel met", ""),
+            Column(n + "panel_late_reason", "Why it met after 30 working days", ""),
+            Column(n + "panel_report_on", "When the panel's report came", ""),
+            Column(n + "panel_members", "The chair, then the two members, separated by ;", ""),
+            Column(n + "panel_cost", "The panel's cost in pounds", ""),
+        ]
+    return columns
+
+
+COLUMNS: list[Column] = [
+    Column("reference", "The case's reference in the system it comes from", "R-2023-014", True),
+    Column("kind", "What it came in as: a kind's code or label (empty: complaint)", "complaint"),
+    Column("procedure", "statutory or corporate (empty only if refused or never screened)"),
+    Column("received_on", "When the council received it", "2023-05-02", True),
+    Column("channel", "How it came: a channel's code or label", "email", True),
+    Column("summary", "What the complaint is about"),
+    Column("service_area", "The service area it concerns, by name", "Safeguarding", True),
+    Column("joint_service_areas", "Other service areas of a joint complaint, separated by ;"),
+    Column("complainant_name", "Who complained", "A Parent", True),
+    Column("complainant_relationship", "Their relationship to the child", "parent", True),
+    Column("complainant_email", "Their e-mail address"),
+    Column("complainant_phone", "Their telephone number"),
+    Column("complainant_postcode", "Their postcode"),
+    Column("on_behalf_of_child", "yes if made on a child's behalf"),
+    Column("children", "The children it concerns, by name, separated by ;"),
+    Column("via", "direct, mp or councillor (empty: direct)"),
+    Column("outcome_sought", "What they asked for: remedies' codes or labels, separated by ;"),
+    Column("natures", "The nature of each element of complaint, separated by ;"),
+    Column("eligibility_ground", "Who may complain under the Children Act: a code or label"),
+    Column("accepted_on", "When it was accepted (empty: the date received)"),
+    Column("earlier_stages", "Where earlier stages were answered, if it starts at Stage 2 or 3"),
+    Column("refused_on", "When it was refused"),
+    Column("refusal_reason", "Why it was refused: a code or label"),
+    Column("withdrawn_on", "When it was withdrawn, at the last stage it reached"),
+    Column("withdrawal_reason", "Why: a code or label"),
+    *[column for level in LEVELS for column in _stage_columns(level)],
+    Column("closed_on", "When the case was closed after its last response"),
+]
+_COLUMN_NAMES = {c.name for c in COLUMNS}
+REQUIRED = [c.name for c in COLUMNS if c.required]
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be read as a history import."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as a spreadsheet numbers it: the heading is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Result:
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+
+def template_csv() -> str:
+    """The downloadable template: the headings, then a row saying what each means."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.name for c in COLUMNS])
+    writer.writerow([("Required. " if c.required else "") + c.meaning for c in COLUMNS])
+    return out.getvalue()
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+
+def size_limit() -> int:
+    return settings.HISTORY_IMPORT_MAX_BYTES
+
+
+def read_rows(name: str, data: bytes) -> list[dict]:
+    """The file's rows as {column: value}; FileRefused if it cannot be an import at all."""
+    limit = size_limit()
+    if len(data) > limit:
+        raise FileRefused(
+            f"The file is larger than {limit / 1_048_576:.0f} MB, the most that can be "
+            "imported at once. Split it into several files, for example one per year."
+        )
+    if data.startswith(b"PK\x03\x04"):
+        header, rows = _xlsx_rows(data)
+    else:
+        header, rows = _csv_rows(data)
+    names = [_heading(h) for h in header]
+    unknown = [h for h in names if h and h not in _COLUMN_NAMES]
+    if unknown:
+        raise FileRefused(
+            "The file has columns the template does not have: "
+            + ", ".join(unknown)
+            + ". Rename them as in the template, or remove them."
+        )
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise FileRefused("The file lacks required columns: " + ", ".join(missing) + ".")
+    result = []
+    for values in rows:
+        row = {n: v for n, v in zip(names, values, strict=False) if n}
+        if any(v not in (None, "") for v in row.values()):
+            result.append(row)
+    if not result:
+        raise FileRefused("The file has headings but no cases.")
+    return result
+
+
+def _heading(value) -> str:
+    return str(value or "").strip().lower().replace(" ", "_")
+
+
+def _csv_rows(data: bytes) -> tuple[list, Iterable]:
+    if b"\x00" in data[:4096]:
+        raise FileRefused("The file is not a spreadsheet: upload it as CSV or XLSX.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise FileRefused("The file is empty.") from None
+    if len(header) < 2:
+        raise FileRefused("The file is not a spreadsheet with headings: use the template.")
+    return header, reader
+
+
+def _xlsx_rows(data: bytes) -> tuple[list, Iterable]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise FileRefused("The file is not a spreadsheet: upload it as CSV or XLSX.") from None
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise FileRefused("The file's first sheet is empty.")
+    return list(header), rows
+
+
+# --- checking each row --------------------------------------------------------------------
+
+
+class _Lookup:
+    """A category list by lower-cased code and label (or the names given)."""
+
+    def __init__(self, rows: Iterable, *keys: str | Callable):
+        self.by = {}
+        for row in rows:
+            for key in keys:
+                name = key(row) if callable(key) else getattr(row, key)
+                self.by.setdefault(str(name).strip().lower(), row)
+
+    def get(self, text: str):
+        return self.by.get(text.strip().lower())
+
+
+@dataclass
+class StageRecord:
+    level: int
+    requested_on: dt.date | None = None
+    team: Team | None = None
+    responded_on: dt.date | None = None
+    outcome: Finding | None = None
+    findings: list = field(default_factory=list)
+    extended_to: dt.date | None = None
+    extension_reason: ExtensionReason | None = None
+    escalation_reason: EscalationReason | None = None
+    previous_response_method: ResponseMethod | None = None
+    report_received_on: dt.date | None = None
+    investigator_fee: Decimal | None = None
+    independent_person_fee: Decimal | None = None
+    panel_held_on: dt.date | None = None
+    panel_late_reason: str = ""
+    panel_report_on: dt.date | None = None
+    panel_members: list = field(default_factory=list)
+    panel_cost: Decimal | None = None
+
+
+@dataclass
+class CaseRecord:
+    row: int
+    values: dict  # the rest, as parsed
+
+
+class _Checker:
+    """Reads one row into typed values, noting a Problem per bad cell."""
+
+    def __init__(self, number: int, raw: dict, lookups: dict, problems: list[Problem]):
+        self.number, self.raw, self.lookups, self.problems = number, raw, lookups, problems
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 0) -> str:
+        value = self.raw.get(column)
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            self.problem(column, "This is required and is empty.")
+        if max_length and len(text) > max_length:
+            self.problem(column, f"This is longer than {max_length} characters.")
+        return text
+
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        value = self.raw.get(column)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = self.text(column, required=required)
+        if not text:
+            return None
+        for pattern in DATE_FORMATS:
+            try:
+                day = dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+            if day > dt.date.today():
+                self.problem(column, f"{day:%-d %B %Y} is in the future.")
+            return day
+        self.problem(column, f"“{text}” is not a date: write it as 2023-05-31 or 31/05/2023.")
+        return None
+
+    def category(self, column: str, lookup: str, *, required: bool = False):
+        text = self.text(column, required=required)
+        if not text:
+            return None
+        found = self.lookups[lookup].get(text)
+        if found is None:
+            self.problem(column, f"“{text}” is not one of the {lookup} known.")
+        return found
+
+    def many(self, column: str, lookup: str) -> list:
+        found = []
+        for part in self.text(column).split(LIST_SEPARATOR):
+            if part.strip():
+                item = self.lookups[lookup].get(part)
+                if item is None:
+                    self.problem(
+                        column, f"“{part.strip()}” is not one of the {lookup} the app knows."
+                    )
+                found.append(item)
+        return found
+
+    def names(self, column: str) -> list[str]:
+        return [p.strip() for p in self.text(column).split(LIST_SEPARATOR) if p.strip()]
+
+    def yes(self, column: str) -> bool:
+        text = self.text(column).lower()
+        if text not in ("", "yes", "no", "y", "n", "true", "false"):
+            self.problem(column, f"“{text}” should be yes or no.")
+        return text in ("yes", "y", "true")
+
+    def money(self, column: str) -> Decimal | None:
+        text = self.text(column).replace("£", "").replace(",", "")
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            self.problem(column, f"“{text}” is not an amount in pounds.")
+            return None
+        if amount < 0:
+            self.problem(column, "An amount cannot be negative.")
+        return amount
+
+
+def _lookups() -> dict:
+    teams = list(Team.objects.select_related("service"))
+    return {
+        "kinds": _Lookup([_Choice(v, label) for v, label in Case.Kind.choices], "code", "label"),
+        "procedures": _Lookup(
+            [_Choice(v, label) for v, label in Procedure.choices], "code", "label"
+        ),
+        "routes": _Lookup([_Choice(v, label) for v, label in Case.Via.choices], "code", "label"),
+        "channels": _Lookup(Channel.objects.all(), "code", "label"),
+        "service areas": _Lookup(ServiceArea.objects.all(), "name"),
+        # "Team (Service area)" tells apart teams of one name in two service areas.
+        "teams": _Lookup(teams, lambda t: f"{t.name} ({t.service.name})", "name"),
+        "relationships": _Lookup(Relationship.objects.all(), "code", "label"),
+        "remedies": _Lookup(RemedyKind.objects.all(), "code", "label"),
+        "natures": _Lookup(Nature.objects.all(), "code", "label"),
+        "findings": _Lookup(Finding.objects.all(), "code", "label"),
+        "eligibility grounds": _Lookup(EligibilityGround.objects.all(), "code", "label"),
+        "refusal reasons": _Lookup(RefusalReason.objects.all(), "code", "label"),
+        "withdrawal reasons": _Lookup(WithdrawalReason.objects.all(), "code", "label"),
+        "extension reasons": _Lookup(ExtensionReason.objects.all(), "code", "label"),
+        "escalation reasons": _Lookup(EscalationReason.objects.all(), "code", "label"),
+        "response methods": _Lookup(ResponseMethod.objects.all(), "code", "label"),
+    }
+
+
+@dataclass(frozen=True)
+class _Choice:
+    code: str
+    label: str
+
+
+def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -> dict:
+    c = _Checker(number, raw, lookups, problems)
+    v = {
+        "reference": c.text("reference", required=True, max_length=40),
+        "kind": (c.category("kind", "kinds") or _Choice(Case.Kind.COMPLAINT, "")).code,
+        "procedure": getattr(c.category("procedure", "procedures"), "code", ""),
+        "received_on": c.date("received_on", required=True),
+        "channel": c.category("channel", "channels", required=True),
+        "summary": c.text("summary", max_length=10_000),
+        "service_area": c.category("service_area", "service areas", required=True),
+        "joint_service_areas": c.many("joint_service_areas", "service areas"),
+        "complainant_name": c.text("complainant_name", required=True, max_length=150),
+        "relationship": c.category("complainant_relationship", "relationships", required=True),
+        "email": c.text("complainant_email", max_length=254),
+        "phone": c.text("complainant_phone", max_length=40),
+        "postcode": c.text("complainant_postcode", max_length=10),
+        "on_behalf_of_child": c.yes("on_behalf_of_child"),
+        "children": c.names("children"),
+        "via": getattr(c.category("via", "routes"), "code", Case.Via.DIRECT),
+        "outcome_sought": c.many("outcome_sought", "remedies"),
+        "natures": c.many("natures", "natures"),
+        "eligibility_ground": c.category("eligibility_ground", "eligibility grounds"),
+        "accepted_on": c.date("accepted_on"),
+        "earlier_stages": c.text("earlier_stages", max_length=2000),
+        "refused_on": c.date("refused_on"),
+        "refusal_reason": c.category("refusal_reason", "refusal reasons"),
+        "withdrawn_on": c.date("withdrawn_on"),
+        "withdrawal_reason": c.category("withdrawal_reason", "withdrawal reasons"),
+        "closed_on": c.date("closed_on"),
+        "stages": [],
+    }
+    for level in LEVELS:
+        n = f"stage{level}_"
+        s = StageRecord(
+            level=level,
+            requested_on=c.date(n + "requested_on"),
+            team=c.category(n + "team", "teams"),
+            responded_on=c.date(n + "responded_on"),
+            outcome=c.category(n + "outcome", "findings"),
+            findings=c.many(n + "findings", "findings"),
+            extended_to=c.date(n + "extended_to"),
+            extension_reason=c.category(n + "extension_reason", "extension reasons"),
+            escalation_reason=c.category(n + "escalation_reason", "escalation reasons"),
+            previous_response_method=c.category(
+                n + "previous_response_method", "response methods"
+            ),
+            report_received_on=c.date(n + "report_received_on"),
+            investigator_fee=c.money(n + "investigator_fee"),
+            independent_person_fee=c.money(n + "independent_person_fee"),
+            panel_held_on=c.date(n + "panel_held_on"),
+            panel_late_reason=c.text(n + "panel_late_reason", max_length=2000),
+            panel_report_on=c.date(n + "panel_report_on"),
+            panel_members=c.names(n + "panel_members"),
+            panel_cost=c.money(n + "panel_cost"),
+        )
+        if any(str(raw.get(col.name) or "").strip() for col in _stage_columns(level)):
+            v["stages"].append(s)
+    _check_consistency(c, v)
+    return v
+
+
+def _check_consistency(c: _Checker, v: dict) -> None:
+    """Dates and facts that contradict one another, in the row's own words."""
+    received = v["received_on"]
+    stages = v["stages"]
+    if received is None:
+        return
+    for column in ("accepted_on", "refused_on", "withdrawn_on", "closed_on"):
+        if v[column] and v[column] < received:
+            c.problem(column, f"{v[column]:%-d %B %Y} is before the date received.")
+    if v["refused_on"] or v["refusal_reason"]:
+        if not (v["refused_on"] and v["refusal_reason"]):
+            c.problem("refusal_reason", "A refusal needs both its date and its reason.")
+        if stages:
+            c.problem("refused_on", "A refused case cannot also have stages.")
+    if bool(v["withdrawn_on"]) != bool(v["withdrawal_reason"]):
+        c.problem("withdrawal_reason", "A withdrawal needs both its date and its reason.")
+    if stages and not v["procedure"]:
+        c.problem("procedure", "A case with stages needs its procedure: statutory or corporate.")
+    if len({s.level for s in stages}) != len(stages):
+        return
+    for earlier, later in zip(stages, stages[1:], strict=False):
+        n = f"stage{later.level}_"
+        if later.level != earlier.level + 1:
+            c.problem(
+                n + "requested_on",
+                f"{Level(later.level).label} follows {Level(earlier.level).label}, with "
+                "nothing in between.",
+            )
+        if earlier.responded_on is None:
+            c.problem(
+                n + "requested_on",
+                f"{Level(later.level).label} was requested, but "
+                f"{Level(earlier.level).label} has no response date.",
+            )
+        if later.requested_on is None:
+            c.problem(n + "requested_on", "An escalated stage needs the date it was requested.")
+        elif earlier.responded_on and later.requested_on < earlier.responded_on:
+            c.problem(
+                n + "requested_on",
+                f"{later.requested_on:%-d %B %Y} is before the {Level(earlier.level).label} "
+                f"response ({earlier.responded_on:%-d %B %Y}).",
+            )
+    if stages and stages[0].level > Level.LOCAL_RESOLUTION and not v["earlier_stages"]:
+        c.problem(
+            "earlier_stages",
+            f"The case starts at {Level(stages[0].level).label}: say where its earlier stages "
+            "were answered.",
+        )
+    for s in stages:
+        n = f"stage{s.level}_"
+        start = s.requested_on or received
+        for column in ("responded_on", "report_received_on", "panel_held_on", "panel_report_on"):
+            day = getattr(s, column)
+            if day and day < start:
+                c.problem(n + column, f"{day:%-d %B %Y} is before the stage was requested.")
+        if s.responded_on and s.outcome is None and s.level > Level.EARLY_RESOLUTION:
+            c.problem(n + "outcome", "A response needs its outcome.")
+        if s.findings and len(s.findings) != len(v["natures"]):
+            c.problem(
+                n + "findings",
+                f"There are {len(s.findings)} findings for {len(v['natures'])} elements "
+                "(natures); give one finding per element.",
+            )
+        if bool(s.extended_to) != bool(s.extension_reason):
+            c.problem(n + "extension_reason", "An extension needs both its date and its reason.")
+        if s.panel_members and len(s.panel_members) != 3:
+            c.problem(n + "panel_members", "A panel has a chair and two members: name three.")
+    last = stages[-1] if stages else None
+    if v["withdrawn_on"] and last and last.responded_on:
+        c.problem(
+            "withdrawn_on", f"{Level(last.level).label} was answered, so it cannot be withdrawn."
+        )
+    if v["closed_on"] and not (last and last.responded_on):
+        c.problem("closed_on", "Only a case whose last stage was answered can be closed.")
+
+
+# --- replaying each case through the workflow ---------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_cases(
+    name: str,
+    data: bytes,
+    *,
+    by,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Check and import the file; see the module's rules. FileRefused if it cannot be read."""
+    raw_rows = read_rows(name, data)
+    result = Result(dry_run=dry_run, rows=len(raw_rows))
+    lookups = _lookups()
+    records = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(raw_rows, start=2):
+        values = _check_row(number, raw, lookups, result.problems)
+        ref = values["reference"].lower()
+        if ref and ref in seen:
+            result.problems.append(
+                Problem(number, "reference", f"This reference is also on row {seen[ref]}.")
+            )
+        seen.setdefault(ref, number)
+        records.append(CaseRecord(number, values))
+    if result.problems:
+        return result  # nothing is replayed from a file with bad cells
+    try:
+        with transaction.atomic():
+            for done, record in enumerate(records, start=1):
+                _import_one(record, by=by, result=result)
+                if progress:
+                    progress(done, len(records))
+            if result.problems or dry_run:
+                raise _Rollback  # a dry run, or a refused row: write nothing
+    except _Rollback:
+        return result
+    history_imported.send(sender=Case)
+    return result
+
+
+def _import_one(record: CaseRecord, *, by, result: Result) -> None:
+    v = record.values
+    existing = Case.objects.filter(source_reference=v["reference"]).first()
+    worked_on = Event.objects.filter(case=existing, data__imported__isnull=True)
+    if existing is not None and worked_on.exists():
+        result.problems.append(
+            Problem(
+                record.row,
+                "reference",
+                f"{existing.reference} has been worked on here since it was imported; "
+                "change it in the app, not by importing it again.",
+            )
+        )
+        return
+    try:
+        with transaction.atomic():
+            reference = _replace(existing)
+            _replay(v, by=by, reference=reference)
+    except DomainError as error:
+        column = getattr(error, "column", "")
+        result.problems.append(Problem(record.row, column, error.message))
+        return
+    if existing is None:
+        result.created += 1
+    else:
+        result.updated += 1
+
+
+def _replace(existing: Case | None) -> str:
+    """Remove an earlier import of the case, keeping its reference for the new one."""
+    if existing is None:
+        return ""
+    complainant = existing.complainant
+    children = list(existing.children.all())
+    reference = existing.reference
+    existing.delete()
+    if not complainant.cases.exists():
+        complainant.delete()
+    for child in children:
+        if not child.cases.exists():
+            child.delete()
+    return reference
+
+
+class _AtColumn(DomainError):
+    def __init__(self, column: str, error: DomainError):
+        super().__init__(error.message)
+        self.column = column
+
+
+def _step(column: str, day: dt.date, move, *args, **kwargs):
+    """One workflow move, dated `day`; a refusal is reported against `column`."""
+    try:
+        with workflow.as_of(day):
+            return move(*args, **kwargs)
+    except DomainError as error:
+        raise _AtColumn(column, error) from error
+
+
+def _replay(v: dict, *, by, reference: str) -> Case:
+    received = v["received_on"]
+    complainant = Complainant(
+        name=v["complainant_name"],
+        email=v["email"],
+        phone=v["phone"],
+        postcode=v["postcode"],
+        relationship=v["relationship"],
+    )
+    case = _step(
+        "received_on",
+        received,
+        services.case_log,
+        by=by,
+        complainant=complainant,
+        kind=v["kind"],
+        channel=v["channel"],
+        received_on=received,
+        summary=v["summary"] or "Imported from the council's previous system.",
+        children=[Child(name=name) for name in v["children"]],
+        outcome_sought=v["outcome_sought"],
+        service_area=v["service_area"],
+        on_behalf_of_child=v["on_behalf_of_child"],
+        via=v["via"],
+        reference=reference,
+        source_reference=v["reference"],
+    )
+    case.joint_service_areas.set(a for a in v["joint_service_areas"] if a != v["service_area"])
+    elements = [
+        Element.objects.create(case=case, number=i, summary=nature.label, nature=nature)
+        for i, nature in enumerate(v["natures"], start=1)
+    ]
+    if v["refused_on"]:
+        _step(
+            "refused_on",
+            v["refused_on"],
+            workflow.refuse,
+            case,
+            by=by,
+            reason=v["refusal_reason"],
+            procedure=v["procedure"],
+            on=v["refused_on"],
+        )
+        return case
+    stages = v["stages"]
+    if not stages:
+        if v["withdrawn_on"]:
+            _withdraw(case, v, by=by)
+        return case
+    first = stages[0]
+    accepted_on = v["accepted_on"] or received
+    _step(
+        "accepted_on",
+        accepted_on,
+        workflow.accept,
+        case,
+        by=by,
+        procedure=v["procedure"],
+        level=first.level,
+        eligibility_ground=v["eligibility_ground"],
+        on=accepted_on,
+        requested_on=first.requested_on if first.level > Level.LOCAL_RESOLUTION else None,
+        earlier_stages=v["earlier_stages"],
+    )
+    for index, s in enumerate(stages):
+        if index:
+            _step(
+                f"stage{s.level}_requested_on",
+                s.requested_on,
+                workflow.escalate,
+                case,
+                by=by,
+                requested_on=s.requested_on,
+                reason=s.escalation_reason,
+                previous_response_method=s.previous_response_method,
+                accept_late=True,
+            )
+        _replay_stage(case, s, elements, by=by)
+    if v["withdrawn_on"]:
+        _withdraw(case, v, by=by)
+    elif v["closed_on"]:
+        _step("closed_on", v["closed_on"], workflow.close, case, by=by, on=v["closed_on"])
+    return case
+
+
+def _withdraw(case: Case, v: dict, *, by) -> None:
+    _step(
+        "withdrawn_on",
+        v["withdrawn_on"],
+        workflow.withdraw,
+        case,
+        by=by,
+        reason=v["withdrawal_reason"],
+        on=v["withdrawn_on"],
+    )
+
+
+def _replay_stage(case: Case, s: StageRecord, elements: list[Element], *, by) -> None:
+    n = f"stage{s.level}_"
+    start = s.requested_on or case.received_on
+    if s.team is not None:
+        _step(n + "team", start, workflow.allocate, case, by=by, team=s.team, on=start)
+    if s.extended_to:
+        _step(
+            n + "extended_to",
+            start,
+            workflow.extend,
+            case,
+            by=by,
+            new_due_on=s.extended_to,
+            reason=s.extension_reason,
+        )
+    stage = Case.objects.get(pk=case.pk).current_stage
+    for element, finding in zip(elements, s.findings, strict=False):
+        services.finding_record(stage=stage, element=element, finding=finding)
+    if s.level == Level.INVESTIGATION and (s.report_received_on or s.responded_on):
+        day = s.report_received_on or s.responded_on
+        _step(n + "report_received_on", day, workflow.record_report_received, case, by=by, on=day)
+    if s.level == Level.REVIEW_PANEL:
+        _replay_panel(case, s, by=by)
+    if s.investigator_fee is not None or s.independent_person_fee is not None:
+        stage.refresh_from_db()
+        stage.investigator_fee = s.investigator_fee
+        stage.independent_person_fee = s.independent_person_fee
+        stage.save(update_fields=["investigator_fee", "independent_person_fee"])
+    if s.responded_on is None:
+        return
+    day = s.responded_on
+    if workflow._requires_qa(case, stage):
+        _step(n + "responded_on", day, workflow.submit_for_qa, case, by=by)
+        _step(n + "responded_on", day, workflow.approve_draft, case, by=by)
+    _step(
+        n + "responded_on",
+        day,
+        workflow.issue_response,
+        case,
+        by=by,
+        responded_on=day,
+        outcome=s.outcome,
+    )
+
+
+def _replay_panel(case: Case, s: StageRecord, *, by) -> None:
+    n = "stage3_"
+    if s.panel_members and s.panel_held_on:
+        seats = [
+            PanelSeat(name=name, role="chair" if i == 0 else "member")
+            for i, name in enumerate(s.panel_members)
+        ]
+        _step(
+            n + "panel_members",
+            s.requested_on or case.received_on,
+            workflow.schedule_panel,
+            case,
+            by=by,
+            panel_date=s.panel_held_on,
+            members=seats,
+            late_reason=s.panel_late_reason,
+        )
+    held = s.panel_held_on or (s.responded_on and (s.panel_report_on or s.responded_on))
+    if held:
+        _step(
+            n + "panel_held_on",
+            held,
+            workflow.record_panel_held,
+            case,
+            by=by,
+            on=held,
+            late_reason=s.panel_late_reason,
+        )
+        report = s.panel_report_on or s.responded_on
+        if report:
+            _step(
+                n + "panel_report_on", report, workflow.record_panel_report, case, by=by, on=report
+            )
+    if s.panel_cost is not None:
+        stage = Case.objects.get(pk=case.pk).current_stage
+        stage.panel_cost = s.panel_cost
+        stage.save(update_fields=["panel_cost"])

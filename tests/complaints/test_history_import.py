@@ -1,0 +1,288 @@
+"""complaints.history_import: a council's past cases from a spreadsheet, through the workflow."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from complaints import history_import
+from complaints.history_import import COLUMNS, FileRefused, import_cases
+from complaints.models import Case, Level, Notification, Stage
+from complaints.models.cases import Event
+from complaints.workflow import TRANSITIONS, Move
+from tests.factories import ServiceAreaFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    header = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def row(**values) -> dict:
+    base = {
+        "reference": "R-1",
+        "procedure": "statutory",
+        "received_on": "2023-05-02",
+        "channel": "Email",
+        "service_area": "Safeguarding",
+        "complainant_name": "Ann Example",
+        "complainant_relationship": "parent",
+    }
+    return {**base, **values}
+
+
+@pytest.fixture
+def areas(db):
+    safeguarding = ServiceAreaFactory(name="Safeguarding")
+    TeamFactory(service=safeguarding, name="Safeguarding East")
+    ServiceAreaFactory(name="Children in Our Care")
+    return safeguarding
+
+
+def answered(**values) -> dict:
+    """A Stage 1 complaint answered within 10 working days, with two elements."""
+    defaults = {
+        "natures": "Communication; staff_conduct",
+        "stage1_team": "Safeguarding East",
+        "stage1_responded_on": "2023-05-12",
+        "stage1_outcome": "Partially upheld",
+        "stage1_findings": "upheld; not upheld",
+        "closed_on": "2023-06-20",
+    }
+    return row(**{**defaults, **values})
+
+
+def test_the_template_names_every_column_once_and_explains_it():
+    lines = list(csv.reader(io.StringIO(history_import.template_csv())))
+    assert lines[0] == [c.name for c in COLUMNS]
+    assert len(set(lines[0])) == len(lines[0])
+    assert all(meaning for meaning in lines[1])
+    assert lines[1][0].startswith("Required.")
+
+
+def test_a_real_run_replays_each_case_through_the_workflow_with_its_own_dates(areas, officer):
+    result = import_cases("history.csv", csv_bytes([answered()]), by=officer)
+
+    assert result.ok and result.created == 1, result.problems
+    case = Case.objects.get(source_reference="R-1")
+    assert case.state == Case.State.CLOSED
+    stage = case.stages.get()
+    assert stage.responded_on == dt.date(2023, 5, 12)
+    assert stage.team.name == "Safeguarding East"
+    assert stage.outcome.code == "partially_upheld"
+    assert [f.finding.code for f in stage.element_findings.order_by("element__number")] == [
+        "upheld",
+        "not_upheld",
+    ]
+    events = list(case.events.order_by("at", "id"))
+    assert [e.move for e in events] == [
+        "receive",
+        "accept",
+        "allocate",
+        "submit_for_qa",
+        "approve_draft",
+        "issue_response",
+        "close",
+    ]
+    assert events[0].at.date() == dt.date(2023, 5, 2)
+    assert events[-2].at.date() == dt.date(2023, 5, 12)
+    assert all(e.data.get("imported") for e in events)
+    # every move is one the workflow's table allows from the state before it
+    for e in events[1:]:
+        assert e.from_state in TRANSITIONS[Move(e.move)].sources
+
+
+def test_history_sends_nothing_and_owes_no_lessons_learnt(
+    areas, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_cases("history.csv", csv_bytes([answered()]), by=officer)
+
+    assert Notification.objects.count() == 0
+    assert mail.outbox == []
+    assert not Case.objects.get().lessons_learnt.exists()
+
+
+def test_a_dry_run_finds_what_a_real_run_would_and_writes_nothing(areas, officer):
+    result = import_cases("history.csv", csv_bytes([answered()]), by=officer, dry_run=True)
+
+    assert result.ok and result.rows == 1
+    assert Case.objects.count() == 0 and Event.objects.count() == 0
+
+
+def test_reimporting_a_file_updates_its_cases_and_keeps_their_references(areas, officer):
+    import_cases("history.csv", csv_bytes([answered()]), by=officer)
+    first = Case.objects.get()
+
+    again = import_cases(
+        "history.csv", csv_bytes([answered(stage1_outcome="Upheld")]), by=officer
+    )
+
+    assert again.ok and (again.created, again.updated) == (0, 1)
+    case = Case.objects.get()
+    assert case.reference == first.reference
+    assert case.stages.get().outcome.code == "upheld"
+
+
+def test_a_case_worked_on_here_since_its_import_is_not_overwritten(areas, officer):
+    from complaints import workflow
+
+    import_cases("history.csv", csv_bytes([row(stage1_team="Safeguarding East")]), by=officer)
+    case = Case.objects.get()
+    workflow.acknowledge(case, by=officer, on=dt.date(2023, 5, 3))
+
+    result = import_cases("history.csv", csv_bytes([row()]), by=officer)
+
+    assert [p.column for p in result.problems] == ["reference"]
+    assert "worked on here" in result.problems[0].message
+    assert Case.objects.get().events.filter(move="acknowledge").exists()
+
+
+def test_every_bad_cell_is_reported_by_row_and_column_and_nothing_is_written(areas, officer):
+    rows = [
+        answered(channel="Carrier pigeon"),
+        answered(reference="R-2", stage1_responded_on="2023-04-01"),
+        answered(reference="R-1"),
+        answered(reference="R-4", received_on="31/02/2023"),
+        answered(reference="R-5", stage1_findings="upheld"),
+    ]
+    result = import_cases("history.csv", csv_bytes(rows), by=officer)
+
+    found = {(p.row, p.column) for p in result.problems}
+    assert (2, "channel") in found
+    assert (3, "stage1_responded_on") in found
+    assert (4, "reference") in found
+    assert (5, "received_on") in found
+    assert (6, "stage1_findings") in found
+    assert "Carrier pigeon" in next(p.message for p in result.problems if p.row == 2)
+    assert Case.objects.count() == 0
+
+
+def test_a_row_the_workflow_refuses_rolls_back_the_whole_file(areas, officer):
+    # A 10-working-day deadline cannot be extended past its maximum of 20.
+    rows = [
+        answered(),
+        answered(
+            reference="R-2",
+            stage1_extended_to="2023-09-01",
+            stage1_extension_reason="complexity",
+            stage1_responded_on="2023-08-30",
+        ),
+    ]
+    result = import_cases("history.csv", csv_bytes(rows), by=officer)
+
+    assert [(p.row, p.column) for p in result.problems] == [(3, "stage1_extended_to")]
+    assert "maximum" in result.problems[0].message
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a spreadsheet"),
+        (b"PK\x03\x04garbage", "not a spreadsheet"),
+        (b"reference,received_on\nR-1,2023-05-02\n", "lacks required columns: channel"),
+        (csv_bytes([row(colour="blue")]), "columns the template does not have: colour"),
+        (b"", "empty"),
+    ],
+)
+def test_a_file_that_cannot_be_an_import_is_refused_whole(areas, officer, data, message):
+    with pytest.raises(FileRefused, match=message):
+        import_cases("file", data, by=officer)
+
+
+def test_a_file_over_the_size_limit_is_refused(areas, officer, settings):
+    settings.HISTORY_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+    with pytest.raises(FileRefused, match="larger than 50 MB"):
+        import_cases("big.csv", b"x" * (50 * 1024 * 1024 + 1), by=officer)
+
+
+def test_an_xlsx_file_with_date_cells_imports_as_a_csv_does(areas, officer):
+    book = Workbook()
+    sheet = book.active
+    values = answered()
+    values["received_on"] = dt.date(2023, 5, 2)
+    sheet.append(list(values))
+    sheet.append(list(values.values()))
+    out = io.BytesIO()
+    book.save(out)
+
+    result = import_cases("history.xlsx", out.getvalue(), by=officer)
+
+    assert result.ok, result.problems
+    assert Case.objects.get().received_on == dt.date(2023, 5, 2)
+
+
+def test_a_case_can_start_at_stage_2_with_its_earlier_stages_said_not_invented(areas, officer):
+    values = row(
+        stage2_requested_on="2023-06-01",
+        stage2_responded_on="2023-06-30",
+        stage2_outcome="Upheld",
+    )
+    refused = import_cases("h.csv", csv_bytes([values]), by=officer)
+    assert [p.column for p in refused.problems] == ["earlier_stages"]
+
+    result = import_cases(
+        "h.csv",
+        csv_bytes([{**values, "earlier_stages": "Stage 1 answered in Respond, 2023"}]),
+        by=officer,
+    )
+
+    assert result.ok, result.problems
+    case = Case.objects.get()
+    assert list(case.stages.values_list("level", flat=True)) == [Level.INVESTIGATION]
+    assert Stage.objects.get().requested_on == dt.date(2023, 6, 1)
+    assert case.events.get(move="accept").reason == "Stage 1 answered in Respond, 2023"
+
+
+def test_refused_withdrawn_and_joint_complaints(areas, officer):
+    rows = [
+        row(refused_on="2023-05-03", refusal_reason="court_proceedings"),
+        row(
+            reference="R-2",
+            stage0_responded_on="2023-05-04",
+            stage0_outcome="resolved_early",
+        ),
+        row(
+            reference="R-3",
+            stage1_team="Safeguarding East",
+            withdrawn_on="2023-05-09",
+            withdrawal_reason="complainant_withdrew",
+            joint_service_areas="Children in Our Care",
+        ),
+    ]
+    result = import_cases("h.csv", csv_bytes(rows), by=officer)
+
+    assert result.ok, result.problems
+    refused, informal, withdrawn = Case.objects.order_by("source_reference")
+    assert (refused.state, refused.procedure) == (Case.State.REFUSED, "statutory")
+    assert informal.stages.get().outcome.code == "resolved_early"
+    assert withdrawn.state == Case.State.WITHDRAWN
+    assert withdrawn.stages.get().withdrawn_on == dt.date(2023, 5, 9)
+    assert [a.name for a in withdrawn.joint_service_areas.all()] == ["Children in Our Care"]
+
+
+def test_the_command_checks_imports_and_reports_problems(areas, officer, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes([answered()]))
+    call_command("import_cases", str(good), "--dry-run")
+    assert Case.objects.count() == 0
+    call_command("import_cases", str(good), "--as-user", officer.username)
+    assert Case.objects.get().events.first().actor == officer
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes([answered(reference="R-9", channel="Fax machine")]))
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_cases", str(bad))
+    assert "Row 2, channel" in capsys.readouterr().err
