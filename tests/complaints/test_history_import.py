@@ -125,9 +125,7 @@ def test_reimporting_a_file_updates_its_cases_and_keeps_their_references(areas, 
     import_cases("history.csv", csv_bytes([answered()]), by=officer)
     first = Case.objects.get()
 
-    again = import_cases(
-        "history.csv", csv_bytes([answered(stage1_outcome="Upheld")]), by=officer
-    )
+    again = import_cases("history.csv", csv_bytes([answered(stage1_outcome="Upheld")]), by=officer)
 
     assert again.ok and (again.created, again.updated) == (0, 1)
     case = Case.objects.get()
