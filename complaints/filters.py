@@ -23,6 +23,7 @@ from complaints.models import (
     Stage,
     Team,
 )
+from complaints.selectors import ACCEPTED, COMPLAINT_RECEIVED
 from complaints.workingdays import add_working_days
 
 
@@ -57,7 +58,14 @@ class CaseFilter(ReceivedBetween):
         empty_label="Any state",
     )
     service_area = django_filters.ModelChoiceFilter(
-        queryset=ServiceArea.objects.order_by("name"), empty_label="Any service area"
+        queryset=ServiceArea.objects.order_by("name"),
+        empty_label="Any service area",
+        method="filter_service_area",
+    )
+    joint = django_filters.BooleanFilter(
+        label="Include joint complaints that also concern it",
+        method="filter_nothing",  # read by filter_service_area
+        widget=forms.CheckboxInput,
     )
     team = django_filters.ModelChoiceFilter(
         field_name="current_stage__team",
@@ -80,6 +88,12 @@ class CaseFilter(ReceivedBetween):
         label="Accepted into a procedure only",
         field_name="procedure",
         method="filter_accepted",
+        widget=forms.CheckboxInput,
+    )
+    complaint = django_filters.BooleanFilter(
+        label="Complaints only (accepted, refused or not yet screened)",
+        field_name="kind",
+        method="filter_complaint",
         widget=forms.CheckboxInput,
     )
     # The dashboard's figures link here with these, to list the cases behind a figure.
@@ -154,7 +168,18 @@ class CaseFilter(ReceivedBetween):
         return queryset.filter(state__in=ACTIVE_STATES, next_due_on__lt=self.today)
 
     def filter_accepted(self, queryset, name, value):
-        return queryset.exclude(procedure="") if value else queryset
+        return queryset.filter(ACCEPTED) if value else queryset
+
+    def filter_complaint(self, queryset, name, value):
+        return queryset.filter(COMPLAINT_RECEIVED) if value else queryset
+
+    def filter_service_area(self, queryset, name, value):
+        if not value:
+            return queryset
+        if self.form.cleaned_data.get("joint"):
+            joint = Case.objects.filter(joint_service_areas=value).values("pk")
+            return queryset.filter(Q(service_area=value) | Q(pk__in=joint))
+        return queryset.filter(service_area=value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_stage

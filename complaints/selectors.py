@@ -33,6 +33,12 @@ from complaints.workingdays import add_working_days
 
 REPEAT_WINDOW_DAYS = 365
 
+# A complaint received, as the reports count one: a representation accepted into a procedure,
+# whatever kind it came in as, or one made as a complaint and refused or not yet screened.
+COMPLAINT_RECEIVED = ~Q(procedure="") | Q(kind=Case.Kind.COMPLAINT)
+# Accepted into a procedure (a refused complaint may have one too).
+ACCEPTED = ~Q(procedure="") & Q(refusal_reason__isnull=True)
+
 
 def cases_visible_to(user) -> QuerySet[Case]:
     cases = Case.objects.all()

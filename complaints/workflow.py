@@ -497,6 +497,9 @@ def refuse(
         raise DomainError("Choose the reason for refusing.", field="reason")
     from_state = case.state
     case.refusal_reason = reason
+    if not procedure and case.kind == Case.Kind.COMPLAINT:
+        # A reason only one procedure has (court proceedings) says which it was made under.
+        procedure = "" if reason.procedure == RefusalReason.Procedure.BOTH else reason.procedure
     case.procedure = procedure or case.procedure
     case.screened_on, case.screened_by = on, by
     _commit(

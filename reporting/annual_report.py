@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from complaints.models import Level, Procedure
 from complaints.periods import Period
 from reporting import charts
+from reporting.counting import DEFAULT, Counting
 from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition
 from reporting.rounding import percent, rounding_statement
 from reporting.statistics import figures, recent_figures
@@ -46,13 +47,16 @@ class Section:
     key_figures: list[str] = field(default_factory=list)
 
 
-def count_tables(year: int, *, fresh: bool = True) -> dict[str, Table]:
+def count_tables(
+    year: int, *, fresh: bool = True, counting: Counting = DEFAULT
+) -> dict[str, Table]:
     """Every table for the financial year starting 1 April `year`, with up to four years
     before it (those the service holds anything for): counted now, or as the dashboard last
     counted them."""
     period = Period.year(year)
     years = [period, *period.years_before(YEARS_COMPARED - 1)]
-    counted = (figures if fresh else recent_figures)([*years, *period.quarters()])
+    count = figures if fresh else recent_figures
+    counted = count([*years, *period.quarters()], counting=counting)
     years, quarters = counted[: len(years)], counted[len(years) :]
     while len(years) > 1 and not (years[-1].total_representations or years[-1].total_compliments):
         years.pop()
@@ -64,7 +68,7 @@ def edition_tables(edition: Edition) -> dict[str, Table]:
     the two agree (publishing counts afresh)."""
     if edition.frozen:
         return {key: Table.from_dict(data) for key, data in edition.frozen["tables"].items()}
-    return count_tables(edition.year, fresh=False)
+    return count_tables(edition.year, fresh=False, counting=edition.counting)
 
 
 def _chart_uri(svg: str) -> str:
@@ -199,7 +203,13 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
         Section(
             6,
             "Outcomes of complaints",
-            tables=[t["outcomes"], t["outcomes_stage_1"]],
+            intro=edition.counting.describe(),
+            tables=[
+                t["complaint_outcomes"],
+                t["unable_to_proceed"],
+                t["outcomes"],
+                t["outcomes_stage_1"],
+            ],
             in_appendix=[t["findings"], t["findings_by_nature"], t["outcome_sought"]],
         ),
         Section(7, "Remedies and payments", tables=[t["remedies"]]),

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from complaints.periods import Period, financial_year_start
 from reporting.annual_report import count_tables
+from reporting.counting import DEFAULT, Counting
 from reporting.statistics import Figures, recent_figures
 from reporting.tables import Table, build
 
@@ -29,7 +30,17 @@ SECTIONS = [
             "quarterly_timeliness",
         ],
     ),
-    ("Outcomes and findings", ["outcomes", "findings", "outcomes_stage_1", "outcome_sought"]),
+    (
+        "Outcomes and findings",
+        [
+            "complaint_outcomes",
+            "unable_to_proceed",
+            "outcomes",
+            "findings",
+            "outcomes_stage_1",
+            "outcome_sought",
+        ],
+    ),
     ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
     ("Service areas and teams", ["service_areas", "teams"]),
     ("Who complained and how", ["customer_groups", "routes", "channels"]),
@@ -46,7 +57,9 @@ class Dashboard(NamedTuple):
     counted_at: dt.datetime  # when the oldest of the figures was counted
 
 
-def dashboard_tables(period: Period, area, *, recount: bool = False) -> Dashboard:
+def dashboard_tables(
+    period: Period, area, *, recount: bool = False, counting: Counting = DEFAULT
+) -> Dashboard:
     """The period against the same period of the years before, and its quarters, as recently
     counted (reporting.statistics.recent_figures)."""
     years = [period]
@@ -55,7 +68,9 @@ def dashboard_tables(period: Period, area, *, recount: bool = False) -> Dashboar
             break  # a period of more than a year is compared with none that overlap it
         years.append(earlier)
     quarters = period.quarters()
-    counted = recent_figures([*years, *quarters], service_area=area, recount=recount)
+    counted = recent_figures(
+        [*years, *quarters], service_area=area, recount=recount, counting=counting
+    )
     figs, by_quarter = counted[: len(years)], counted[len(years) :]
     return Dashboard(figs, build(figs, by_quarter), min(f.counted_at for f in counted))
 

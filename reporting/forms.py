@@ -10,6 +10,7 @@ from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
 from reporting.annual_report import code_requirements
+from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 from reporting.models import NARRATIVE_SECTIONS, CaseStudy, CodeAssessment, Edition
 from reporting.services import edition_fingerprint
 
@@ -48,6 +49,12 @@ class PeriodForm(forms.Form):
         required=False,
         empty_label="All service areas",
     )
+    basis = forms.ChoiceField(
+        label="Stage figures describe", choices=Basis.choices, required=False
+    )
+    on_time_base = forms.ChoiceField(
+        label="“% on time” is a share of", choices=OnTimeBase.choices, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,10 +79,17 @@ class PeriodForm(forms.Form):
             data["period"] = Period.between(start, end)
         else:
             data["period"] = Period.year(year)
+        data["counting"] = Counting(
+            basis=data.get("basis") or DEFAULT.basis,
+            on_time_base=data.get("on_time_base") or DEFAULT.on_time_base,
+        )
         return data
 
 
 class EditionForm(forms.ModelForm):
+    """The edition's settings and narrative. How it counts (`basis`, `on_time_base`) is
+    chosen once per council, so it matches what the council published before."""
+
     # What the form showed, so a save after someone else's is refused (complaints.concurrency).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
     compliments = forms.ModelMultipleChoiceField(
@@ -88,7 +102,7 @@ class EditionForm(forms.ModelForm):
 
     class Meta:
         model = Edition
-        fields = ["title", "small_number_threshold", *NARRATIVE_SECTIONS]
+        fields = ["title", "small_number_threshold", "basis", "on_time_base", *NARRATIVE_SECTIONS]
         labels = NARRATIVE_SECTIONS | {
             "small_number_threshold": "Show counts below this as “fewer than”"
         }
@@ -104,10 +118,18 @@ class EditionForm(forms.ModelForm):
         self.fields["compliments"].label_from_instance = lambda c: c.extract
         self.initial["compliments"] = list(self.instance.compliments.values_list("pk", flat=True))
         self.initial.setdefault("seen", edition_fingerprint(self.instance))
+        for key in ("basis", "on_time_base"):  # left out, they stay as they were
+            self.fields[key].required = False
         for key in NARRATIVE_SECTIONS:  # a section of the report may run to pages
             self.fields[key].max_length = LETTER_MAX_LENGTH
             self.fields[key].validators.append(MaxLengthValidator(LETTER_MAX_LENGTH))
         limit_text(self)
+
+    def clean_basis(self):
+        return self.cleaned_data["basis"] or self.instance.basis
+
+    def clean_on_time_base(self):
+        return self.cleaned_data["on_time_base"] or self.instance.on_time_base
 
 
 class CodeAssessmentForm(forms.Form):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from complaints.models import Category
 from compliments.models import Compliment
+from reporting.counting import Basis, Counting, OnTimeBase
 
 User = settings.AUTH_USER_MODEL
 
@@ -46,6 +47,19 @@ class Edition(models.Model):
         default=5,
         help_text="Counts from 1 up to one less than this are shown as “fewer than N”, so no "
         "one can be identified.",
+    )
+    basis = models.CharField(
+        "What the stage figures describe",
+        max_length=12,
+        choices=Basis.choices,
+        default=Basis.COMPLETIONS,
+        help_text="Count as your council has published before, so years compare.",
+    )
+    on_time_base = models.CharField(
+        "“% on time” is a share of",
+        max_length=22,
+        choices=OnTimeBase.choices,
+        default=OnTimeBase.RESPONDED,
     )
 
     executive_summary = models.TextField(blank=True)
@@ -85,6 +99,10 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year_label} annual report, version {self.version}"
+
+    @property
+    def counting(self) -> Counting:
+        return Counting(basis=self.basis, on_time_base=self.on_time_base)
 
     @property
     def year_label(self) -> str:

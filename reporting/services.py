@@ -40,7 +40,10 @@ def edition_start(*, year: int, by) -> Edition:
     """The year's draft: the existing one, or the next version copied from the latest."""
     latest = Edition.objects.filter(year=year).order_by("-version").first()
     if latest is None:
-        return Edition.objects.create(year=year, created_by=by)
+        # A new year counts as the council's last edition did, so the years compare.
+        last = Edition.objects.order_by("-year", "-version").first()
+        how = {"basis": last.basis, "on_time_base": last.on_time_base} if last else {}
+        return Edition.objects.create(year=year, created_by=by, **how)
     if not latest.is_published:
         return latest
     return edition_new_version(latest, by=by)
@@ -56,6 +59,8 @@ def edition_new_version(edition: Edition, *, by) -> Edition:
         version=latest.version + 1,
         title=edition.title,
         small_number_threshold=edition.small_number_threshold,
+        basis=edition.basis,
+        on_time_base=edition.on_time_base,
         created_by=by,
         **{key: getattr(edition, key) for key in NARRATIVE_SECTIONS},
     )
@@ -76,10 +81,16 @@ def edition_new_version(edition: Edition, *, by) -> Edition:
     return copy
 
 
+# What a complaints manager sets on an edition, beside its narrative.
+EDITION_SETTINGS = ("title", "small_number_threshold", "basis", "on_time_base")
+
+
 def edition_fingerprint(edition: Edition) -> str:
     return concurrency.fingerprint(
         edition.title,
         edition.small_number_threshold,
+        edition.basis,
+        edition.on_time_base,
         *[getattr(edition, key) for key in NARRATIVE_SECTIONS],
         sorted(edition.compliments.values_list("pk", flat=True)),
     )
@@ -93,7 +104,7 @@ def edition_update(
     _editable(saved)
     concurrency.check(seen, edition_fingerprint(saved), "this report")
     for key, value in data.items():
-        if key not in {*NARRATIVE_SECTIONS, "title", "small_number_threshold"}:
+        if key not in {*NARRATIVE_SECTIONS, *EDITION_SETTINGS}:
             raise ValueError(f"{key} is not a field of an edition a person edits")
         setattr(edition, key, value)
     if edition.small_number_threshold < 1:
@@ -244,7 +255,7 @@ def edition_publish(edition: Edition, *, by) -> Rendering:
     """Freeze the figures as they stand and render the published PDF from them."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _editable(edition)
-    tables = count_tables(edition.year)
+    tables = count_tables(edition.year, counting=edition.counting)
     edition.frozen = {
         "tables": {key: table.to_dict() for key, table in tables.items()},
         "extracts": [c.extract for c in edition.compliments.all() if c.extract],

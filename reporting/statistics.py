@@ -79,6 +79,7 @@ from complaints.models import (
     ClockStart,
     Element,
     ElementFinding,
+    Finding,
     LessonsLearnt,
     Level,
     PanelMember,
@@ -89,9 +90,11 @@ from complaints.models import (
     Timescale,
 )
 from complaints.periods import Period
+from complaints.selectors import COMPLAINT_RECEIVED
 from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
 from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
+from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 from reporting.rounding import average, percent
 
 logger = logging.getLogger(__name__)
@@ -132,6 +135,7 @@ class Timeliness:
 
     target_days: int | None = None
     max_days: int | None = None
+    base: str = OnTimeBase.RESPONDED  # what the percentages are a share of
     completed: int = 0
     within_target: int = 0
     within_maximum: int = 0
@@ -139,25 +143,38 @@ class Timeliness:
     total_days: int = 0
     extended: int = 0
     extended_agreed: int = 0
+    withdrawn: int = 0
+    ongoing: int = 0  # see Counting.describe for as at when
 
     @property
     def average_days(self) -> Decimal | None:
         return average(self.total_days, self.completed)
 
     @property
+    def measured(self) -> int:
+        """The base of the percentages."""
+        if self.base == OnTimeBase.RESPONDED_OR_WITHDRAWN:
+            return self.completed + self.withdrawn
+        return self.completed
+
+    def share(self, count: int):
+        return percent(count, self.measured)
+
+    @property
     def within_target_percent(self):
-        return percent(self.within_target, self.completed)
+        return self.share(self.within_target)
 
     @property
     def within_maximum_percent(self):
-        return percent(self.within_maximum, self.completed)
+        return self.share(self.within_maximum)
 
     @property
     def beyond_maximum_percent(self):
-        return percent(self.beyond_maximum, self.completed)
+        return self.share(self.beyond_maximum)
 
 
-_TIMELINESS_COUNTS = [f.name for f in fields(Timeliness)][2:]  # all but the targets
+_TIMELINESS_SETTINGS = ("target_days", "max_days", "base")
+_TIMELINESS_COUNTS = [f.name for f in fields(Timeliness) if f.name not in _TIMELINESS_SETTINGS]
 
 
 @dataclass
@@ -205,7 +222,13 @@ class Figures:
     lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
     actions_agreed: int = 0
     actions_completed: int = 0
+    # What became of each complaint received: (procedure, OUTCOME_OF_COMPLAINT key), and the
+    # reasons it could not proceed: (procedure, reason).
+    complaint_outcomes: Counter = field(default_factory=Counter)
+    unable_reasons: Counter = field(default_factory=Counter)
+    joint_complaints: Counter = field(default_factory=Counter)  # procedure
     ombudsman: AnnualLetterFigures | None = None
+    counting: Counting = DEFAULT
     counted_at: dt.datetime | None = None
 
     @property
@@ -226,14 +249,16 @@ class Figures:
         )
 
 
-def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
-    """The figures for each of `periods`, in the order given. They must not overlap, except
-    that a financial year may come with its four quarters: it is then their sum, not counted
-    again."""
+def figures(
+    periods: Sequence[Period], *, service_area=None, counting: Counting = DEFAULT
+) -> list[Figures]:
+    """The figures for each of `periods`, in the order given, counted as `counting` says.
+    They must not overlap, except that a financial year may come with its four quarters: it is
+    then their sum, not counted again (but for what is as at its last day)."""
     summed = [p for p in periods if p.quarters() and set(p.quarters()) <= set(periods)]
     parts = [p for p in periods if p not in summed]
     _check_apart(parts)
-    counted = [Figures(period=p) for p in parts]
+    counted = [Figures(period=p, counting=counting) for p in parts]
     area = service_area.pk if service_area is not None else None
     if parts:
         for fill in _FILLERS:
@@ -241,6 +266,9 @@ def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
     by_period = {f.period: f for f in counted}
     for year in summed:
         by_period[year] = _summed([by_period[q] for q in year.quarters()], year)
+    if summed:
+        years = [by_period[year] for year in summed]
+        _fill_ongoing(years, summed, area)  # as at the year's end, not the quarters' sum
     now = timezone.now()
     result = [by_period[p] for p in periods]
     for f in result:
@@ -252,9 +280,9 @@ def figures(periods: Sequence[Period], *, service_area=None) -> list[Figures]:
 
 
 def _summed(parts: list[Figures], period: Period) -> Figures:
-    total = Figures(period=period)
+    total = Figures(period=period, counting=parts[0].counting)
     for f in fields(Figures):
-        if f.name not in ("period", "ombudsman", "counted_at"):
+        if f.name not in ("period", "ombudsman", "counted_at", "counting"):
             setattr(total, f.name, reduce(_plus, [getattr(part, f.name) for part in parts]))
     return total
 
@@ -272,7 +300,8 @@ def _plus(a, b):
         return [x + y for x, y in zip(a, b, strict=True)]
     if isinstance(a, Timeliness):
         return Timeliness(
-            a.target_days, a.max_days, *(getattr(a, n) + getattr(b, n) for n in _TIMELINESS_COUNTS)
+            **{n: getattr(a, n) for n in _TIMELINESS_SETTINGS},
+            **{n: getattr(a, n) + getattr(b, n) for n in _TIMELINESS_COUNTS},
         )
     if isinstance(a, ReturnRate):
         return ReturnRate(*(x + y for x, y in zip(astuple(a), astuple(b), strict=True)))
@@ -281,17 +310,21 @@ def _plus(a, b):
     raise TypeError(f"No rule for adding {type(a).__name__} figures")
 
 
-def figures_for(period: Period, *, service_area=None) -> Figures:
-    return figures([period], service_area=service_area)[0]
+def figures_for(period: Period, *, service_area=None, counting: Counting = DEFAULT) -> Figures:
+    return figures([period], service_area=service_area, counting=counting)[0]
 
 
 def recent_figures(
-    periods: Sequence[Period], *, service_area=None, recount: bool = False
+    periods: Sequence[Period],
+    *,
+    service_area=None,
+    recount: bool = False,
+    counting: Counting = DEFAULT,
 ) -> list[Figures]:
     """figures(), as counted at most REPORTING_FIGURES_MAX_AGE seconds ago (each Figures says
     when); the periods not in the cache, or all of them if `recount`, are counted together."""
     generation = _generation()
-    keys = [_cache_key(p, service_area, generation) for p in periods]
+    keys = [_cache_key(p, service_area, generation, counting) for p in periods]
     found = {}
     if not recount:
         with _cache_trouble_counts_anyway():
@@ -299,8 +332,8 @@ def recent_figures(
     missing = [p for p, key in zip(periods, keys, strict=True) if key not in found]
     if missing:
         fresh = {
-            _cache_key(f.period, service_area, generation): f
-            for f in figures(missing, service_area=service_area)
+            _cache_key(f.period, service_area, generation, counting): f
+            for f in figures(missing, service_area=service_area, counting=counting)
         }
         with _cache_trouble_counts_anyway():
             cache.set_many(fresh, timeout=settings.REPORTING_FIGURES_MAX_AGE)
@@ -344,12 +377,13 @@ def _generation() -> str:
     return "none"
 
 
-def _cache_key(period: Period, service_area, generation: str) -> str:
+def _cache_key(period: Period, service_area, generation: str, counting: Counting) -> str:
     """Everything the figures depend on: what was recorded (the generation), the dates, the
-    service area, and the shape of Figures."""
+    service area, how they are counted, and the shape of Figures."""
     area = service_area.pk if service_area is not None else "all"
     dates = f"{period.start:%Y%m%d}.{period.end:%Y%m%d}"
-    return f"reporting.figures.{_SHAPE}.{generation}.{dates}.{area}"
+    how = f"{counting.basis}.{counting.on_time_base}"
+    return f"reporting.figures.{_SHAPE}.{generation}.{dates}.{area}.{how}"
 
 
 @dataclass(frozen=True)
@@ -485,19 +519,36 @@ def _grouped(queryset, *group, measure=None):
 
 
 def _complaints():
-    """Representations accepted into a procedure, whatever kind they came in as."""
-    return Case.objects.exclude(procedure="")
+    """Complaints received: representations accepted into a procedure, whatever kind they came
+    in as, and complaints refused or not yet screened, as councils publish them."""
+    return Case.objects.filter(COMPLAINT_RECEIVED)
+
+
+def _stages_counted(queryset, fact, periods, area, basis, to_stage=""):
+    """Stage rows for the basis: by the date of `fact` (completions), or by the date the case
+    was received, if the fact happened at all (intake). `to_stage` is the path to the stage."""
+    if basis == Basis.INTAKE:
+        if fact != "requested_on":
+            queryset = queryset.filter(**{f"{to_stage}{fact}__isnull": False})
+        fact = "case__received_on"
+    return _in_periods(
+        queryset, f"{to_stage}{fact}", periods, area, f"{to_stage}case__service_area"
+    )
 
 
 def _fill_representations(counted, periods, area):
     cases = _in_periods(Case.objects.all(), "received_on", periods, area, "service_area")
-    for bucket, kind, procedure, n in _grouped(cases, "kind", "procedure"):
+    refused = Q(refusal_reason__isnull=False)
+    rows = cases.values_list("bucket", "kind", "procedure").annotate(
+        n=Count("pk"), refused=Count("pk", filter=refused)
+    )
+    for bucket, kind, procedure, n, refused_n in rows.order_by():
         counted[bucket].representations[kind] += n
-        if procedure:
+        if procedure or kind == Case.Kind.COMPLAINT:
             counted[bucket].complaints[procedure] += n
-            counted[bucket].accepted_from[kind] += n
-    refused = cases.filter(refusal_reason__isnull=False)
-    for bucket, reason, n in _grouped(refused, "refusal_reason__label"):
+        if procedure and n > refused_n:
+            counted[bucket].accepted_from[kind] += n - refused_n
+    for bucket, reason, n in _grouped(cases.filter(refused), "refusal_reason__label"):
         counted[bucket].refusals[reason] += n
     # A call-back request that became a complaint keeps its outcome, so it is still counted.
     call_backs = cases.filter(Q(kind=Case.Kind.CALL_BACK) | ~Q(callback_outcome=""))
@@ -535,6 +586,19 @@ def _fill_complaint_profile(counted, periods, area):
         f.advocacy_offered += offered
         f.advocacy_accepted += accepted
         f.advocacy_referred += referred
+    # A joint complaint counts once more for each other service area it concerns.
+    joint = _grouped(
+        complaints.filter(joint_service_areas__isnull=False),
+        "procedure",
+        "joint_service_areas__name",
+    )
+    for bucket, procedure, service, n in joint:
+        counted[bucket].service_areas[(procedure, service)] += n
+    joint_cases = complaints.filter(joint_service_areas__isnull=False).values_list(
+        "bucket", "procedure"
+    )
+    for bucket, procedure, n in joint_cases.annotate(n=Count("pk", distinct=True)).order_by():
+        counted[bucket].joint_complaints[procedure] += n
     providers = complaints.filter(advocacy_provider__isnull=False)
     for bucket, provider, n in _grouped(providers, "advocacy_provider__label"):
         counted[bucket].advocacy_providers[provider] += n
@@ -546,7 +610,7 @@ def _fill_complaint_profile(counted, periods, area):
     for bucket, remedy, n in _grouped(sought, "outcome_sought__label"):
         counted[bucket].outcome_sought[remedy] += n
     elements = _in_periods(
-        Element.objects.filter(case__kind=Case.Kind.COMPLAINT).exclude(case__procedure=""),
+        Element.objects.filter(case__in=_complaints()),
         "case__received_on",
         periods,
         area,
@@ -557,13 +621,14 @@ def _fill_complaint_profile(counted, periods, area):
 
 
 def _fill_stages(counted, periods, area):
+    basis = counted[0].counting.basis
     stages = Stage.objects.all()
     for date_field, target in [
         ("requested_on", "stages_requested"),
         ("responded_on", "stages_completed"),
         ("withdrawn_on", "stages_withdrawn"),
     ]:
-        rows = _in_periods(stages, date_field, periods, area, "case__service_area")
+        rows = _stages_counted(stages, date_field, periods, area, basis)
         for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
             getattr(counted[bucket], target)[(procedure, level)] += n
     # The team that answered the complaint first, counted when that stage was requested.
@@ -585,7 +650,7 @@ def _fill_stages(counted, periods, area):
     for bucket, team, service, n in _grouped(first, "team__name", "team__service__name"):
         counted[bucket].teams[f"{team} ({service})"] += n
     # Escalation and outcomes, from one pass over the stages completed.
-    completed = _in_periods(stages, "responded_on", periods, area, "case__service_area")
+    completed = _stages_counted(stages, "responded_on", periods, area, basis)
     went_on = Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1))
     rows = completed.values_list("bucket", "case__procedure", "level", "outcome__group").annotate(
         n=Count("pk"), escalated=Count("pk", filter=Q(went_on))
@@ -595,12 +660,13 @@ def _fill_stages(counted, periods, area):
             counted[bucket].escalated[(procedure, level)] += escalated
         if group is not None:
             counted[bucket].outcomes[(procedure, level, group)] += n
-    findings = _in_periods(
+    findings = _stages_counted(
         ElementFinding.objects.filter(finding__isnull=False),
-        "stage__responded_on",
+        "responded_on",
         periods,
         area,
-        "stage__case__service_area",
+        basis,
+        to_stage="stage__",
     )
     rows = _grouped(
         findings,
@@ -620,12 +686,18 @@ def _fill_timeliness(counted, periods, area):
         # The table names the timescale in force at the period's end; each stage is measured
         # against the one in force when it was requested.
         f.timeliness = {
-            key: Timeliness(target_days=m.target_days, max_days=m.max_days)
+            key: Timeliness(
+                target_days=m.target_days, max_days=m.max_days, base=f.counting.on_time_base
+            )
             for key, m in in_force_on.on(period.end).items()
         }
-    completed = _in_periods(
-        Stage.objects.all(), "responded_on", periods, area, "case__service_area"
-    )
+    basis = counted[0].counting.basis
+    withdrawn = _stages_counted(Stage.objects.all(), "withdrawn_on", periods, area, basis)
+    for bucket, procedure, level, n in _grouped(withdrawn, "case__procedure", "level"):
+        if (procedure, level) in counted[bucket].timeliness:
+            counted[bucket].timeliness[(procedure, level)].withdrawn += n
+    _fill_ongoing(counted, periods, area)
+    completed = _stages_counted(Stage.objects.all(), "responded_on", periods, area, basis)
     rows = list(
         completed.values_list(
             "bucket",
@@ -650,6 +722,47 @@ def _fill_timeliness(counted, periods, area):
         for measure, measured in by_measure.items():
             _band(counted, key, measure, measured)
     _fill_panel_steps(counted, groups.get((Procedure.STATUTORY, Level.REVIEW_PANEL), []))
+
+
+def _fill_ongoing(counted, periods, area):
+    """Stages not yet answered: on the intake basis, the period's complaints' stages with no
+    response or withdrawal yet; on the completions basis, every stage open on the period's
+    last day, as it stood then."""
+    for f in counted:
+        for t in f.timeliness.values():
+            t.ongoing = 0
+    stages = Stage.objects.all()
+    if area is not None:
+        stages = stages.filter(case__service_area=area)
+    if counted[0].counting.basis == Basis.INTAKE:
+        unanswered = stages.filter(responded_on__isnull=True, withdrawn_on__isnull=True)
+        rows = _in_periods(unanswered, "case__received_on", periods, None, "")
+        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
+            if (procedure, level) in counted[bucket].timeliness:
+                counted[bucket].timeliness[(procedure, level)].ongoing += n
+        return
+
+    def open_on(day):
+        return (
+            Q(requested_on__lte=day)
+            & (Q(responded_on__isnull=True) | Q(responded_on__gt=day))
+            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        )
+
+    ends = [p.end for p in periods]
+    counts = {f"open{i}": Count("pk", filter=open_on(day)) for i, day in enumerate(ends)}
+    rows = (
+        stages.filter(requested_on__lte=max(ends))
+        .exclude(responded_on__lt=min(ends))
+        .exclude(withdrawn_on__lt=min(ends))
+        .values_list("case__procedure", "level")
+        .annotate(**counts)
+        .order_by()
+    )
+    for procedure, level, *open_counts in rows:
+        for f, n in zip(counted, open_counts, strict=True):
+            if (procedure, level) in f.timeliness:
+                f.timeliness[(procedure, level)].ongoing += n
 
 
 def _band(counted, key, measure: Measure, group: list) -> None:
@@ -692,8 +805,9 @@ def _fill_panel_steps(counted, rows):
 
 
 def _fill_remedies_and_costs(counted, periods, area):
-    remedies = _in_periods(
-        Remedy.objects.all(), "stage__responded_on", periods, area, "stage__case__service_area"
+    basis = counted[0].counting.basis
+    remedies = _stages_counted(
+        Remedy.objects.all(), "responded_on", periods, area, basis, to_stage="stage__"
     )
     for bucket, kind, n in _grouped(remedies, "kind__label"):
         counted[bucket].remedies[kind] += n
@@ -702,9 +816,7 @@ def _fill_remedies_and_costs(counted, periods, area):
     for bucket, n, total in rows.order_by():
         counted[bucket].payments_made = n
         counted[bucket].payments = Decimal(total).quantize(Decimal("0.01"))
-    completed = _in_periods(
-        Stage.objects.all(), "responded_on", periods, area, "case__service_area"
-    )
+    completed = _stages_counted(Stage.objects.all(), "responded_on", periods, area, basis)
     zero = Value(Decimal("0"))
     investigations = completed.filter(level=Level.INVESTIGATION).filter(
         Q(investigator_fee__isnull=False) | Q(independent_person_fee__isnull=False)
@@ -720,16 +832,17 @@ def _fill_remedies_and_costs(counted, periods, area):
     for bucket, pk, cost in panels.values_list("bucket", "pk", "panel_cost").order_by():
         costs[bucket] += cost
         costed[bucket].add(pk)
-    member_fees = _in_periods(
+    member_fees = _stages_counted(
         PanelMember.objects.filter(
             fee__isnull=False,
             stage__level=Level.REVIEW_PANEL,
             stage__case__procedure=Procedure.STATUTORY,
         ),
-        "stage__responded_on",
+        "responded_on",
         periods,
         area,
-        "stage__case__service_area",
+        basis,
+        to_stage="stage__",
     )
     for bucket, pk, fee in member_fees.values_list("bucket", "stage_id", "fee").order_by():
         costs[bucket] += fee
@@ -771,9 +884,69 @@ def _fill_learning(counted, periods, area):
         counted[bucket].actions_completed = n
 
 
+# What became of a complaint received, in the order councils list it. Findings keep their
+# Finding.Group; the rest say how it ended without one.
+OUTCOME_OF_COMPLAINT = {
+    Finding.Group.UPHELD: "Upheld",
+    Finding.Group.PARTIALLY_UPHELD: "Partially upheld",
+    Finding.Group.NOT_UPHELD: "Not upheld",
+    Finding.Group.UNABLE_TO_DETERMINE: "Unable to determine (inconclusive)",
+    Finding.Group.NO_FINDING: "No finding",
+    Finding.Group.INFORMAL_RESOLUTION: "Resolved informally (Stage 0)",
+    "withdrawn_before": "Withdrawn before Stage 1",
+    "withdrawn_during": "Withdrawn during a stage",
+    Finding.Group.SIGNPOSTED: "Signposted",
+    Finding.Group.UNABLE_TO_PROCEED: "Unable to proceed",
+    "ongoing": "Ongoing",
+}
+
+
+def _complaint_outcome(state: str, stages: list[tuple]) -> str:
+    """One complaint's outcome, from its first stage that answers it: Stage 1 (or the stage it
+    started at, if later), else Stage 0. Stages are (level, responded_on, withdrawn_on, group)."""
+    if not stages:
+        if state == Case.State.WITHDRAWN:
+            return "withdrawn_before"
+        return "ongoing"
+    answering = [s for s in stages if s[0] >= Level.LOCAL_RESOLUTION] or stages
+    level, responded_on, withdrawn_on, group = min(answering)
+    if withdrawn_on:
+        return "withdrawn_before" if level == Level.EARLY_RESOLUTION else "withdrawn_during"
+    if responded_on:
+        return group or Finding.Group.NO_FINDING
+    return "ongoing"
+
+
+def _fill_complaint_outcomes(counted, periods, area):
+    """Each complaint received in the period, with the outcome it had when counted; a refused
+    complaint could not proceed, for its refusal reason."""
+    cases = _in_periods(_complaints(), "received_on", periods, area, "service_area")
+    stages = defaultdict(list)
+    stage_rows = Stage.objects.filter(case__in=cases.values("pk")).values_list(
+        "case_id", "level", "responded_on", "withdrawn_on", "outcome__group", "outcome__label"
+    )
+    reasons = {}
+    for case_id, level, responded_on, withdrawn_on, group, label in stage_rows.order_by():
+        stages[case_id].append((level, responded_on, withdrawn_on, group))
+        if group == Finding.Group.UNABLE_TO_PROCEED:
+            reasons[case_id] = label
+    rows = cases.values_list("bucket", "pk", "procedure", "state", "refusal_reason__label")
+    for bucket, pk, procedure, state, refusal in rows.order_by():
+        f = counted[bucket]
+        if refusal:
+            f.complaint_outcomes[(procedure, Finding.Group.UNABLE_TO_PROCEED)] += 1
+            f.unable_reasons[(procedure, refusal)] += 1
+            continue
+        outcome = _complaint_outcome(state, stages.get(pk, []))
+        f.complaint_outcomes[(procedure, outcome)] += 1
+        if outcome == Finding.Group.UNABLE_TO_PROCEED:
+            f.unable_reasons[(procedure, reasons.get(pk, NOT_RECORDED))] += 1
+
+
 _FILLERS = [
     _fill_representations,
     _fill_complaint_profile,
+    _fill_complaint_outcomes,
     _fill_stages,
     _fill_timeliness,
     _fill_remedies_and_costs,

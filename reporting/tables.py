@@ -5,6 +5,7 @@ downloads, so a table reads the same wherever it appears. Year-on-year tables pu
 period first, as the seeds do; quarterly tables run Q1 to Q4 with the year's total.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -30,10 +31,12 @@ from complaints.models import (
 )
 from compliments.models import ComplimentSource
 from ombudsman.models import Decision
+from reporting.counting import Basis, OnTimeBase
 from reporting.rounding import average, percent
 from reporting.statistics import (
     EQUALITY_FIELDS,
     NOT_RECORDED,
+    OUTCOME_OF_COMPLAINT,
     PANEL_STEPS,
     Figures,
     Timeliness,
@@ -204,6 +207,8 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
         *timeliness_tables(figs),
         panel_steps(now),
         escalation(figs),
+        complaint_outcomes(now),
+        unable_to_proceed(now),
         outcomes(now),
         findings(now),
         outcomes_year_on_year(figs),
@@ -235,7 +240,15 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
     return {t.key: t for t in tables}
 
 
-_NOT_BY_PERIOD = {"panel_steps", "outcomes", "findings", "findings_by_nature", "outcome_sought"}
+_NOT_BY_PERIOD = {
+    "panel_steps",
+    "complaint_outcomes",
+    "unable_to_proceed",
+    "outcomes",
+    "findings",
+    "findings_by_nature",
+    "outcome_sought",
+}
 
 
 # --- representations and stages --------------------------------------------------------------
@@ -365,11 +378,12 @@ def timeliness_tables(figs):
         bands.append(("Of which extended", "extended"))
 
         def share(attr, each=each):
-            return _flat((getattr(t, attr), percent(getattr(t, attr), t.completed)) for t in each)
+            return _flat((getattr(t, attr), t.share(getattr(t, attr))) for t in each)
 
         def alone(attr, each=each):
             return _flat((getattr(t, attr), None) for t in each)
 
+        intake = figs[0].counting.basis == Basis.INTAKE
         rows = [
             Row("Completed", alone("completed"), key="completed"),
             *[Row(label, share(attr), key=attr) for label, attr in bands],
@@ -378,8 +392,15 @@ def timeliness_tables(figs):
                 alone("extended_agreed"),
                 key="extended_agreed",
             ),
+            Row("Withdrawn", share("withdrawn"), key="withdrawn"),
+            Row(
+                "Not answered yet" if intake else "Ongoing at the period's end",
+                alone("ongoing"),
+                key="ongoing",
+            ),
             Row("Average working days to respond", alone("average_days"), key="average_days"),
         ]
+        base = OnTimeBase(figs[0].counting.on_time_base).label
         tables.append(
             Table(
                 f"timeliness_{key[0]}_{key[1]}",
@@ -394,7 +415,8 @@ def timeliness_tables(figs):
                     if key != (Procedure.STATUTORY, Level.REVIEW_PANEL)
                     else "Working days from the request to the council's response to the panel, "
                     "against the sum of the panel's steps (held, report, response)."
-                ),
+                )
+                + f" Percentages are of {base}.",
                 extra={
                     **extra,
                     "row_kinds": {"average_days": DAYS},
@@ -458,7 +480,7 @@ def _groups():
 def outcomes(now: Figures):
     keys = [k for k in _stage_keys([now]) if now.stages_completed[k]]
     rows = [
-        Row(label, [now.outcomes[(*k, group)] for k in keys], drill=None)
+        Row(label, [now.outcomes[(*k, group)] for k in keys], key=group)
         for group, label in _groups()
     ]
     rows.append(
@@ -478,7 +500,10 @@ def outcomes(now: Figures):
 
 def findings(now: Figures):
     keys = [k for k in _stage_keys([now]) if now.stages_completed[k]]
-    rows = [Row(label, [now.findings[(*k, group)] for k in keys]) for group, label in _groups()]
+    rows = [
+        Row(label, [now.findings[(*k, group)] for k in keys], key=group)
+        for group, label in _groups()
+    ]
     rows.append(
         Row("Total", [sum(now.findings[(*k, g)] for g, _ in _groups()) for k in keys], True)
     )
@@ -490,6 +515,72 @@ def findings(now: Figures):
         [COUNT] * len(keys),
         rows,
         note="A complaint has one element for each matter in its statement of complaint.",
+    )
+
+
+def _procedures(counter: Counter) -> list[str]:
+    """The procedures a (procedure, …) counter holds, statutory first, then "" (refused or not
+    yet screened before a procedure was chosen)."""
+    found = {key[0] for key, n in counter.items() if n}
+    return [p for p in [*Procedure.values, ""] if p in found]
+
+
+def _procedure_label(procedure: str) -> str:
+    return Procedure(procedure).label if procedure else "Procedure not decided"
+
+
+def complaint_outcomes(now: Figures):
+    """What became of each complaint received, as Redcar, Bury and Lancashire publish it."""
+    procedures = _procedures(now.complaint_outcomes) or [Procedure.STATUTORY]
+    totals = {
+        p: sum(n for (q, _), n in now.complaint_outcomes.items() if q == p) for p in procedures
+    }
+    rows = [
+        Row(
+            label,
+            _flat(
+                (
+                    now.complaint_outcomes[(p, key)],
+                    percent(now.complaint_outcomes[(p, key)], totals[p]),
+                )
+                for p in procedures
+            ),
+            key=key,
+        )
+        for key, label in OUTCOME_OF_COMPLAINT.items()
+    ]
+    rows = [r for r in rows if any(r.values)]
+    rows.append(Row("Total", _flat((totals[p], None) for p in procedures), True))
+    return Table(
+        "complaint_outcomes",
+        f"What became of the complaints received in {now.period.label}",
+        "Outcome",
+        [label for p in procedures for label in (_procedure_label(p), "%")],
+        [COUNT, PERCENT] * len(procedures),
+        rows,
+        note="Each complaint received once, by the outcome of the stage that answered it "
+        "(Stage 1, or Stage 0 if it went no further), as it stood when counted. A refused "
+        "complaint could not proceed.",
+        extra={"columns_per_period": 2},
+    )
+
+
+def unable_to_proceed(now: Figures):
+    procedures = _procedures(now.unable_reasons) or [Procedure.STATUTORY]
+    reasons = sorted({reason for (_, reason) in now.unable_reasons})
+    rows = [
+        Row(reason, [now.unable_reasons[(p, reason)] for p in procedures]) for reason in reasons
+    ]
+    rows.append(
+        Row("Total", [sum(r.values[i] for r in rows) for i in range(len(procedures))], True)
+    )
+    return Table(
+        "unable_to_proceed",
+        f"Complaints that could not proceed, by reason, {now.period.label}",
+        "Reason",
+        [_procedure_label(p) for p in procedures],
+        [COUNT] * len(procedures),
+        rows,
     )
 
 
@@ -555,16 +646,25 @@ def findings_by_nature(now: Figures):
 
 def service_areas(figs):
     labels = sorted({area for f in figs for (_, area) in f.service_areas})
-    return _yearly(
+    table = _yearly(
         "service_areas",
         "Complaints by service area",
         "Service area",
         figs,
         labels,
         lambda f, label: sum(n for (_, area), n in f.service_areas.items() if area == label),
-        drill=lambda label: {"service_area": label},
+        drill=lambda label: {"service_area": label, "joint": "on"},
         chart="bar",
     )
+    joint = sum(figs[0].joint_complaints.values())
+    if joint:
+        which = "1 joint complaint" if joint == 1 else f"{joint} joint complaints"
+        table.note = (
+            f"{which} concerned more than one service area and {'is' if joint == 1 else 'are'} "
+            "counted under each, so the total exceeds the number of complaints "
+            f"({figs[0].total_complaints} in {figs[0].period.label})."
+        )
+    return table
 
 
 def teams(figs):

@@ -25,6 +25,7 @@ from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from complaints.views.submission import put_error
 from reporting import annual_report, exports, services
+from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 from reporting.dashboard import SECTIONS, dashboard_tables
 from reporting.forms import CaseStudyForm, CodeAssessmentForm, EditionForm, PeriodForm
 from reporting.models import CaseStudy, Edition, Rendering
@@ -52,9 +53,9 @@ def _drill_url(row, table: Table, period, area, areas: dict) -> str | None:
         query["service_area"] = areas.get(query["service_area"], "")
     elif area is not None:
         query["service_area"] = area.pk
-    if not by_stage and table.key != "representations":
-        # These tables count the representations accepted into a procedure, of any kind.
-        query.setdefault("accepted", "on")
+    if not by_stage and table.key != "representations" and "accepted" not in query:
+        # These tables count complaints received (complaints.selectors.COMPLAINT_RECEIVED).
+        query.setdefault("complaint", "on")
     return reverse("case-list") + "?" + urlencode(query)
 
 
@@ -73,7 +74,7 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "reporting/dashboard.html", {"form": form}, status=400)
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    counted = dashboard_tables(period, area)
+    counted = dashboard_tables(period, area, counting=form.cleaned_data["counting"])
     tables = counted.tables
     areas = {a.name: a.pk for a in ServiceArea.objects.all()}
     sections = []
@@ -115,7 +116,7 @@ def dashboard_table(request, key: str, fmt: str):
     if not form.is_valid():
         raise Http404("Not a period")
     period, area = form.cleaned_data["period"], form.cleaned_data["service_area"]
-    tables = dashboard_tables(period, area).tables
+    tables = dashboard_tables(period, area, counting=form.cleaned_data["counting"]).tables
     if key not in tables:
         raise Http404("No such table")
     audit.record_export(request, f"Dashboard table {key}.{fmt} {request.GET.urlencode()}")
@@ -130,7 +131,10 @@ def dashboard_recount(request):
     form = PeriodForm(request.GET)
     if form.is_valid():
         dashboard_tables(
-            form.cleaned_data["period"], form.cleaned_data["service_area"], recount=True
+            form.cleaned_data["period"],
+            form.cleaned_data["service_area"],
+            recount=True,
+            counting=form.cleaned_data["counting"],
         )
     return redirect(reverse("dashboard") + "?" + request.GET.urlencode())
 
@@ -395,6 +399,10 @@ class StatisticsApi(APIView):
         service_area = serializers.PrimaryKeyRelatedField(
             queryset=ServiceArea.objects.all(), required=False, allow_null=True
         )
+        basis = serializers.ChoiceField(choices=Basis.choices, default=DEFAULT.basis)
+        on_time_base = serializers.ChoiceField(
+            choices=OnTimeBase.choices, default=DEFAULT.on_time_base
+        )
 
     @extend_schema_serializer(component_name="Statistics")
     class OutputSerializer(serializers.Serializer):
@@ -403,6 +411,8 @@ class StatisticsApi(APIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("basis", str, enum=Basis.values, description=Basis.__doc__),
+            OpenApiParameter("on_time_base", str, enum=OnTimeBase.values),
             OpenApiParameter(
                 "year", int, description="The financial year's first year, e.g. 2025"
             ),
@@ -417,5 +427,9 @@ class StatisticsApi(APIView):
         params.is_valid(raise_exception=True)
         period = Period.year(params.validated_data["year"])
         area = params.validated_data.get("service_area")
-        tables = dashboard_tables(period, area).tables
+        counting = Counting(
+            basis=params.validated_data["basis"],
+            on_time_base=params.validated_data["on_time_base"],
+        )
+        tables = dashboard_tables(period, area, counting=counting).tables
         return Response({"period": period.label, "tables": [t.to_dict() for t in tables.values()]})
