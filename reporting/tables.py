@@ -317,6 +317,7 @@ def complaints_by_stage(figs):
             f"{stage_name(*key)}: received",
             [f.stages_requested[key] for f in figs],
             drill={"procedure": key[0], "requested_stage": key[1]},
+            key=f"received_{key[0]}_{key[1]}",
         )
         for key in keys
     ]
@@ -325,15 +326,26 @@ def complaints_by_stage(figs):
             f"{stage_name(*key)}: completed",
             [f.stages_completed[key] for f in figs],
             drill={"procedure": key[0], "responded_stage": key[1]},
+            key=f"completed_{key[0]}_{key[1]}",
         )
         for key in keys
     ]
     rows += [
-        Row(f"{stage_name(*key)}: withdrawn", [f.stages_withdrawn[key] for f in figs])
+        Row(
+            f"{stage_name(*key)}: withdrawn",
+            [f.stages_withdrawn[key] for f in figs],
+            key=f"withdrawn_{key[0]}_{key[1]}",
+        )
         for key in keys
         if any(f.stages_withdrawn[key] for f in figs)
     ]
-    rows.append(Row("Ombudsman: enquiries received", [f.ombudsman.received for f in figs]))
+    rows.append(
+        Row(
+            "Ombudsman: enquiries received",
+            [f.ombudsman.received for f in figs],
+            key="ombudsman_received",
+        )
+    )
     return Table(
         "complaints_by_stage",
         "Complaints at each stage, and those the Ombudsman considered",
