@@ -16,17 +16,9 @@ from complaints.models import Case, Level, Notification, Stage
 from complaints.models.cases import Event
 from complaints.workflow import TRANSITIONS, Move
 from tests.factories import ServiceAreaFactory, TeamFactory
+from tests.support.history import csv_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def csv_bytes(rows: list[dict]) -> bytes:
-    header = list(dict.fromkeys(k for row in rows for k in row))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, header)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
 
 
 def row(**values) -> dict:

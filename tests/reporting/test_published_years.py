@@ -12,9 +12,7 @@ The rows are made here from the published figures; the dates are chosen to fall 
 the councils report.
 """
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 
@@ -27,6 +25,7 @@ from reporting.annual_report import count_tables, report_sections
 from reporting.counting import Basis, Counting, OnTimeBase
 from reporting.models import Edition
 from tests.factories import ServiceAreaFactory, TeamFactory
+from tests.support.history import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +37,6 @@ REDCAR_AREAS = {  # each complaint's main service area, in order; one more is jo
     "Social Work Academy": 1,
     "Independent Review": 2,
 }
-
-
-def _csv(rows: list[dict]) -> bytes:
-    header = list(dict.fromkeys(k for row in rows for k in row))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, header)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
 
 
 def _wd(day: dt.date, n: int) -> str:
@@ -156,7 +146,7 @@ def redcar_rows() -> list[dict]:
 def redcar(complaints_manager):
     for name in REDCAR_AREAS:
         TeamFactory(service=ServiceAreaFactory(name=name), name=f"{name} team")
-    result = import_cases("redcar-2023-24.csv", _csv(redcar_rows()), by=complaints_manager)
+    result = import_cases("redcar-2023-24.csv", csv_bytes(redcar_rows()), by=complaints_manager)
     assert result.ok, result.problems[:5]
     assert result.created == 44
     source = ComplimentSource.objects.first()
@@ -294,7 +284,7 @@ def staffordshire_rows() -> list[dict]:
 def test_staffordshire_2016_17_stage_2_findings_as_published(complaints_manager):
     for name in STAFFORDSHIRE_AREAS:
         ServiceAreaFactory(name=name)
-    result = import_cases("staffs.csv", _csv(staffordshire_rows()), by=complaints_manager)
+    result = import_cases("staffs.csv", csv_bytes(staffordshire_rows()), by=complaints_manager)
     assert result.ok, result.problems[:5]
 
     t = count_tables(2016)
