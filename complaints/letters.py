@@ -13,7 +13,6 @@ submitted for its quality check or sent (`check_ready`).
 import datetime as dt
 import difflib
 import re
-from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import chasing, concurrency, deadlines, templating
+from complaints import chasing, concurrency, deadlines, pdf, templating
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
@@ -348,8 +347,6 @@ def _changes(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def render_pdf(letter: Letter, *, on: dt.date) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "letters/letter.html",
         {
@@ -362,9 +359,7 @@ def render_pdf(letter: Letter, *, on: dt.date) -> bytes:
             "complaints_contact": settings.COMPLAINTS_CONTACT,
         },
     )
-    out = BytesIO()
-    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(out)
-    return out.getvalue()
+    return pdf.from_html(html)
 
 
 def _filename(letter: Letter, on: dt.date) -> str:

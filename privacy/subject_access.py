@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import audit, selectors, spreadsheets
+from complaints import audit, pdf, selectors, spreadsheets
 from complaints.models import (
     Case,
     Child,
@@ -121,8 +121,6 @@ def _safe_name(text: str) -> str:
 
 
 def summary_pdf(subject: Subject, cases: list[Case], *, made_on: dt.date) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "privacy/subject_access_summary.html",
         {
@@ -133,7 +131,7 @@ def summary_pdf(subject: Subject, cases: list[Case], *, made_on: dt.date) -> byt
             "council_name": settings.COUNCIL_NAME,
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf.from_html(html)
 
 
 def bundle(subject: Subject, *, request) -> bytes:

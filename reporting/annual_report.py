@@ -10,12 +10,12 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from complaints import pdf
 from complaints.models import Level, Procedure
 from complaints.periods import Period
 from reporting import charts
@@ -40,7 +40,7 @@ class Section:
     narrative: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
     tables: list[Table] = field(default_factory=list)
     in_appendix: list[Table] = field(default_factory=list)  # the breakdowns only it gives
-    charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
+    charts: list[tuple[str, str, str]] = field(default_factory=list)  # caption, data URI, alt
     extracts: list[str] = field(default_factory=list)
     code_assessment: list[dict] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
@@ -81,8 +81,16 @@ def _bar_chart(table: Table, caption: str, column: int = 0, most: int = 12):
     if len(rows) > most:
         rows = sorted(rows, key=lambda r: _sort_key(r.values[column]), reverse=True)[:most]
         caption += f" (the {most} most frequent)"
-    svg = charts.bars([r.label for r in rows], [r.values[column] for r in rows])
-    return caption, _chart_uri(svg)
+    labels, values = [r.label for r in rows], [r.values[column] for r in rows]
+    return caption, _chart_uri(charts.bars(labels, values)), charts.describe_bars(labels, values)
+
+
+def _trend_chart(caption: str, periods: list[str], series: dict[str, list]):
+    return (
+        caption,
+        _chart_uri(charts.trend(periods, series)),
+        charts.describe_trend(periods, series),
+    )
 
 
 def _sort_key(value) -> int:
@@ -295,23 +303,19 @@ def _draw(sections: list[Section], t: dict[str, Table]) -> None:
         return [table.value(key, i) for i in range(len(table.columns))][::-1]
 
     holding("representations").charts.append(
-        (
+        _trend_chart(
             "Representations and compliments received, year on year",
-            _chart_uri(
-                charts.trend(
-                    periods,
-                    {
-                        "Complaints": series(reps, "complaint"),
-                        "All representations": [
-                            a - b if isinstance(a, int) and isinstance(b, int) else a
-                            for a, b in zip(
-                                series(reps, "total"), series(reps, "compliments"), strict=True
-                            )
-                        ],
-                        "Compliments": series(reps, "compliments"),
-                    },
-                )
-            ),
+            periods,
+            {
+                "Complaints": series(reps, "complaint"),
+                "All representations": [
+                    a - b if isinstance(a, int) and isinstance(b, int) else a
+                    for a, b in zip(
+                        series(reps, "total"), series(reps, "compliments"), strict=True
+                    )
+                ],
+                "Compliments": series(reps, "compliments"),
+            },
         )
     )
     holding("customer_groups").charts.append(
@@ -330,10 +334,11 @@ def _draw(sections: list[Section], t: dict[str, Table]) -> None:
         years = stage1.columns[::2]
         within = [stage1.value("within_target", 2 * i + 1) for i in range(len(years))]
         holding(stage1.key).charts.append(
-            (
+            _trend_chart(
                 f"Stage 1 complaints answered within {stage1.extra['target_days']} working days "
                 "(%), year on year",
-                _chart_uri(charts.trend(years[::-1], {"Within the target (%)": within[::-1]})),
+                years[::-1],
+                {"Within the target (%)": within[::-1]},
             )
         )
     holding("compliments").charts.append(
@@ -363,19 +368,21 @@ def report_context(edition: Edition, raw: dict[str, Table] | None = None, *, pro
     }
 
 
-def render_pdf(edition: Edition, *, progress: Progress | None = None) -> bytes:
-    from weasyprint import HTML
+def render_html(edition: Edition) -> str:
+    """The same report as a web page, for councils to publish beside the PDF: one file, its
+    charts inside it, headings, captions and table headers for screen readers."""
+    return render_to_string("reporting/report_pdf.html", report_context(edition))
 
+
+def render_pdf(edition: Edition, *, progress: Progress | None = None) -> bytes:
     progress = progress or (lambda pct, step: None)
     context = report_context(edition, progress=progress)
     progress(60, "Laying out the pages")
     html = render_to_string("reporting/report_pdf.html", context)
-    out = BytesIO()
     with _no_cycle_collection():
-        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+        document = pdf.layout(html)
         progress(90, "Writing the PDF")
-        document.write_pdf(out)
-    return out.getvalue()
+        return pdf.write(document)
 
 
 @contextmanager

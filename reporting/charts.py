@@ -39,6 +39,28 @@ def _svg(fig) -> str:
     return out.getvalue()
 
 
+def describe_bars(labels: list[str], values: list) -> str:
+    """The chart's alternative text: what a reader who cannot see it would read off it."""
+    if not labels:
+        return "Bar chart with nothing to show."
+    return (
+        "Bar chart: "
+        + "; ".join(f"{label}, {value}" for label, value in zip(labels, values, strict=True))
+        + "."
+    )
+
+
+def describe_trend(periods: list[str], series: dict[str, list]) -> str:
+    parts = [
+        f"{name}: "
+        + ", ".join(
+            f"{p} {v if v is not None else 'none'}" for p, v in zip(periods, values, strict=True)
+        )
+        for name, values in series.items()
+    ]
+    return "Column chart by year. " + "; ".join(parts) + "."
+
+
 def bars(labels: list[str], values: list, *, unit: str = "") -> str:
     """Horizontal bars, largest first as listed; a value that is text is written, not drawn."""
     with plt.rc_context(_STYLE):

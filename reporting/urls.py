@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/<int:pk>/publish/", views.edition_publish, name="edition-publish"),
     path("reports/<int:pk>/new-version/", views.edition_new_version, name="edition-new-version"),
     path("reports/<int:pk>/report.pdf", views.edition_pdf, name="edition-pdf"),
+    path("reports/<int:pk>/report.html", views.edition_html, name="edition-html"),
     path("reports/<int:pk>/tables.<str:fmt>", views.edition_tables, name="edition-tables"),
     path(
         "reports/<int:pk>/tables/<slug:key>.<str:fmt>",

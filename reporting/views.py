@@ -346,6 +346,17 @@ def edition_pdf(request, pk: int):
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+def edition_html(request, pk: int):
+    """The report as one accessible web page, to publish beside the PDF."""
+    edition = get_object_or_404(Edition, pk=pk)
+    response = HttpResponse(annual_report.render_html(edition), content_type="text/html")
+    name = f"annual-report-{edition.year}-v{edition.version}.html"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
 def edition_tables(request, pk: int, fmt: str, key: str = ""):
     """The report's tables as it prints them (small numbers suppressed): one, or all in a
     workbook."""

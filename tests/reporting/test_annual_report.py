@@ -3,7 +3,9 @@ heading and the year's figures, and nothing that identifies anyone."""
 
 import datetime as dt
 import gc
+import re
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,56 @@ def test_renaming_every_label_changes_no_figure(council):
     for key, table in tables.items():
         assert [r.key for r in renamed[key].rows] == [r.key for r in table.rows]
         assert all(r.key for r in table.rows), key
+
+
+def test_the_pdf_is_tagged_for_screen_readers_with_a_title_language_and_bookmarks(
+    edition, tmp_path
+):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_pdf(edition))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+
+    assert "Tagged:          yes" in info
+    assert "Title:           Annual report" in info
+    tree = subprocess.run(
+        ["pdfinfo", "-struct", str(path)], capture_output=True, check=True
+    ).stdout.decode()
+    for element in ("H1", "H2", "Table", "TH", "Figure", "Caption"):
+        assert re.search(rf"^\s*{element}( |:|$)", tree, re.MULTILINE), element
+    figures = len(re.findall(r"^\s*Figure:", tree, re.MULTILINE))
+    alts = [a for a in _pdf_objects(path.read_bytes()) if a.startswith(b"/Alt (")]
+    assert figures >= 5 and len(alts) >= figures  # every chart has its alternative text
+
+
+def _pdf_objects(raw: bytes) -> list[bytes]:
+    """The /Alt entries of a PDF whose objects are compressed into streams."""
+    found = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.DOTALL):
+        try:
+            text = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        found += re.findall(rb"/Alt \([^)]*\)", text)
+    return found
+
+
+def test_every_chart_says_in_words_what_it_shows(edition):
+    from reporting.annual_report import render_html
+
+    html = render_html(edition)
+
+    alts = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]*)"', html)
+    assert len(alts) >= 5
+    assert all(alt.startswith(("Bar chart: ", "Column chart by year. ")) for alt in alts)
+    assert any(re.search(r"Parent, \d+", alt) for alt in alts)  # the values, not just a title
+
+
+def test_the_report_downloads_as_one_web_page(edition, client, complaints_manager):
+    client.force_login(complaints_manager)
+    response = client.get(f"/reports/{edition.pk}/report.html")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    page = response.content.decode()
+    assert '<html lang="en-GB">' in page
+    assert "Outcomes of complaints" in page and "<th scope=" in page
