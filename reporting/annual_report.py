@@ -75,13 +75,22 @@ def _chart_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _bar_chart(table: Table, caption: str, column: int = 0, most: int = 12):
+def _chartable(value, threshold: int):
+    """A value as a chart labels it: a hidden count as "<5" (the words do not fit), a figure
+    the table leaves blank as nothing."""
+    if isinstance(value, str):
+        return f"<{threshold}" if value == fewer_than(threshold) else "–"
+    return value
+
+
+def _bar_chart(table: Table, caption: str, threshold: int, column: int = 0, most: int = 12):
     """The first column's non-zero rows, the largest `most` of them (the table has the rest)."""
     rows = [r for r in table.rows if not r.total and r.values[column]]
     if len(rows) > most:
         rows = sorted(rows, key=lambda r: _sort_key(r.values[column]), reverse=True)[:most]
         caption += f" (the {most} most frequent)"
-    labels, values = [r.label for r in rows], [r.values[column] for r in rows]
+    labels = [r.label for r in rows]
+    values = [_chartable(r.values[column], threshold) for r in rows]
     return caption, _chart_uri(charts.bars(labels, values)), charts.describe_bars(labels, values)
 
 
@@ -99,14 +108,15 @@ def _sort_key(value) -> int:
 
 def _key_figures(raw: dict[str, Table], threshold: int) -> list[str]:
     reps = raw["representations"]
-    total = reps.value("total")
-    lines = [f"{total} representations were received, compliments included."]
+
+    def received(column: int = 0) -> int:  # compliments are not representations
+        return reps.value("total", column) - reps.value("compliments", column)
+
+    total = received()
+    lines = [f"{total} representations were received."]
     if len(reps.columns) > 1:
-        before = reps.value("total", 1)
-        change = percent(abs(total - before), before)
-        if change is not None and total != before:
-            way = "up" if total > before else "down"
-            lines[0] += f" That is {way} {change}% on {before} in {reps.columns[1]}."
+        before = received(1)
+        lines[0] += " " + _change(total, before, reps.columns[1], threshold)
     stage1 = raw.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
     if stage1 is not None:
         completed = stage1.value("completed")
@@ -129,6 +139,17 @@ def _key_figures(raw: dict[str, Table], threshold: int) -> list[str]:
     compliments = reps.value("compliments")
     lines.append(f"{compliments} compliments were received.")
     return lines
+
+
+def _change(now: int, before: int, when: str, threshold: int) -> str:
+    """Up or down on last year: in counts where last year's base is too small for a
+    percentage to mean anything (or to be safe to give)."""
+    if now == before:
+        return f"The same as in {when}."
+    way = "up" if now > before else "down"
+    if before < max(threshold, 1):
+        return f"That is {abs(now - before)} {way} on {when}."
+    return f"That is {way} {percent(abs(now - before), before)}% on {before} in {when}."
 
 
 def _extracts(edition: Edition) -> list[str]:
@@ -287,11 +308,11 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
         ),
     ]
     if draw:
-        _draw(sections, t)
+        _draw(sections, t, threshold)
     return sections
 
 
-def _draw(sections: list[Section], t: dict[str, Table]) -> None:
+def _draw(sections: list[Section], t: dict[str, Table], threshold: int) -> None:
     def holding(key: str) -> Section:
         """The section that prints the table a chart is drawn from."""
         return next(s for s in sections if any(table.key == key for table in s.tables))
@@ -300,7 +321,9 @@ def _draw(sections: list[Section], t: dict[str, Table]) -> None:
     periods = reps.columns[::-1]
 
     def series(table: Table, key: str):
-        return [table.value(key, i) for i in range(len(table.columns))][::-1]
+        return [_chartable(table.value(key, i), threshold) for i in range(len(table.columns))][
+            ::-1
+        ]
 
     holding("representations").charts.append(
         _trend_chart(
@@ -319,20 +342,25 @@ def _draw(sections: list[Section], t: dict[str, Table]) -> None:
         )
     )
     holding("customer_groups").charts.append(
-        _bar_chart(t["customer_groups"], "Who made complaints this year")
+        _bar_chart(t["customer_groups"], "Who made complaints this year", threshold)
     )
     holding(f"natures_{Procedure.STATUTORY}").charts.append(
         _bar_chart(
-            t[f"natures_{Procedure.STATUTORY}"], "Children Act complaints by nature, this year"
+            t[f"natures_{Procedure.STATUTORY}"],
+            "Children Act complaints by nature, this year",
+            threshold,
         )
     )
     holding("outcomes_stage_1").charts.append(
-        _bar_chart(t["outcomes_stage_1"], "Outcome of Stage 1 complaints, this year")
+        _bar_chart(t["outcomes_stage_1"], "Outcome of Stage 1 complaints, this year", threshold)
     )
     stage1 = t.get(f"timeliness_{STAGE_1[0]}_{STAGE_1[1]}")
     if stage1 is not None:
         years = stage1.columns[::2]
-        within = [stage1.value("within_target", 2 * i + 1) for i in range(len(years))]
+        within = [
+            _chartable(stage1.value("within_target", 2 * i + 1), threshold)
+            for i in range(len(years))
+        ]
         holding(stage1.key).charts.append(
             _trend_chart(
                 f"Stage 1 complaints answered within {stage1.extra['target_days']} working days "
@@ -342,7 +370,7 @@ def _draw(sections: list[Section], t: dict[str, Table]) -> None:
             )
         )
     holding("compliments").charts.append(
-        _bar_chart(t["compliments"], "Compliments by service area, this year")
+        _bar_chart(t["compliments"], "Compliments by service area, this year", threshold)
     )
 
 

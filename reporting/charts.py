@@ -54,7 +54,8 @@ def describe_trend(periods: list[str], series: dict[str, list]) -> str:
     parts = [
         f"{name}: "
         + ", ".join(
-            f"{p} {v if v is not None else 'none'}" for p, v in zip(periods, values, strict=True)
+            f"{p} {v if v is not None else 'no figure'}"
+            for p, v in zip(periods, values, strict=True)
         )
         for name, values in series.items()
     ]
@@ -91,7 +92,9 @@ def trend(periods: list[str], series: dict[str, list]) -> str:
             numbers = [v if isinstance(v, int | float) else 0 for v in values]
             ax.bar(xs, numbers, width=width * 0.95, color=SERIES[i % len(SERIES)], label=name)
             for x, value, number in zip(xs, values, numbers, strict=True):
-                ax.text(x, number, f"{value}", ha="center", va="bottom", fontsize=7, color=TEXT)
+                if value is None:
+                    continue  # no figure: no label, rather than "None"
+                ax.text(x, number, f"{value}", ha="center", va="bottom", fontsize=6, color=TEXT)
         ax.set_xticks(range(len(periods)), periods)
         ax.yaxis.set_visible(False)
         ax.spines["left"].set_visible(False)

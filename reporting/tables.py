@@ -432,6 +432,7 @@ def timeliness_tables(figs):
                 extra={
                     **extra,
                     "row_kinds": {"average_days": DAYS},
+                    "adds_up": {"completed": [attr for _, attr in bands if attr != "extended"]},
                     "target_days": t0.target_days,
                     "max_days": t0.max_days,
                 },
@@ -1037,24 +1038,98 @@ def fewer_than(threshold: int) -> str:
 
 
 def suppressed(table: Table, threshold: int) -> Table:
-    """The table as the published report shows it: a count from 1 to threshold - 1 becomes
-    "fewer than N", and the percentage beside it is hidden, so no one can be identified
-    (Getting the Best from Complaints §5.6). Zeros and totals of N or more stay."""
+    """The table as the published report shows it, so no one can be identified (Getting the
+    Best from Complaints §5.6):
+
+    - primary: a count from 1 to threshold - 1 becomes "fewer than N";
+    - secondary: where a column has a total, the hidden counts in it must not be worked out
+      from it (24 - 10 - 11 = 3), so the next smallest counts are hidden too until none can be;
+    - what is worked out from a hidden count goes with it: the percentage beside it, and in
+      that period any percentage row (an uphold rate of 100% beside "fewer than 5" upheld).
+
+    Zeros stay, and so do totals unless hiding them is the only way left.
+    """
     if threshold <= 1:
         return table
-    rows = []
-    for row in table.rows:
-        values = list(row.values)
-        for i, value in enumerate(values):
-            if (
-                cell_kind(table, row, i) == COUNT
-                and isinstance(value, int)
-                and 0 < value < threshold
-            ):
-                values[i] = fewer_than(threshold)
-                if i + 1 < len(values) and table.kinds[i + 1] == PERCENT:
-                    values[i + 1] = None
-        rows.append(Row(row.label, values, row.total, row.drill, row.key))
+    values = [list(row.values) for row in table.rows]
+    counts = [
+        [
+            cell_kind(table, row, i) == COUNT and isinstance(value, int)
+            for i, value in enumerate(row.values)
+        ]
+        for row in table.rows
+    ]
+    hidden = {
+        (r, i)
+        for r, row in enumerate(values)
+        for i, value in enumerate(row)
+        if counts[r][i] and 0 < value < threshold
+    }
+    for total, parts in _sums(table):
+        for i in range(len(table.columns)):
+            _protect_column(values, counts, hidden, total, parts, i, threshold)
+    hiding = fewer_than(threshold)
+    for r, i in hidden:
+        values[r][i] = hiding if 0 < values[r][i] < threshold else SUPPRESSED
+        if i + 1 < len(table.kinds) and table.kinds[i + 1] == PERCENT:
+            values[r][i + 1] = None
+    for r, row in enumerate(table.rows):
+        for i in range(len(row.values)):
+            if cell_kind(table, row, i) == PERCENT and any(c == i for _, c in hidden):
+                values[r][i] = None
     copy = Table.from_dict({**table.to_dict(), "rows": []})
-    copy.rows = rows
+    copy.rows = [
+        Row(row.label, values[r], row.total, row.drill, row.key)
+        for r, row in enumerate(table.rows)
+    ]
     return copy
+
+
+# A count hidden only so that another cannot be worked out from a total.
+SUPPRESSED = "withheld"
+
+
+def _sums(table: Table) -> list[tuple[int, list[int]]]:
+    """Which rows add up to which: the table's Total row is the sum of the others, unless the
+    table says otherwise in extra["adds_up"] (row keys: {"completed": ["within_target", …]})."""
+    at = {row.key: r for r, row in enumerate(table.rows)}
+    declared = table.extra.get("adds_up")
+    if declared:
+        return [
+            (at[total], [at[k] for k in parts if k in at])
+            for total, parts in declared.items()
+            if total in at
+        ]
+    total = next((r for r, row in enumerate(table.rows) if row.total), None)
+    if total is None:
+        return []
+    return [(total, [r for r in range(len(table.rows)) if r != total])]
+
+
+def _protect_column(values, counts, hidden, total, parts, column: int, threshold: int) -> None:
+    """Hide more of the column until its hidden counts cannot be worked out from its total."""
+    if not counts[total][column] or (total, column) in hidden:
+        return
+    parts = [r for r in parts if counts[r][column]]
+    while True:
+        secret = [r for r in parts if (r, column) in hidden]
+        if not secret or not _derivable([values[r][column] for r in secret], threshold):
+            return
+        shown = [r for r in parts if (r, column) not in hidden and values[r][column] > 0]
+        if not shown:
+            hidden.add((total, column))
+            return
+        hidden.add((min(shown, key=lambda r: values[r][column]), column))
+
+
+def _derivable(secret: list[int], threshold: int) -> bool:
+    """Whether a reader who knows the hidden counts' sum, that each "fewer than N" is 1 to
+    N - 1 and each withheld one is N or more, can tell any one of them."""
+    total = sum(secret)
+    bounds = [(1, threshold - 1) if v < threshold else (threshold, total) for v in secret]
+    for i, (low, high) in enumerate(bounds):
+        others_low = sum(b[0] for j, b in enumerate(bounds) if j != i)
+        others_high = sum(b[1] for j, b in enumerate(bounds) if j != i)
+        if max(low, total - others_high) == min(high, total - others_low):
+            return True
+    return False

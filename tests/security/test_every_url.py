@@ -112,6 +112,7 @@ RULES = {
     "edition-publish": ({"pk": "edition"}, only([MANAGER], 405)),
     "edition-new-version": ({"pk": "edition"}, only([MANAGER], 405)),
     "edition-pdf": ({"pk": "edition"}, only(DASHBOARD, 404)),  # not yet published
+    "edition-html": ({"pk": "edition"}, only(DASHBOARD)),
     "edition-tables": ({"pk": "edition", "fmt": "xlsx"}, only(DASHBOARD)),
     "edition-table": ({"pk": "edition", "key": "teams", "fmt": "csv"}, only(DASHBOARD)),
     "case-study-remove": ({"pk": "case_study"}, only([MANAGER], 405)),
