@@ -53,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "prepare_annual_report",
         "view_access_log",
         "manage_retention",
+        "import_history",
     ],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
     Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],

@@ -1021,3 +1021,36 @@ class ActionCompleteForm(CaseworkForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.date_today("on")
+
+
+class HistoryImportForm(CaseworkForm):
+    submit_label = "Upload and check"
+
+    file = forms.FileField(
+        label="Spreadsheet of cases",
+        error_messages={
+            "required": "Select the spreadsheet to import.",
+            "empty": "The selected file is empty.",
+        },
+        help_text="CSV or XLSX, laid out as the template.",
+    )
+    dry_run = forms.TypedChoiceField(
+        label="What should happen?",
+        choices=[
+            ("yes", "Check it only: report every problem and write nothing"),
+            ("no", "Import it: write the cases if no row has a problem"),
+        ],
+        coerce=lambda v: v == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.HISTORY_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is larger than {limit // 1_048_576} MB, the most that can be imported "
+                "at once. Split it into several files, for example one per year."
+            )
+        return upload

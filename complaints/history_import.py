@@ -24,18 +24,25 @@ This is how a council moves from Respond, iCasework or its own spreadsheets. The
 import csv
 import datetime as dt
 import io
+import logging
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from complaints import services, workflow
 from complaints.errors import DomainError
 from complaints.models import (
     Case,
+    CaseImport,
     Channel,
     Child,
     Complainant,
@@ -57,7 +64,10 @@ from complaints.models import (
 )
 from complaints.models.cases import Event
 from complaints.signals import history_imported
+from complaints.spreadsheets import csv_text
 from complaints.workflow import PanelSeat
+
+log = logging.getLogger(__name__)
 
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
@@ -352,7 +362,7 @@ class _Checker:
             return None
         found = self.lookups[lookup].get(text)
         if found is None:
-            self.problem(column, f"“{text}” is not one of the {lookup} known.")
+            self.problem(column, f"“{text}” is not one of the {lookup} the app knows.")
         return found
 
     def many(self, column: str, lookup: str) -> list:
@@ -842,3 +852,96 @@ def _replay_panel(case: Case, s: StageRecord, *, by) -> None:
         stage = Case.objects.get(pk=case.pk).current_stage
         stage.panel_cost = s.panel_cost
         stage.save(update_fields=["panel_cost"])
+
+
+# --- in the background, for the browser -------------------------------------------------------
+
+# An import of 100,000 rows takes about an hour; one running far longer lost its worker.
+STALE_IMPORT = dt.timedelta(hours=3)
+
+
+def import_request(*, name: str, data: bytes, by, dry_run: bool) -> CaseImport:
+    """Queue the file to import in the background, after refusing at once one that cannot be
+    an import at all (FileRefused). Like a PDF of the annual report, it waits if the broker is
+    down, and the periodic task `run_waiting_imports` (or `import_cases --waiting`) runs it."""
+    read_rows(name, data)
+    job = CaseImport.objects.create(name=name[:200], dry_run=dry_run, requested_by=by)
+    job.file.save(f"{uuid.uuid4().hex}.upload", ContentFile(data), save=True)
+    transaction.on_commit(lambda: _dispatch(job.pk))
+    return job
+
+
+def _dispatch(job_id: int) -> None:
+    from complaints.tasks import run_case_import
+
+    try:
+        run_case_import.delay(job_id)
+    except Exception:  # noqa: BLE001 - the import waits; the periodic task runs it
+        log.warning("Broker unavailable: history import %s waits", job_id)
+
+
+def _claimable() -> Q:
+    stale = timezone.now() - STALE_IMPORT
+    running = CaseImport.State.RUNNING
+    return Q(state=CaseImport.State.QUEUED) | Q(state=running, started_at__lt=stale)
+
+
+def imports_waiting() -> list[int]:
+    return list(
+        CaseImport.objects.filter(_claimable())
+        .order_by("requested_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def _progress_key(job_id: int) -> str:
+    return f"complaints.case-import.{job_id}.progress"
+
+
+def progress(job: CaseImport) -> tuple[int, int]:
+    """(rows done, rows in all) of a running import. Kept in the cache, because the import's
+    own transaction hides its rows from everyone else until it ends."""
+    return cache.get(_progress_key(job.pk)) or (0, 0)
+
+
+def import_run(job_id: int) -> CaseImport | None:
+    """Run a queued import; None if another worker has it. Its file is deleted once read."""
+    taken = CaseImport.objects.filter(_claimable(), pk=job_id).update(
+        state=CaseImport.State.RUNNING, started_at=timezone.now()
+    )
+    if not taken:
+        return None
+    job = CaseImport.objects.get(pk=job_id)
+    with job.file.open("rb") as file:
+        data = file.read()
+
+    def report(done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            cache.set(_progress_key(job_id), (done, total), timeout=STALE_IMPORT.seconds)
+
+    try:
+        result = import_cases(
+            job.name, data, by=job.requested_by, dry_run=job.dry_run, progress=report
+        )
+    except FileRefused as refused:
+        result = Result(dry_run=job.dry_run, problems=[Problem(0, "", refused.message)])
+    except Exception as error:
+        job.state, job.error, job.finished_at = (
+            CaseImport.State.FAILED,
+            repr(error)[:2000],
+            timezone.now(),
+        )
+        job.save()
+        raise
+    finally:
+        job.file.delete(save=False)
+    job.state, job.finished_at = CaseImport.State.DONE, timezone.now()
+    job.rows, job.created, job.updated = result.rows, result.created, result.updated
+    job.problems = [[p.row, p.column, p.message] for p in result.problems]
+    job.save()
+    return job
+
+
+def problems_csv(job: CaseImport) -> str:
+    """The problems as a spreadsheet, to put right in the file and import again."""
+    return csv_text(["Row", "Column", "Problem"], job.problems)

@@ -113,3 +113,8 @@ def ensure_schedule() -> None:
         name="Make waiting annual report PDFs",
         defaults={"task": "reporting.tasks.render_waiting", "interval": every_five_minutes},
     )
+    # History imports queued while the broker was down.
+    PeriodicTask.objects.get_or_create(
+        name="Run waiting history imports",
+        defaults={"task": "complaints.tasks.run_waiting_imports", "interval": every_five_minutes},
+    )

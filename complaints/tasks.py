@@ -34,3 +34,23 @@ def deliver_notifications(ids: list[int] | None = None) -> dict:
     minutes, which is what sends messages queued while the broker was down)."""
     sent, failed = chasing.deliver(ids)
     return {"sent": sent, "failed": failed}
+
+
+@shared_task(acks_late=True, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 60)
+def run_case_import(job_id: int) -> dict:
+    """A history import from the browser (complaints.history_import.import_run)."""
+    from complaints import history_import
+
+    job = history_import.import_run(job_id)
+    return {"job": job_id, "ran": job is not None}
+
+
+@shared_task
+def run_waiting_imports() -> int:
+    """Imports queued while the broker was down, or left by a worker that died."""
+    from complaints import history_import
+
+    waiting = history_import.imports_waiting()
+    for job_id in waiting:
+        run_case_import.delay(job_id)
+    return len(waiting)

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from complaints.views import actions, audit, cases, files, learning, work
+from complaints.views import actions, audit, cases, files, imports, learning, work
 
 urlpatterns = [
     path("", work.my_work, name="home"),
     path("cases/", cases.case_list, name="case-list"),
     path("learning/", learning.learning_overview, name="learning"),
+    path("imports/", imports.import_start, name="import-start"),
+    path("imports/template.csv", imports.import_template, name="import-template"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/problems.csv", imports.import_problems, name="import-problems"),
     path("actions/<int:pk>/done/", learning.action_complete, name="action-complete"),
     path("cases/export.csv", cases.case_export, name="case-export"),
     path("cases/new/", cases.case_log, name="case-log"),

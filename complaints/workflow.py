@@ -38,7 +38,8 @@ change, re-plans the deadlines and writes exactly one Event. Nothing else sets C
 A move replayed from a council's history (complaints.history_import) runs inside `as_of(day)`:
 its event is dated that day, nothing is queued to send, and no lessons-learnt form is made owed
 for a response long past. What the previous system did not record (the eligibility
-ground, who investigated, who sat on a panel) is left unrecorded rather than invented.
+ground, who responded, who investigated, who sat on a panel) is left unrecorded rather than
+invented.
 
 `escalate` from closed is the reopening Lancashire asks for: the record closes when the response
 goes out and reopens if the complainant asks for the next stage. `reopen` starts a fresh stage
@@ -547,7 +548,7 @@ def allocate(case: Case, *, by, team: Team, manager=None, on: dt.date | None = N
     if team is None:
         raise DomainError("Choose the team to allocate to.", field="team")
     manager = manager or team.manager
-    if manager is None:
+    if manager is None and not replaying_history():
         raise DomainError(f"{team.name} has no manager; choose who will respond.", field="manager")
     stage.team, stage.responding_manager = team, manager
     stage.allocated_on = stage.allocated_on or on
@@ -559,7 +560,7 @@ def allocate(case: Case, *, by, team: Team, manager=None, on: dt.date | None = N
         Move.ALLOCATE,
         by=by,
         from_state=case.state,
-        data={"team": team.pk, "manager": manager.pk, "on": on.isoformat()},
+        data={"team": team.pk, "manager": manager.pk if manager else None, "on": on.isoformat()},
     )
     return case
 

@@ -14,6 +14,7 @@ from complaints.models.cases import (
     Stage,
 )
 from complaints.models.chasing import ChaseRule, ChaseRun, Notification, Recipient
+from complaints.models.imports import CaseImport
 from complaints.models.learning import AgreedAction, LessonsLearnt
 from complaints.models.organisation import Directorate, ServiceArea, Team
 from complaints.models.records import (
@@ -75,6 +76,7 @@ __all__ = [
     "Document",
     "Contact",
     "CATEGORY_MODELS",
+    "CaseImport",
     "STATUTORY_STEPS",
     "AdvocacyProvider",
     "AgeBand",

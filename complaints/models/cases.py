@@ -291,6 +291,7 @@ class Case(models.Model):
             ("view_access_log", "Can read who opened, downloaded and exported what"),
             ("make_subject_access_bundle", "Can gather what is held about a person"),
             ("manage_retention", "Can review records due for deletion and hold them"),
+            ("import_history", "Can import cases from a council's earlier system"),
         ]
 
     def __str__(self) -> str:

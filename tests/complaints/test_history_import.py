@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from complaints import history_import
 from complaints.history_import import COLUMNS, FileRefused, import_cases
-from complaints.models import Case, Level, Notification, Stage
+from complaints.models import Case, CaseImport, Level, Notification, Stage
 from complaints.models.cases import Event
 from complaints.workflow import TRANSITIONS, Move
 from tests.factories import ServiceAreaFactory, TeamFactory
@@ -276,3 +276,95 @@ def test_the_command_checks_imports_and_reports_problems(areas, officer, tmp_pat
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_cases", str(bad))
     assert "Row 2, channel" in capsys.readouterr().err
+
+
+# --- in the browser, as a background job ---------------------------------------------------
+
+
+def _upload(client, data: bytes, *, dry_run: str, name="history.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.support.forms import token
+
+    return client.post(
+        "/imports/",
+        {
+            "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+            "dry_run": dry_run,
+            "submission": token(),
+        },
+    )
+
+
+def test_the_manager_checks_then_imports_a_file_in_the_background(
+    areas, complaints_manager, client, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client.force_login(complaints_manager)
+    data = csv_bytes([answered()])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = _upload(client, data, dry_run="yes")
+    page = client.get(checked.url).content.decode()
+    assert "No problems found" in page and Case.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = _upload(client, data, dry_run="no")
+    page = client.get(imported.url).content.decode()
+    assert "1 new case" in page
+    assert Case.objects.get().source_reference == "R-1"
+    job = CaseImport.objects.get(pk=imported.url.rstrip("/").rsplit("/", 1)[1])
+    assert not job.file  # the upload, with its names and addresses, is gone
+
+
+def test_the_problems_are_listed_and_download_as_a_spreadsheet(
+    areas, complaints_manager, client, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client.force_login(complaints_manager)
+    bad = csv_bytes([answered(channel="=HYPERLINK(1)")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, bad, dry_run="no")
+    page = client.get(response.url).content.decode()
+    problems = client.get(response.url + "problems.csv").content.decode()
+
+    assert "1 problem in the file: nothing was written" in page
+    assert "“=HYPERLINK(1)” is not one of the channels" in page
+    assert problems.splitlines()[:2] == [
+        "Row,Column,Problem",
+        "2,channel,“=HYPERLINK(1)” is not one of the channels the app knows.",
+    ]
+    assert Case.objects.count() == 0
+
+
+def test_a_file_that_cannot_be_an_import_is_refused_on_the_form(areas, complaints_manager, client):
+    client.force_login(complaints_manager)
+    response = _upload(client, b"\x89PNG\r\n\x1a\n\x00\x00", dry_run="yes", name="photo.csv")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and "not a spreadsheet" in page
+    assert CaseImport.objects.count() == 0
+
+
+def test_an_import_waits_while_the_broker_is_down_and_runs_later(
+    areas, complaints_manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    from complaints import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OSError("no broker")
+
+    monkeypatch.setattr(tasks.run_case_import, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = history_import.import_request(
+            name="h.csv", data=csv_bytes([answered()]), by=complaints_manager, dry_run=False
+        )
+    assert history_import.imports_waiting() == [job.pk]
+
+    history_import.import_run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.created) == (CaseImport.State.DONE, 1)
+    assert history_import.import_run(job.pk) is None  # never twice

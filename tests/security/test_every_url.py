@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMIN_MODELS
 from complaints import learning, letters, services
-from complaints.models import Child, LetterTemplate, RemedyKind
+from complaints.models import CaseImport, Child, LetterTemplate, RemedyKind
 from ombudsman.models import OmbudsmanDeadline, RecommendationKind
 from ombudsman.services import ombudsman_case_create, recommendation_add
 from reporting import services as report
@@ -113,6 +113,10 @@ RULES = {
     "edition-new-version": ({"pk": "edition"}, only([MANAGER], 405)),
     "edition-pdf": ({"pk": "edition"}, only(DASHBOARD, 404)),  # not yet published
     "edition-html": ({"pk": "edition"}, only(DASHBOARD)),
+    "import-start": ({}, only([MANAGER])),
+    "import-template": ({}, only([MANAGER])),
+    "import-detail": ({"pk": "case_import"}, only([MANAGER])),
+    "import-problems": ({"pk": "case_import"}, only([MANAGER])),
     "edition-tables": ({"pk": "edition", "fmt": "xlsx"}, only(DASHBOARD)),
     "edition-table": ({"pk": "edition", "key": "teams", "fmt": "csv"}, only(DASHBOARD)),
     "case-study-remove": ({"pk": "case_study"}, only([MANAGER], 405)),
@@ -193,6 +197,7 @@ def world(build, officer, team, team_manager, head_of_service, complaints_manage
     edition = report.edition_start(year=2025, by=complaints_manager)
     study = report.case_study_add(edition, title="A family", text="What we learnt.")
     rendering = Rendering.objects.create(edition=edition, requested_by=complaints_manager)
+    case_import = CaseImport.objects.create(name="history.csv", requested_by=complaints_manager)
     assert element and Child.objects.exists()
     return {
         "case": case.reference,
@@ -206,6 +211,7 @@ def world(build, officer, team, team_manager, head_of_service, complaints_manage
         "edition": edition.pk,
         "case_study": study.pk,
         "rendering": rendering.pk,
+        "case_import": case_import.pk,
         "complainant_id": case.complainant_id,
         "officer": officer.pk,
     }
