@@ -15,7 +15,7 @@ LOCAL_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY) TWO_FACTOR_REQUIRED=false DIRECTOR
 MANAGE := $(LOCAL_ENV) $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup assets demo lint bench load lock clean
+.PHONY: help run test setup assets demo lint bench bench-import load lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
 
 bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATABASE_URL)
 	$(BIN)/python bench/run.py
+
+bench-import: setup ## Time importing 10,000 cases of history on PostgreSQL (BENCH_IMPORT_CASES)
+	$(BIN)/python bench/import_history.py
 
 # locust (the `load` extra) brings gevent, which the service never needs, so only this installs it.
 load: setup ## Run 50 locust users for 2 minutes against gunicorn on PostgreSQL (loopback)

@@ -4,7 +4,14 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
 from complaints.filters import ReceivedBetween
-from complaints.forms import CaseworkForm, DateField, PersonChoiceField, active, people
+from complaints.forms import (
+    CaseworkForm,
+    DateField,
+    PersonChoiceField,
+    active,
+    people,
+    yes_no_unknown,
+)
 from complaints.models import Case, Level, ServiceArea
 from ombudsman.models import Decision, OmbudsmanCase, OmbudsmanDeadline, RecommendationKind
 
@@ -72,6 +79,9 @@ class DecisionForm(CaseworkForm):
     )
     draft_decision_on = DateField(label="Date of the draft decision", required=False)
     decision_on = DateField(label="Date of the final decision")
+    remedied_before_decision = yes_no_unknown(
+        "Had the council already remedied the complaint before the decision?", "Not known"
+    )
     public_report = forms.ChoiceField(
         label="Public report",
         choices=OmbudsmanCase.PublicReport.choices,

@@ -68,6 +68,13 @@ class OmbudsmanCase(models.Model):
     route = models.CharField(max_length=13, choices=Route.choices, default=Route.ASSESSMENT)
     summary = models.TextField(blank=True)
     draft_decision_on = models.DateField(null=True, blank=True)
+    # The annual letter counts upheld decisions where the council had already put things right;
+    # empty: not known.
+    remedied_before_decision = models.BooleanField(
+        "The council had already remedied the complaint before the decision",
+        null=True,
+        blank=True,
+    )
     decision_on = models.DateField(null=True, blank=True)
     decision = models.ForeignKey(
         Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

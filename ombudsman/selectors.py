@@ -11,7 +11,8 @@ Counting rules (following the LGSCO's "interpreting local authority statistics")
 - compliance: of upheld decisions with recommendations due by the period's end, those where
   every recommendation was complied with by its due date;
 - remedied by the council: upheld decisions where the council had already provided a
-  satisfactory remedy, as a share of upheld;
+  satisfactory remedy before the decision (recorded on the case, or a decision category that
+  says so), as a share of upheld;
 - payments: the sum of payment recommendations on decisions made in the period;
 - learning identified: service-improvement recommendations on decisions in the period.
 """
@@ -75,7 +76,9 @@ def annual_letter_figures(
     recommendations = Recommendation.objects.filter(ombudsman_case__in=decided)
     total = recommendations.filter(kind__requires_amount=True).aggregate(total=Sum("amount"))
     payments = Decimal(total["total"] or 0).quantize(Decimal("0.01"))
-    remedied = upheld_cases.filter(decision__remedied_by_council=True).count()
+    remedied = upheld_cases.filter(
+        Q(decision__remedied_by_council=True) | Q(remedied_before_decision=True)
+    ).count()
     return AnnualLetterFigures(
         received=received,
         decided=sum(by_group.values()),

@@ -104,6 +104,7 @@ def decision_record(
     draft_decision_on: dt.date | None = None,
     public_report: str = "",
     route: str = "",
+    remedied_before_decision: bool | None = None,
 ) -> OmbudsmanCase:
     if decision is None:
         raise DomainError("Choose the Ombudsman's decision.", field="decision")
@@ -129,6 +130,7 @@ def decision_record(
         )
     case.decision, case.decision_on, case.route = decision, decision_on, route
     case.draft_decision_on = draft_decision_on or case.draft_decision_on
+    case.remedied_before_decision = remedied_before_decision
     case.public_report = public_report
     if public_report:
         case.public_report_on = case.public_report_on or decision_on

@@ -133,8 +133,10 @@ def decision_record(request, pk):
             case,
             decision=d["decision"],
             decision_on=d["decision_on"],
+            draft_decision_on=d["draft_decision_on"],
             public_report=d["public_report"],
             route=d["route"],
+            remedied_before_decision=d["remedied_before_decision"],
         ),
         reverse("ombudsman-detail", args=[pk]),
     )

@@ -253,3 +253,21 @@ def test_decisions_on_the_years_enquiries_are_counted_apart_from_the_years_decis
     assert figures.decided_of_received_by_group == {"upheld": 2, "not_upheld": 1, "closed": 1}
     later = annual_letter_figures(**FY_2025)
     assert (later.decided, later.decided_of_received) == (1, 0)
+
+
+def test_an_upheld_case_the_council_had_already_remedied_counts_as_remedied(officer):
+    # "upheld_fault_no_injustice" does not say the council remedied it; the case does.
+    case = services.ombudsman_case_create(
+        reference="25 000 900", received_on=D(2025, 4, 2), by=officer
+    )
+    services.decision_record(
+        case,
+        decision=decision("upheld_fault_no_injustice"),
+        decision_on=D(2025, 6, 2),
+        route="investigation",
+        remedied_before_decision=True,
+    )
+
+    figures = annual_letter_figures(start=D(2025, 4, 1), end=D(2026, 3, 31))
+
+    assert (figures.upheld, figures.remedied_by_council, figures.remedied_share) == (1, 1, 100)

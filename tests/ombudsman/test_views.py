@@ -177,3 +177,29 @@ def test_an_ombudsman_case_is_opened_from_the_complaint(client, officer, build, 
     assert "CSC-1999-99999" not in made_up
     client.force_login(team_manager)
     assert client.get(link).status_code == 403
+
+
+def test_the_decision_form_records_the_draft_date_and_an_earlier_remedy(client, officer):
+    today = dt.date.today()
+    case = services.ombudsman_case_create(
+        reference="25 000 114", received_on=today - dt.timedelta(days=60), by=officer
+    )
+    client.force_login(officer)
+    response = client.post(
+        reverse("ombudsman-decision", args=[case.pk]),
+        {
+            "submission": str(uuid.uuid4()),
+            "decision": Decision.objects.get(code="upheld_fault_injustice").pk,
+            "route": "investigation",
+            "remedied_before_decision": "yes",
+            **dates("draft_decision_on", today - dt.timedelta(days=10)),
+            **dates("decision_on", today),
+        },
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.remedied_before_decision is True
+    assert case.draft_decision_on == today - dt.timedelta(days=10)
+    page = client.get(reverse("ombudsman-detail", args=[case.pk])).content.decode()
+    assert "the council had already remedied the complaint" in page
