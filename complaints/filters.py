@@ -48,7 +48,9 @@ class ReceivedBetween(django_filters.FilterSet):
 
 class CaseFilter(ReceivedBetween):
     kind = django_filters.ChoiceFilter(choices=Case.Kind.choices, empty_label="Any kind")
-    procedure = django_filters.ChoiceFilter(choices=Procedure.choices, empty_label="Any")
+    procedure = django_filters.ChoiceFilter(
+        choices=Procedure.choices, empty_label="Any", method="filter_procedure"
+    )
     stage = django_filters.ChoiceFilter(
         field_name="current_stage__level", choices=Level.choices, empty_label="Any stage"
     )
@@ -166,6 +168,14 @@ class CaseFilter(ReceivedBetween):
         if not value:
             return queryset
         return queryset.filter(state__in=ACTIVE_STATES, next_due_on__lt=self.today)
+
+    def filter_procedure(self, queryset, name, value):
+        """The procedure's cases; with complaint=on, the Children Act's include complaints
+        refused or not yet screened before either was chosen, as the statistics count them
+        (reporting.statistics.profile_of)."""
+        if value == Procedure.STATUTORY and self.form.cleaned_data.get("complaint"):
+            return queryset.filter(procedure__in=[value, ""])
+        return queryset.filter(procedure=value)
 
     def filter_accepted(self, queryset, name, value):
         return queryset.filter(ACCEPTED) if value else queryset

@@ -301,6 +301,8 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             "not cover follow the council's corporate procedure and the Ombudsman's Complaint "
             "Handling Code, which asks for this self-assessment and service improvement report.",
             code_assessment=code_assessment(edition),
+            tables=[t["customer_groups_corporate"], t["channels_corporate"]],
+            in_appendix=[t["routes_corporate"]],
             narrative=[
                 ("Commentary on the self-assessment", text["code_self_assessment"]),
                 ("Service improvement", text["code_service_improvement"]),

@@ -43,7 +43,17 @@ SECTIONS = [
     ),
     ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
     ("Service areas and teams", ["service_areas", "teams"]),
-    ("Who complained and how", ["customer_groups", "routes", "channels"]),
+    (
+        "Who complained and how",
+        [
+            "customer_groups",
+            "routes",
+            "channels",
+            "customer_groups_corporate",
+            "routes_corporate",
+            "channels_corporate",
+        ],
+    ),
     ("Children and advocacy", ["advocacy"]),
     ("The Ombudsman", ["ombudsman", "ombudsman_decisions"]),
     ("Compliments", ["compliments"]),

@@ -178,6 +178,30 @@ _TIMELINESS_COUNTS = [f.name for f in fields(Timeliness) if f.name not in _TIMEL
 
 
 @dataclass
+class Profile:
+    """Who made one procedure's complaints, and how: counted per complaint received."""
+
+    relationships: Counter = field(default_factory=Counter)
+    routes: Counter = field(default_factory=Counter)  # Case.Via
+    channels: Counter = field(default_factory=Counter)
+    from_children: int = 0
+    on_behalf_of_child: int = 0
+    advocacy_offered: int = 0
+    advocacy_accepted: int = 0  # the take-up
+    advocacy_referred: int = 0
+    advocacy_providers: Counter = field(default_factory=Counter)
+    equality: dict = field(default_factory=lambda: {f: Counter() for f in EQUALITY_FIELDS})
+    outcome_sought: Counter = field(default_factory=Counter)
+
+
+def profile_of(procedure: str) -> str:
+    """The profile a complaint counts in: its procedure's, or the Children Act's while none
+    was chosen (refused on a ground both share, or not yet screened), since the statutory
+    report counts every complaint about children's social care received."""
+    return procedure or Procedure.STATUTORY
+
+
+@dataclass
 class Figures:
     """Everything counted for one period (and service area, if one was chosen)."""
 
@@ -197,19 +221,10 @@ class Figures:
     natures: Counter = field(default_factory=Counter)  # (procedure, nature)
     service_areas: Counter = field(default_factory=Counter)  # (procedure, service area)
     teams: Counter = field(default_factory=Counter)  # team, at the first stage requested
-    relationships: Counter = field(default_factory=Counter)
-    routes: Counter = field(default_factory=Counter)  # Case.Via
-    channels: Counter = field(default_factory=Counter)
-    from_children: int = 0
-    on_behalf_of_child: int = 0
-    advocacy_offered: int = 0
-    advocacy_accepted: int = 0  # the take-up
-    advocacy_referred: int = 0
+    # Who complained and how, per procedure (PROFILE_OF): the statutory report's is its own.
+    profiles: dict = field(default_factory=lambda: {p: Profile() for p in Procedure.values})
     call_backs: Counter = field(default_factory=Counter)  # outcome ("" while awaited)
     accepted_from: Counter = field(default_factory=Counter)  # kind it came in as
-    advocacy_providers: Counter = field(default_factory=Counter)
-    equality: dict = field(default_factory=lambda: {f: Counter() for f in EQUALITY_FIELDS})
-    outcome_sought: Counter = field(default_factory=Counter)
     remedies: Counter = field(default_factory=Counter)
     payments: Decimal = Decimal("0.00")
     payments_made: int = 0
@@ -230,6 +245,10 @@ class Figures:
     ombudsman: AnnualLetterFigures | None = None
     counting: Counting = DEFAULT
     counted_at: dt.datetime | None = None
+
+    @property
+    def statutory(self) -> Profile:
+        return self.profiles[Procedure.STATUTORY]
 
     @property
     def total_representations(self) -> int:
@@ -303,6 +322,10 @@ def _plus(a, b):
             **{n: getattr(a, n) for n in _TIMELINESS_SETTINGS},
             **{n: getattr(a, n) + getattr(b, n) for n in _TIMELINESS_COUNTS},
         )
+    if isinstance(a, Profile):
+        return Profile(
+            **{f.name: _plus(getattr(a, f.name), getattr(b, f.name)) for f in fields(a)}
+        )
     if isinstance(a, ReturnRate):
         return ReturnRate(*(x + y for x, y in zip(astuple(a), astuple(b), strict=True)))
     if isinstance(a, int | Decimal):
@@ -356,7 +379,9 @@ def _cache_trouble_counts_anyway():
 
 # Part of the key, so figures cached by an older shape of Figures are never read back.
 _SHAPE = zlib.crc32(
-    " ".join(f.name for cls in (Figures, AnnualLetterFigures) for f in fields(cls)).encode()
+    " ".join(
+        f.name for cls in (Figures, Profile, AnnualLetterFigures) for f in fields(cls)
+    ).encode()
 )
 
 
@@ -575,17 +600,17 @@ def _fill_complaint_profile(counted, periods, area):
         referred=Count("pk", filter=Q(advocacy_referred_on__isnull=False)),
     )
     for bucket, procedure, service, relationship, channel, via, n, *advocacy in rows.order_by():
-        f = counted[bucket]
-        f.service_areas[(procedure, service or NOT_RECORDED)] += n
-        f.relationships[relationship] += n
-        f.channels[channel] += n
-        f.routes[via] += n
+        counted[bucket].service_areas[(procedure, service or NOT_RECORDED)] += n
+        p = counted[bucket].profiles[profile_of(procedure)]
+        p.relationships[relationship] += n
+        p.channels[channel] += n
+        p.routes[via] += n
         children, behalf, offered, accepted, referred = advocacy
-        f.from_children += children
-        f.on_behalf_of_child += behalf
-        f.advocacy_offered += offered
-        f.advocacy_accepted += accepted
-        f.advocacy_referred += referred
+        p.from_children += children
+        p.on_behalf_of_child += behalf
+        p.advocacy_offered += offered
+        p.advocacy_accepted += accepted
+        p.advocacy_referred += referred
     # A joint complaint counts once more for each other service area it concerns.
     joint = _grouped(
         complaints.filter(joint_service_areas__isnull=False),
@@ -600,15 +625,20 @@ def _fill_complaint_profile(counted, periods, area):
     for bucket, procedure, n in joint_cases.annotate(n=Count("pk", distinct=True)).order_by():
         counted[bucket].joint_complaints[procedure] += n
     providers = complaints.filter(advocacy_provider__isnull=False)
-    for bucket, provider, n in _grouped(providers, "advocacy_provider__label"):
-        counted[bucket].advocacy_providers[provider] += n
-    answers = _grouped(complaints, *[f"complainant__{name}__label" for name in EQUALITY_FIELDS])
-    for bucket, *labels, n in answers:
+    for bucket, procedure, provider, n in _grouped(
+        providers, "procedure", "advocacy_provider__label"
+    ):
+        counted[bucket].profiles[profile_of(procedure)].advocacy_providers[provider] += n
+    answers = _grouped(
+        complaints, "procedure", *[f"complainant__{name}__label" for name in EQUALITY_FIELDS]
+    )
+    for bucket, procedure, *labels, n in answers:
+        p = counted[bucket].profiles[profile_of(procedure)]
         for name, answer in zip(EQUALITY_FIELDS, labels, strict=True):
-            counted[bucket].equality[name][answer or NOT_RECORDED] += n
+            p.equality[name][answer or NOT_RECORDED] += n
     sought = complaints.filter(outcome_sought__isnull=False)
-    for bucket, remedy, n in _grouped(sought, "outcome_sought__label"):
-        counted[bucket].outcome_sought[remedy] += n
+    for bucket, procedure, remedy, n in _grouped(sought, "procedure", "outcome_sought__label"):
+        counted[bucket].profiles[profile_of(procedure)].outcome_sought[remedy] += n
     elements = _in_periods(
         Element.objects.filter(case__in=_complaints()),
         "case__received_on",

@@ -220,6 +220,9 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
         customer_groups(figs),
         routes(figs),
         channels(figs),
+        customer_groups(figs, Procedure.CORPORATE),
+        routes(figs, Procedure.CORPORATE),
+        channels(figs, Procedure.CORPORATE),
         advocacy(figs),
         call_backs(figs),
         *equality(figs),
@@ -692,57 +695,78 @@ def teams(figs):
     )
 
 
-def customer_groups(figs):
-    labels = _ordered(Relationship, *[f.relationships for f in figs])
+# The profile tables (who complained and how) count one procedure's complaints: the Children
+# Act's under their own keys, the corporate procedure's under keys ending "_corporate".
+PROFILE_NOTE = {
+    Procedure.STATUTORY: "Children Act complaints, and those refused or not yet screened before "
+    "either procedure was chosen.",
+    Procedure.CORPORATE: "Complaints under the council's corporate procedure.",
+}
+
+
+def _profile_key(key: str, procedure: str) -> str:
+    return key if procedure == Procedure.STATUTORY else f"{key}_{procedure}"
+
+
+def _title(title: str, procedure: str) -> str:
+    return title if procedure == Procedure.STATUTORY else f"{title}: corporate procedure"
+
+
+def customer_groups(figs, procedure=Procedure.STATUTORY):
+    labels = _ordered(Relationship, *[f.profiles[procedure].relationships for f in figs])
     return _yearly(
-        "customer_groups",
-        "Who made complaints",
+        _profile_key("customer_groups", procedure),
+        _title("Who made complaints", procedure),
         "Complainant",
         figs,
         labels,
-        lambda f, label: f.relationships[label],
-        drill=lambda label: {"relationship": label},
+        lambda f, label: f.profiles[procedure].relationships[label],
+        drill=lambda label: {"relationship": label, "procedure": procedure},
         chart="bar",
+        note=PROFILE_NOTE[procedure],
     )
 
 
-def routes(figs):
+def routes(figs, procedure=Procedure.STATUTORY):
     return _relabel(
         _yearly(
-            "routes",
-            "Complaints made directly or through an elected representative",
+            _profile_key("routes", procedure),
+            _title("Complaints made directly or through an elected representative", procedure),
             "Route",
             figs,
             list(Case.Via.values),
-            lambda f, via: f.routes[via],
+            lambda f, via: f.profiles[procedure].routes[via],
+            note=PROFILE_NOTE[procedure],
         ),
         dict(Case.Via.choices),
     )
 
 
-def channels(figs):
-    labels = _ordered(Channel, *[f.channels for f in figs])
+def channels(figs, procedure=Procedure.STATUTORY):
+    labels = _ordered(Channel, *[f.profiles[procedure].channels for f in figs])
     return _yearly(
-        "channels",
-        "How complaints were made",
+        _profile_key("channels", procedure),
+        _title("How complaints were made", procedure),
         "Channel",
         figs,
         labels,
-        lambda f, label: f.channels[label],
+        lambda f, label: f.profiles[procedure].channels[label],
         drop_empty=True,
+        note=PROFILE_NOTE[procedure],
     )
 
 
 def advocacy(figs):
+    p = [f.statutory for f in figs]
     rows = [
-        Row("Complaints made by a child or young person", [f.from_children for f in figs]),
-        Row("Complaints made on a child's behalf", [f.on_behalf_of_child for f in figs]),
-        Row("Advocacy offered", [f.advocacy_offered for f in figs]),
-        Row("Took up the offer", [f.advocacy_accepted for f in figs]),
-        Row("Referred to an advocate", [f.advocacy_referred for f in figs]),
+        Row("Complaints made by a child or young person", [x.from_children for x in p]),
+        Row("Complaints made on a child's behalf", [x.on_behalf_of_child for x in p]),
+        Row("Advocacy offered", [x.advocacy_offered for x in p]),
+        Row("Took up the offer", [x.advocacy_accepted for x in p]),
+        Row("Referred to an advocate", [x.advocacy_referred for x in p]),
     ]
-    for label in _ordered(AdvocacyProvider, *[f.advocacy_providers for f in figs]):
-        rows.append(Row(f"Advocate from: {label}", [f.advocacy_providers[label] for f in figs]))
+    for label in _ordered(AdvocacyProvider, *[x.advocacy_providers for x in p]):
+        rows.append(Row(f"Advocate from: {label}", [x.advocacy_providers[label] for x in p]))
     return Table(
         "advocacy",
         "Children and young people's complaints, and advocacy",
@@ -785,7 +809,7 @@ def call_backs(figs):
 def equality(figs):
     tables = []
     for name, title in EQUALITY_FIELDS.items():
-        counters = [f.equality[name] for f in figs]
+        counters = [f.statutory.equality[name] for f in figs]
         labels = _ordered(EQUALITY_MODELS[name], *counters)
         table = _yearly(
             f"equality_{name}",
@@ -793,16 +817,18 @@ def equality(figs):
             title,
             figs,
             labels,
-            lambda f, label, name=name: f.equality[name][label],
+            lambda f, label, name=name: f.statutory.equality[name][label],
             drop_empty=True,
+            note=PROFILE_NOTE[Procedure.STATUTORY],
         )
         tables.append(table)
     return tables
 
 
 def outcome_sought(now: Figures):
-    labels = _ordered(RemedyKind, now.outcome_sought, now.remedies)
-    rows = [Row(label, [now.outcome_sought[label], now.remedies[label]]) for label in labels]
+    sought = now.statutory.outcome_sought
+    labels = _ordered(RemedyKind, sought, now.remedies)
+    rows = [Row(label, [sought[label], now.remedies[label]]) for label in labels]
     rows = [r for r in rows if any(r.values)]
     return Table(
         "outcome_sought",

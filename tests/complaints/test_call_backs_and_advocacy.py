@@ -136,8 +136,8 @@ def test_advocacy_is_offered_referred_and_counted(build, officer, client):
     case.refresh_from_db()
     assert (case.advocacy_accepted, case.advocacy_provider) == (True, provider)
     figures = statistics.figures_for(Period.year(2025))
-    assert (figures.advocacy_offered, figures.advocacy_accepted) == (1, 1)
-    assert figures.advocacy_referred == 1
+    assert (figures.statutory.advocacy_offered, figures.statutory.advocacy_accepted) == (1, 1)
+    assert figures.statutory.advocacy_referred == 1
     rows = {r.label: r.values[0] for r in build_tables([figures])["advocacy"].rows}
     assert rows["Took up the offer"] == 1
 

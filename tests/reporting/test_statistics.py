@@ -101,10 +101,20 @@ def test_natures_groups_routes_and_channels(year):
     assert year.natures[(S, "Poor communication")] == 3
     assert year.natures[(S, "Quality / standard of service")] == 1
     assert sum(year.natures.values()) == 5  # Z's elements: none
-    # R, refused, counts as a complaint received
-    assert dict(year.relationships) == {"Parent": 7, "Child / young person": 1, "Grandparent": 1}
-    assert dict(year.routes) == {"direct": 8, "mp": 1}
-    assert dict(year.channels) == {"Email": 9}
+    # Who complained, per procedure: R, refused before a procedure was chosen, with the
+    # Children Act's; the two corporate complaints apart.
+    statutory, corporate = year.profiles[S], year.profiles[C]
+    assert dict(statutory.relationships) == {
+        "Parent": 5,
+        "Child / young person": 1,
+        "Grandparent": 1,
+    }
+    assert dict(corporate.relationships) == {"Parent": 2}
+    assert (dict(statutory.routes), dict(corporate.routes)) == (
+        {"direct": 6, "mp": 1},
+        {"direct": 2},
+    )
+    assert (dict(statutory.channels), dict(corporate.channels)) == ({"Email": 7}, {"Email": 2})
     assert dict(year.service_areas) == {
         (S, "Children in Care"): 6,
         (C, "Children in Care"): 2,
@@ -114,17 +124,20 @@ def test_natures_groups_routes_and_channels(year):
 
 
 def test_children_and_advocacy(year):
-    assert (year.from_children, year.advocacy_offered, year.advocacy_referred) == (1, 2, 1)
-    assert dict(year.advocacy_providers) == {"Council children's rights service": 1}
+    s = year.statutory
+    assert (s.from_children, s.advocacy_offered, s.advocacy_referred) == (1, 2, 1)
+    assert dict(s.advocacy_providers) == {"Council children's rights service": 1}
+    assert year.profiles[C].advocacy_offered == 0
 
 
 def test_equality_answers_not_recorded_are_counted_as_such(year):
-    assert dict(year.equality["gender"]) == {"Female": 1, "Not recorded": 8}
-    assert dict(year.equality["ethnicity"]) == {"Not recorded": 9}
+    assert dict(year.statutory.equality["gender"]) == {"Female": 1, "Not recorded": 6}
+    assert dict(year.statutory.equality["ethnicity"]) == {"Not recorded": 7}
+    assert dict(year.profiles[C].equality["gender"]) == {"Not recorded": 2}
 
 
 def test_outcome_sought_remedies_payments_and_costs(year):
-    assert dict(year.outcome_sought) == {
+    assert dict(year.statutory.outcome_sought) == {
         "Apology": 2,
         "Explanation": 1,
         "Financial payment / compensation": 1,
