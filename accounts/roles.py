@@ -107,6 +107,7 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ombudsman", "recommendationkind", ("view", "add", "change")),
     ("ombudsman", "ombudsmancase", ("view", "add", "change")),
     ("reporting", "codeprovision", ("view", "add", "change")),
+    ("reporting", "reportgrouping", ("view", "add", "change", "delete")),
     ("complaints", "nonworkingday", ("view", "add", "change", "delete")),
     ("complaints", "case", ("view",)),
     ("complaints", "stage", ("view",)),

@@ -20,7 +20,7 @@ from complaints.models import Level, Procedure
 from complaints.periods import Period
 from reporting import charts
 from reporting.counting import DEFAULT, Counting
-from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition
+from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition, ReportGrouping
 from reporting.rounding import percent, rounding_statement
 from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
@@ -60,7 +60,7 @@ def count_tables(
     years, quarters = counted[: len(years)], counted[len(years) :]
     while len(years) > 1 and not (years[-1].total_representations or years[-1].total_compliments):
         years.pop()
-    return build(years, quarters)
+    return build(years, quarters, groupings=ReportGrouping.objects.all())
 
 
 def edition_tables(edition: Edition) -> dict[str, Table]:

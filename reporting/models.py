@@ -189,3 +189,39 @@ class Rendering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition}: {self.get_state_display()}"
+
+
+class ReportGrouping(models.Model):
+    """Categories the council publishes together, such as "Apology and explanation" or
+    "Parents and carers": the annual report shows one row for them, summed, while each case
+    keeps the category it was recorded with."""
+
+    TABLES = [
+        ("customer_groups", "Who made complaints"),
+        ("customer_groups_corporate", "Who made complaints: corporate procedure"),
+        ("channels", "How complaints were made"),
+        ("outcome_sought", "Outcome sought and outcome provided"),
+        ("remedies", "Remedies provided"),
+        ("natures_statutory", "Children Act complaints: nature of each element"),
+        ("natures_corporate", "Corporate complaints: nature of each element"),
+    ]
+
+    table = models.CharField(max_length=40, choices=TABLES)
+    label = models.CharField("Published as", max_length=120)
+    members = models.TextField(
+        help_text="The categories it brings together, one a line, named as the table names them."
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["table", "order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "label"], name="unique_grouping_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_table_display()})"
+
+    @property
+    def member_labels(self) -> list[str]:
+        return [line.strip() for line in self.members.splitlines() if line.strip()]

@@ -195,9 +195,12 @@ def _yearly(
     )
 
 
-def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str, Table]:
+def build(
+    figs: Sequence[Figures], quarters: Sequence[Figures] = (), groupings: Iterable = ()
+) -> dict[str, Table]:
     """Every table, keyed by a stable name: figs[0] is the period reported on, the rest the
-    years before it; `quarters` are its quarters, if it is a financial year."""
+    years before it; `quarters` are its quarters, if it is a financial year. `groupings`
+    (reporting.models.ReportGrouping) combine categories as the council publishes them."""
     now = figs[0]
     tables = [
         representations(figs),
@@ -240,7 +243,71 @@ def build(figs: Sequence[Figures], quarters: Sequence[Figures] = ()) -> dict[str
     for table in tables:
         if table.key in _NOT_BY_PERIOD or table.key.startswith("quarterly_"):
             table.extra["not_by_period"] = True
-    return {t.key: t for t in tables}
+    built = {t.key: t for t in tables}
+    for grouping in groupings:
+        if grouping.table in built:
+            built[grouping.table] = grouped(
+                built[grouping.table], grouping.label, grouping.member_labels
+            )
+    for key in SHARES_OF_TOTAL:
+        built[key] = with_shares(built[key])
+    return built
+
+
+def grouped(table: Table, label: str, members: list[str]) -> Table:
+    """One row, `label`, for the rows named `members`, summed where the first of them stood;
+    percentages are worked out again from the counts."""
+    names = {m.casefold() for m in members}
+    inside = [r for r in table.rows if not r.total and r.label.casefold() in names]
+    if not inside:
+        return table
+    values = []
+    for i, kind in enumerate(table.kinds):
+        parts = [r.values[i] for r in inside]
+        values.append(
+            sum(parts) if kind != PERCENT and all(isinstance(v, int) for v in parts) else None
+        )
+    combined = Row(label, values, key=slugify(label))
+    at = table.rows.index(inside[0])
+    rows = [r for r in table.rows if r not in inside]
+    rows.insert(at, combined)
+    copy = Table.from_dict({**table.to_dict(), "rows": []})
+    copy.rows = rows
+    copy.note = " ".join(
+        filter(None, [table.note, f"{label}: {', '.join(r.label for r in inside)}."])
+    )
+    return copy
+
+
+# Tables the seeds print with a percentage beside each count: of the column's total.
+SHARES_OF_TOTAL = ["customer_groups", "customer_groups_corporate", "routes", "routes_corporate"]
+
+
+def with_shares(table: Table) -> Table:
+    """A count table with a percentage beside each count, of its column's Total."""
+    if table.extra.get("columns_per_period") == 2:
+        return table
+    total = next((r for r in table.rows if r.total), None)
+    if total is None:
+        return table
+    columns = [c for column in table.columns for c in (column, "%")]
+    copy = Table.from_dict({**table.to_dict(), "rows": []})
+    copy.columns, copy.kinds = columns, [COUNT, PERCENT] * len(table.columns)
+    copy.extra = {**table.extra, "columns_per_period": 2}
+    copy.rows = [
+        Row(
+            r.label,
+            _flat(
+                (v, None if r.total else percent(v, total.values[i]))
+                for i, v in enumerate(r.values)
+            ),
+            r.total,
+            r.drill,
+            r.key,
+        )
+        for r in table.rows
+    ]
+    return copy
 
 
 _NOT_BY_PERIOD = {
@@ -757,23 +824,43 @@ def channels(figs, procedure=Procedure.STATUTORY):
 
 
 def advocacy(figs):
+    """Children's complaints as a share of all, and the take-up of advocacy as a share of the
+    offers, as the seeds print them."""
     p = [f.statutory for f in figs]
+    complaints = [sum(x.relationships.values()) for x in p]
+
+    def of(values, bases):
+        return _flat((v, percent(v, b)) for v, b in zip(values, bases, strict=True))
+
+    offered = [x.advocacy_offered for x in p]
     rows = [
-        Row("Complaints made by a child or young person", [x.from_children for x in p]),
-        Row("Complaints made on a child's behalf", [x.on_behalf_of_child for x in p]),
-        Row("Advocacy offered", [x.advocacy_offered for x in p]),
-        Row("Took up the offer", [x.advocacy_accepted for x in p]),
-        Row("Referred to an advocate", [x.advocacy_referred for x in p]),
+        Row(
+            "Complaints made by a child or young person",
+            of([x.from_children for x in p], complaints),
+        ),
+        Row(
+            "Complaints made on a child's behalf",
+            of([x.on_behalf_of_child for x in p], complaints),
+        ),
+        Row("Advocacy offered", _flat((v, None) for v in offered)),
+        Row("Took up the offer", of([x.advocacy_accepted for x in p], offered)),
+        Row("Referred to an advocate", of([x.advocacy_referred for x in p], offered)),
     ]
     for label in _ordered(AdvocacyProvider, *[x.advocacy_providers for x in p]):
-        rows.append(Row(f"Advocate from: {label}", [x.advocacy_providers[label] for x in p]))
+        rows.append(
+            Row(f"Advocate from: {label}", _flat((x.advocacy_providers[label], None) for x in p))
+        )
+    columns, kinds, extra = _paired(figs)
     return Table(
         "advocacy",
         "Children and young people's complaints, and advocacy",
         "",
-        [f.period.label for f in figs],
-        [COUNT] * len(figs),
+        columns,
+        kinds,
         rows,
+        note="Percentages: of the Children Act complaints received for the first two rows; "
+        "of the offers of advocacy for the take-up and referrals.",
+        extra=extra,
     )
 
 

@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from complaints.periods import Period
+from reporting.rounding import percent
 from reporting.statistics import figures
 from reporting.tables import (
     COUNT,
@@ -169,3 +170,38 @@ def test_nothing_hidden_in_any_table_of_the_report_can_be_worked_out(council, th
     ]
 
     assert disclosed == []
+
+
+def test_the_report_groups_categories_as_the_council_publishes_them(council):
+    from reporting.annual_report import count_tables
+    from reporting.models import ReportGrouping
+
+    before = count_tables(2025)["customer_groups"]
+    ReportGrouping.objects.create(
+        table="customer_groups", label="Parents and carers", members="Parent\nGrandparent\n"
+    )
+
+    after = count_tables(2025)["customer_groups"]
+
+    parent, grandparent = before.value("parent"), before.value("grandparent")
+    assert after.value("parents-and-carers") == parent + grandparent
+    assert after.row("parent") is None and after.row("grandparent") is None
+    assert after.value("total") == before.value("total")
+    assert "Parents and carers: Parent, Grandparent." in after.note
+    # What was recorded is untouched: the statistics still count each category.
+    assert figures([Period.year(2025)])[0].statutory.relationships["Parent"] == parent
+
+
+def test_who_complained_and_how_print_a_percentage_beside_each_count(council):
+    year = figures([Period.year(2025)])[0]
+    tables = build([year])
+    complaints = sum(year.statutory.relationships.values())
+    parents = year.statutory.relationships["Parent"]
+
+    groups = tables["customer_groups"]
+    assert groups.columns == ["2025/26", "%"]
+    assert groups.value("parent") == parents
+    assert groups.value("parent", 1) == percent(parents, complaints)
+    assert tables["routes"].value("mp", 1) == percent(year.statutory.routes["mp"], complaints)
+    children = tables["advocacy"].rows[0]
+    assert children.values == [1, percent(1, complaints)]
