@@ -208,13 +208,19 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             intro="Every representation the complaints team logged: complaints, and the "
             "concerns, call-back requests, comments and enquiries dealt with outside the "
             "complaints procedure.",
-            tables=[t["representations"], t["accepted_from"], t["refusals"]],
-            in_appendix=[t["quarterly_representations"], t["call_backs"]],
+            tables=[t["representations"], t["accepted_from"], t["refusals"], t["call_backs"]],
+            in_appendix=[t["quarterly_representations"]],
         ),
         Section(
             3,
             "Complaints at each stage and those considered by the Ombudsman",
-            tables=[t["complaints_by_stage"], t["escalation"]],
+            tables=[
+                t["complaints_by_stage"],
+                t["escalation"],
+                t["escalation_reasons"],
+                t["response_methods"],
+                t["later_stages_by_area"],
+            ],
             in_appendix=[t["quarterly_stages"]],
         ),
         Section(
@@ -227,7 +233,12 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             5,
             "Types of complaint",
             tables=[t[f"natures_{Procedure.STATUTORY}"], t[f"natures_{Procedure.CORPORATE}"]],
-            in_appendix=[t["service_areas"], t["teams"]],
+            in_appendix=[
+                t["service_areas"],
+                t["teams"],
+                t["natures_by_area"],
+                t["later_stages_by_team"],
+            ],
         ),
         Section(
             6,

@@ -42,7 +42,17 @@ SECTIONS = [
         ],
     ),
     ("Nature of complaints", ["natures_statutory", "natures_corporate"]),
-    ("Service areas and teams", ["service_areas", "teams"]),
+    (
+        "Service areas and teams",
+        [
+            "service_areas",
+            "teams",
+            "later_stages_by_area",
+            "later_stages_by_team",
+            "natures_by_area",
+        ],
+    ),
+    ("Escalation", ["escalation_reasons", "response_methods"]),
     (
         "Who complained and how",
         [

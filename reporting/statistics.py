@@ -221,6 +221,13 @@ class Figures:
     natures: Counter = field(default_factory=Counter)  # (procedure, nature)
     service_areas: Counter = field(default_factory=Counter)  # (procedure, service area)
     teams: Counter = field(default_factory=Counter)  # team, at the first stage requested
+    # Stages requested, by (procedure, level, service area) and (procedure, level, team); why
+    # the complainant asked for them, and how the stage before was answered.
+    stages_by_area: Counter = field(default_factory=Counter)
+    stages_by_team: Counter = field(default_factory=Counter)
+    escalation_reasons: Counter = field(default_factory=Counter)  # (procedure, level, reason)
+    response_methods: Counter = field(default_factory=Counter)  # (procedure, level, method)
+    natures_by_area: Counter = field(default_factory=Counter)  # (procedure, area, nature)
     # Who complained and how, per procedure (PROFILE_OF): the statutory report's is its own.
     profiles: dict = field(default_factory=lambda: {p: Profile() for p in Procedure.values})
     call_backs: Counter = field(default_factory=Counter)  # outcome ("" while awaited)
@@ -646,8 +653,10 @@ def _fill_complaint_profile(counted, periods, area):
         area,
         "case__service_area",
     )
-    for bucket, procedure, nature, n in _grouped(elements, "case__procedure", "nature__label"):
+    rows = _grouped(elements, "case__procedure", "case__service_area__name", "nature__label")
+    for bucket, procedure, service, nature, n in rows:
         counted[bucket].natures[(procedure, nature)] += n
+        counted[bucket].natures_by_area[(procedure, service or NOT_RECORDED, nature)] += n
 
 
 def _fill_stages(counted, periods, area):
@@ -661,6 +670,31 @@ def _fill_stages(counted, periods, area):
         rows = _stages_counted(stages, date_field, periods, area, basis)
         for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
             getattr(counted[bucket], target)[(procedure, level)] += n
+    requested = _stages_counted(stages, "requested_on", periods, area, basis)
+    rows = _grouped(
+        requested.filter(level__gte=Level.INVESTIGATION),
+        "case__procedure",
+        "level",
+        "case__service_area__name",
+        "team__name",
+    )
+    for bucket, procedure, level, service, team, n in rows:
+        f = counted[bucket]
+        f.stages_by_area[(procedure, level, service or NOT_RECORDED)] += n
+        f.stages_by_team[(procedure, level, team or NOT_RECORDED)] += n
+    escalated = requested.exclude(
+        escalation_reason__isnull=True, previous_response_method__isnull=True
+    )
+    rows = _grouped(
+        escalated,
+        "case__procedure",
+        "level",
+        "escalation_reason__label",
+        "previous_response_method__label",
+    )
+    for bucket, procedure, level, reason, method, n in rows:
+        counted[bucket].escalation_reasons[(procedure, level, reason or NOT_RECORDED)] += n
+        counted[bucket].response_methods[(procedure, level, method or NOT_RECORDED)] += n
     # The team that answered the complaint first, counted when that stage was requested.
     first = _in_periods(
         stages.filter(level__gte=Level.LOCAL_RESOLUTION, team__isnull=False).exclude(

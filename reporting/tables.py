@@ -220,6 +220,11 @@ def build(
         findings_by_nature(now),
         service_areas(figs),
         teams(figs),
+        later_stages_by_area(now),
+        later_stages_by_team(now),
+        escalation_reasons(now),
+        response_methods(now),
+        natures_by_area(now),
         customer_groups(figs),
         routes(figs),
         channels(figs),
@@ -312,6 +317,11 @@ def with_shares(table: Table) -> Table:
 
 _NOT_BY_PERIOD = {
     "panel_steps",
+    "later_stages_by_area",
+    "later_stages_by_team",
+    "escalation_reasons",
+    "response_methods",
+    "natures_by_area",
     "complaint_outcomes",
     "unable_to_proceed",
     "outcomes",
@@ -759,6 +769,81 @@ def teams(figs):
         figs,
         labels,
         lambda f, label: f.teams[label],
+    )
+
+
+def _by_stage(now: Figures, counter: Counter, key: str, title: str, heading: str) -> Table:
+    """A later stage's requests in the period, by one thing: a column per stage requested."""
+    stages = sorted({(p, lv) for (p, lv, _) in counter}, key=lambda k: (k[0] != "statutory", k[1]))
+    labels = sorted({label for (_, _, label) in counter}, key=lambda x: (x == NOT_RECORDED, x))
+    rows = [Row(label, [counter[(*k, label)] for k in stages]) for label in labels]
+    rows.append(
+        Row("Total", [sum(counter[(*k, label)] for label in labels) for k in stages], True)
+    )
+    return Table(
+        key,
+        f"{title}, {now.period.label}",
+        heading,
+        [short_stage_name(*k) for k in stages],
+        [COUNT] * len(stages),
+        rows,
+    )
+
+
+def later_stages_by_area(now: Figures) -> Table:
+    return _by_stage(
+        now,
+        now.stages_by_area,
+        "later_stages_by_area",
+        "Stage 2 and 3 requests by service area",
+        "Service area",
+    )
+
+
+def later_stages_by_team(now: Figures) -> Table:
+    return _by_stage(
+        now, now.stages_by_team, "later_stages_by_team", "Stage 2 and 3 requests by team", "Team"
+    )
+
+
+def escalation_reasons(now: Figures) -> Table:
+    return _by_stage(
+        now,
+        now.escalation_reasons,
+        "escalation_reasons",
+        "Why complainants asked for the next stage",
+        "Main reason",
+    )
+
+
+def response_methods(now: Figures) -> Table:
+    return _by_stage(
+        now,
+        now.response_methods,
+        "response_methods",
+        "How the stage before had been responded to",
+        "Response",
+    )
+
+
+def natures_by_area(now: Figures) -> Table:
+    """Children Act complaints' natures by service area: one column per service area."""
+    counter = now.natures_by_area
+    areas = sorted({a for (p, a, _) in counter if p == Procedure.STATUTORY})
+    natures = sorted({n for (p, _, n) in counter if p == Procedure.STATUTORY})
+    rows = [
+        Row(nature, [counter[(Procedure.STATUTORY, a, nature)] for a in areas])
+        for nature in natures
+    ]
+    rows.append(Row("Total", [sum(r.values[i] for r in rows) for i in range(len(areas))], True))
+    return Table(
+        "natures_by_area",
+        f"Children Act complaints: nature of each element by service area, {now.period.label}",
+        "Nature",
+        areas,
+        [COUNT] * len(areas),
+        rows,
+        note="A complaint has one element for each matter in its statement of complaint.",
     )
 
 

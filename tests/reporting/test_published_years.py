@@ -17,7 +17,7 @@ import datetime as dt
 import pytest
 
 from complaints.history_import import import_cases
-from complaints.models import Channel
+from complaints.models import Channel, EscalationReason, ResponseMethod
 from complaints.workingdays import add_working_days
 from compliments.models import ComplimentSource
 from compliments.services import compliment_record
@@ -304,3 +304,17 @@ def test_staffordshire_2016_17_stage_2_findings_as_published(complaints_manager)
     assert found["unable_to_determine"] == 0  # "no finding" is not swallowed
     areas = {row.label: row.values[0] for row in t["service_areas"].rows}
     assert [areas[name] for name in STAFFORDSHIRE_AREAS] == [6, 3]
+
+
+def test_redcar_stage_2_and_3_by_service_area_and_why_they_were_asked_for(redcar):
+    t = count_tables(2023, counting=redcar)
+
+    reason = EscalationReason.objects.get(code="desired_outcome_not_met").label
+    method = ResponseMethod.objects.get(code="written_only").label
+    reasons, methods = t["escalation_reasons"], t["response_methods"]
+    stage_2 = reasons.columns.index("Stage 2")
+    assert {r.label: r.values[stage_2] for r in reasons.rows} == {reason: 12, "Total": 12}
+    assert {r.label: r.values[stage_2] for r in methods.rows} == {method: 12, "Total": 12}
+    by_area = t["later_stages_by_area"]
+    assert by_area.value("total", stage_2) == 12
+    assert by_area.columns == ["Stage 2", "Stage 3"]
