@@ -108,6 +108,7 @@ ADMIN_MODELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ombudsman", "ombudsmancase", ("view", "add", "change")),
     ("reporting", "codeprovision", ("view", "add", "change")),
     ("reporting", "reportgrouping", ("view", "add", "change", "delete")),
+    ("reporting", "publishedfigure", ("view", "add", "change", "delete")),
     ("complaints", "nonworkingday", ("view", "add", "change", "delete")),
     ("complaints", "case", ("view",)),
     ("complaints", "stage", ("view",)),

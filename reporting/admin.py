@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reporting.models import CodeProvision, ReportGrouping
+from reporting.models import CodeProvision, PublishedFigure, ReportGrouping
 
 
 @admin.register(CodeProvision)
@@ -14,3 +14,10 @@ class CodeProvisionAdmin(admin.ModelAdmin):
 class ReportGroupingAdmin(admin.ModelAdmin):
     list_display = ["label", "table", "order"]
     list_filter = ["table"]
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(admin.ModelAdmin):
+    list_display = ["year", "table", "row", "value", "source"]
+    list_filter = ["year", "table"]
+    list_editable = ["value"]

@@ -21,6 +21,7 @@ from complaints.periods import Period
 from reporting import charts
 from reporting.counting import DEFAULT, Counting
 from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition, ReportGrouping
+from reporting.published import with_published, years_published
 from reporting.rounding import percent, rounding_statement
 from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
@@ -58,9 +59,17 @@ def count_tables(
     count = figures if fresh else recent_figures
     counted = count([*years, *period.quarters()], counting=counting)
     years, quarters = counted[: len(years)], counted[len(years) :]
-    while len(years) > 1 and not (years[-1].total_representations or years[-1].total_compliments):
+    published = years_published(year - YEARS_COMPARED + 1, year)
+    recorded = {f.period.start.year for f in years if _anything_recorded(f)}
+    while len(years) > 1 and years[-1].period.start.year not in recorded | published:
         years.pop()
-    return build(years, quarters, groupings=ReportGrouping.objects.all())
+    tables = build(years, quarters, groupings=ReportGrouping.objects.all())
+    with_published(tables, [f.period.start.year for f in years[1:]])
+    return tables
+
+
+def _anything_recorded(f) -> bool:
+    return bool(f.total_representations or f.total_compliments)
 
 
 def edition_tables(edition: Edition) -> dict[str, Table]:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from complaints.periods import Period, financial_year_start
 from reporting.annual_report import count_tables
 from reporting.counting import DEFAULT, Counting
+from reporting.published import with_published
 from reporting.statistics import Figures, recent_figures
 from reporting.tables import Table, build
 
@@ -92,7 +93,10 @@ def dashboard_tables(
         [*years, *quarters], service_area=area, recount=recount, counting=counting
     )
     figs, by_quarter = counted[: len(years)], counted[len(years) :]
-    return Dashboard(figs, build(figs, by_quarter), min(f.counted_at for f in counted))
+    tables = build(figs, by_quarter)
+    if period == Period.year(period.start.year):  # a financial year: earlier ones as published
+        with_published(tables, [f.period.start.year for f in figs[1:]])
+    return Dashboard(figs, tables, min(f.counted_at for f in counted))
 
 
 def recount(today: dt.date) -> None:

@@ -225,3 +225,28 @@ class ReportGrouping(models.Model):
     @property
     def member_labels(self) -> list[str]:
         return [line.strip() for line in self.members.splitlines() if line.strip()]
+
+
+class PublishedFigure(models.Model):
+    """A figure a council published for a year before it kept its cases here, entered from its
+    report so trends and "up or down on last year" start from the first year. Read into the
+    report's and the dashboard's tables (reporting.published) for years with no cases."""
+
+    year = models.PositiveSmallIntegerField(help_text="The financial year starting 1 April.")
+    table = models.CharField(max_length=60, help_text="The table's key, e.g. representations.")
+    row = models.CharField(
+        max_length=120, help_text="The row's key, e.g. complaint, or a category's label."
+    )
+    value = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True, help_text="Where it was published.")
+
+    class Meta:
+        ordering = ["-year", "table", "row"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "table", "row"], name="unique_published_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.table} / {self.row} = {self.value}"

@@ -318,3 +318,45 @@ def test_redcar_stage_2_and_3_by_service_area_and_why_they_were_asked_for(redcar
     by_area = t["later_stages_by_area"]
     assert by_area.value("total", stage_2) == 12
     assert by_area.columns == ["Stage 2", "Stage 3"]
+
+
+def test_the_year_before_compares_as_redcar_published_it(redcar, complaints_manager):
+    from reporting import published
+    from reporting.annual_report import _key_figures
+
+    # 2022/23 holds one stray case brought in; Redcar published 250 compliments and (say)
+    # 49 complaints for it.
+    published.load_csv(
+        "year,table,row,value\n"
+        "2022,representations,complaint,49\n"
+        "2022,representations,compliments,250\n",
+        source="Redcar & Cleveland annual report 2022/23",
+    )
+
+    t = count_tables(2023, counting=redcar)
+
+    reps = t["representations"]
+    assert reps.columns[:2] == ["2023/24", "2022/23"]
+    assert (reps.value("complaint", 1), reps.value("compliments", 1)) == (49, 250)
+    assert reps.value("total", 1) == 299
+    summary = " ".join(_key_figures(t, 5))
+    assert "43 representations were received. That is down 12% on 49 in 2022/23." in summary
+    assert "21000%" not in summary
+
+
+def test_a_change_on_a_base_below_the_threshold_is_given_in_counts():
+    from reporting.annual_report import _change
+
+    assert _change(43, 1, "2022/23", 5) == "That is 42 up on 2022/23."
+    assert _change(43, 49, "2022/23", 5) == "That is down 12% on 49 in 2022/23."
+    assert _change(4, 4, "2022/23", 5) == "The same as in 2022/23."
+
+
+def test_published_figures_with_a_bad_line_are_refused_whole(db):
+    from complaints.errors import DomainError
+    from reporting import published
+    from reporting.models import PublishedFigure
+
+    with pytest.raises(DomainError, match="Line 3"):
+        published.load_csv("year,table,row,value\n2022,representations,complaint,49\n2022,x,y,lots\n")
+    assert not PublishedFigure.objects.exists()
