@@ -358,5 +358,7 @@ def test_published_figures_with_a_bad_line_are_refused_whole(db):
     from reporting.models import PublishedFigure
 
     with pytest.raises(DomainError, match="Line 3"):
-        published.load_csv("year,table,row,value\n2022,representations,complaint,49\n2022,x,y,lots\n")
+        published.load_csv(
+            "year,table,row,value\n2022,representations,complaint,49\n2022,x,y,lots\n"
+        )
     assert not PublishedFigure.objects.exists()
