@@ -244,6 +244,9 @@ class Figures:
     lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
     actions_agreed: int = 0
     actions_completed: int = 0
+    # Progress on the period's agreed actions as at its last day (done, open, overdue), and on
+    # those agreed in the year before it (earlier_done, earlier_open).
+    actions_progress: Counter = field(default_factory=Counter)
     # What became of each complaint received: (procedure, OUTCOME_OF_COMPLAINT key), and the
     # reasons it could not proceed: (procedure, reason).
     complaint_outcomes: Counter = field(default_factory=Counter)
@@ -946,6 +949,24 @@ def _fill_learning(counted, periods, area):
     )
     for bucket, n in _grouped(done):
         counted[bucket].actions_completed = n
+    first = min(p.start for p in periods) - dt.timedelta(days=366)
+    actions = AgreedAction.objects.filter(
+        created_at__date__gte=first, created_at__date__lte=max(p.end for p in periods)
+    )
+    if area is not None:
+        actions = actions.filter(case__service_area=area)
+    rows = list(actions.values_list("created_at", "due_on", "completed_on").order_by())
+    for f, period in zip(counted, periods, strict=True):
+        year_before = (period.start - dt.timedelta(days=365), period.start - dt.timedelta(days=1))
+        for created_at, due_on, completed_on in rows:
+            agreed = timezone.localtime(created_at).date()
+            done = completed_on is not None and completed_on <= period.end
+            if period.start <= agreed <= period.end:
+                f.actions_progress[
+                    "done" if done else ("overdue" if due_on <= period.end else "open")
+                ] += 1
+            elif year_before[0] <= agreed <= year_before[1]:
+                f.actions_progress["earlier_done" if done else "earlier_open"] += 1
 
 
 # What became of a complaint received, in the order councils list it. Findings keep their

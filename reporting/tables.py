@@ -1155,6 +1155,27 @@ def learning(figs):
         Row("Return rate (%)", [f.lessons.percent for f in figs]),
         Row("Actions agreed", [f.actions_agreed for f in figs]),
         Row("Actions completed", [f.actions_completed for f in figs]),
+        Row(
+            "Of the actions agreed in the period: done by its end",
+            [f.actions_progress["done"] for f in figs],
+            key="agreed_done",
+        ),
+        Row(
+            "… still open, not yet due",
+            [f.actions_progress["open"] for f in figs],
+            key="agreed_open",
+        ),
+        Row("… overdue", [f.actions_progress["overdue"] for f in figs], key="agreed_overdue"),
+        Row(
+            "Of the actions agreed the year before: done by the period's end",
+            [f.actions_progress["earlier_done"] for f in figs],
+            key="earlier_done",
+        ),
+        Row(
+            "… still open at its end",
+            [f.actions_progress["earlier_open"] for f in figs],
+            key="earlier_open",
+        ),
     ]
     return Table(
         "learning",

@@ -129,3 +129,45 @@ def test_figures_cached_for_one_basis_are_not_read_for_the_other(history):
     other = recent_figures([YEAR], counting=INTAKE)[0]
     assert first.stages_completed[S1] == 0
     assert other.stages_completed[S1] == 1
+
+
+def test_agreed_actions_progress_this_years_and_last_years_as_at_the_periods_end(
+    complaints_manager,
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.models import AgreedAction
+    from reporting.tables import build
+
+    def action(agreed, due, done=None):
+        made = AgreedAction.objects.create(
+            source="complaint",
+            description="Train the team",
+            owner=complaints_manager,
+            due_on=due,
+            completed_on=done,
+            status="done" if done else "open",
+        )
+        at = timezone.make_aware(dt.datetime.combine(agreed, dt.time(12)))
+        AgreedAction.objects.filter(pk=made.pk).update(created_at=at)
+
+    D = dt.date
+    action(D(2024, 5, 1), D(2024, 7, 1), done=D(2024, 6, 20))  # done
+    action(D(2025, 2, 1), D(2025, 6, 1))  # open, not yet due
+    action(D(2024, 9, 1), D(2024, 12, 1), done=D(2025, 5, 1))  # overdue at 31 March 2025
+    action(D(2023, 10, 1), D(2024, 1, 1), done=D(2024, 8, 1))  # last year's, done since
+    action(D(2023, 11, 1), D(2024, 2, 1))  # last year's, still open
+
+    year = figures_for(YEAR)
+
+    assert dict(year.actions_progress) == {
+        "done": 1,
+        "open": 1,
+        "overdue": 1,
+        "earlier_done": 1,
+        "earlier_open": 1,
+    }
+    table = build([year])["learning"]
+    assert (table.value("agreed_overdue"), table.value("earlier_open")) == (1, 1)
