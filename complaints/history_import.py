@@ -157,8 +157,6 @@ COLUMNS: list[Column] = [
     *[column for level in LEVELS for column in _stage_columns(level)],
     Column("closed_on", "When the case was closed after its last response"),
 ]
-_COLUMN_NAMES = {c.name for c in COLUMNS}
-REQUIRED = [c.name for c in COLUMNS if c.required]
 
 
 class FileRefused(DomainError):
@@ -205,8 +203,11 @@ def size_limit() -> int:
     return settings.HISTORY_IMPORT_MAX_BYTES
 
 
-def read_rows(name: str, data: bytes) -> list[dict]:
-    """The file's rows as {column: value}; FileRefused if it cannot be an import at all."""
+def read_rows(name: str, data: bytes, columns: list[Column] | None = None) -> list[dict]:
+    """The file's rows as {column: value}; FileRefused if it cannot be an import at all.
+    `columns` are the template's (the cases' unless given)."""
+    columns = COLUMNS if columns is None else columns
+    known = {c.name for c in columns}
     limit = size_limit()
     if len(data) > limit:
         raise FileRefused(
@@ -218,14 +219,14 @@ def read_rows(name: str, data: bytes) -> list[dict]:
     else:
         header, rows = _csv_rows(data)
     names = [_heading(h) for h in header]
-    unknown = [h for h in names if h and h not in _COLUMN_NAMES]
+    unknown = [h for h in names if h and h not in known]
     if unknown:
         raise FileRefused(
             "The file has columns the template does not have: "
             + ", ".join(unknown)
             + ". Rename them as in the template, or remove them."
         )
-    missing = [c for c in REQUIRED if c not in names]
+    missing = [c.name for c in columns if c.required and c.name not in names]
     if missing:
         raise FileRefused("The file lacks required columns: " + ", ".join(missing) + ".")
     result = []

@@ -43,6 +43,8 @@ class Compliment(models.Model):
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # The reference in the spreadsheet it was imported from; re-importing matches on it.
+    source_reference = models.CharField(max_length=40, blank=True, editable=False)
     # When its personal data was removed at the end of its retention period.
     anonymised_on = models.DateField(null=True, blank=True, editable=False)
 
@@ -51,6 +53,13 @@ class Compliment(models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["received_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=~models.Q(source_reference=""),
+                name="unique_compliment_source_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.summary

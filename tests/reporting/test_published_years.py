@@ -17,10 +17,10 @@ import datetime as dt
 import pytest
 
 from complaints.history_import import import_cases
-from complaints.models import Channel, EscalationReason, ResponseMethod
+from complaints.models import EscalationReason, ResponseMethod
 from complaints.workingdays import add_working_days
+from compliments.history_import import import_compliments
 from compliments.models import ComplimentSource
-from compliments.services import compliment_record
 from reporting.annual_report import count_tables, report_sections
 from reporting.counting import Basis, Counting, OnTimeBase
 from reporting.models import Edition
@@ -149,18 +149,19 @@ def redcar(complaints_manager):
     result = import_cases("redcar-2023-24.csv", csv_bytes(redcar_rows()), by=complaints_manager)
     assert result.ok, result.problems[:5]
     assert result.created == 44
-    source = ComplimentSource.objects.first()
-    email = Channel.objects.get(code="email")
-    area = ServiceAreaFactory(name="Safeguarding")
-    for n in range(168):
-        compliment_record(
-            by=complaints_manager,
-            received_on=dt.date(2023, 4, 1) + dt.timedelta(days=2 * n),
-            service_area=area,
-            source=source,
-            channel=email,
-            summary="Thank you",
-        )
+    compliments = [
+        {
+            "reference": f"RC-C-{n:03d}",
+            "received_on": (dt.date(2023, 4, 1) + dt.timedelta(days=2 * n)).isoformat(),
+            "service_area": "Safeguarding",
+            "source": ComplimentSource.objects.first().code,
+            "channel": "email",
+            "summary": "Thank you",
+        }
+        for n in range(168)
+    ]
+    imported = import_compliments("compliments.csv", csv_bytes(compliments), by=complaints_manager)
+    assert imported.ok and imported.created == 168, imported.problems[:3]
     return Counting(basis=Basis.COMPLETIONS, on_time_base=OnTimeBase.RESPONDED_OR_WITHDRAWN)
 
 

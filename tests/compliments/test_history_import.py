@@ -1,0 +1,62 @@
+"""compliments.history_import: a council's past compliments from a spreadsheet."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from compliments.history_import import import_compliments
+from compliments.models import Compliment
+from tests.factories import ServiceAreaFactory
+from tests.support.history import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def row(**values):
+    return {
+        "reference": "C-1",
+        "received_on": "2023-06-01",
+        "service_area": "Fostering",
+        "source": "parent",
+        "channel": "email",
+        "summary": "Thanked the foster carer's supervising social worker",
+        **values,
+    }
+
+
+@pytest.fixture
+def area(db):
+    return ServiceAreaFactory(name="Fostering")
+
+
+def test_compliments_are_imported_and_a_reimport_updates_them(area, complaints_manager):
+    result = import_compliments("c.csv", csv_bytes([row()]), by=complaints_manager)
+    assert result.ok and result.created == 1, result.problems
+
+    again = import_compliments("c.csv", csv_bytes([row(summary="Thanks")]), by=complaints_manager)
+
+    assert (again.created, again.updated) == (0, 1)
+    assert list(Compliment.objects.values_list("summary", "source_reference")) == [
+        ("Thanks", "C-1")
+    ]
+
+
+def test_a_bad_cell_is_reported_and_nothing_is_written(area, complaints_manager):
+    rows = [row(), row(reference="C-2", source="A passing owl", received_on="2023-13-01")]
+
+    result = import_compliments("c.csv", csv_bytes(rows), by=complaints_manager)
+
+    assert {(p.row, p.column) for p in result.problems} == {(3, "source"), (3, "received_on")}
+    assert not Compliment.objects.exists()
+
+
+def test_a_dry_run_writes_nothing(area, complaints_manager, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(csv_bytes([row()]))
+    call_command("import_compliments", str(path), "--dry-run")
+    assert not Compliment.objects.exists()
+    call_command("import_compliments", str(path))
+    assert Compliment.objects.count() == 1
+    path.write_bytes(csv_bytes([row(consent_to_publish="yes")]))
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_compliments", str(path))
