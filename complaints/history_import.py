@@ -62,12 +62,18 @@ from complaints.models import (
     Team,
     WithdrawalReason,
 )
+from complaints.models.audit import AccessRecord
 from complaints.models.cases import Event
 from complaints.signals import history_imported
 from complaints.spreadsheets import csv_text
 from complaints.workflow import PanelSeat
 
 log = logging.getLogger(__name__)
+
+# More than a council's history would hold; a file beyond them is refused, not ground through.
+MAX_ROWS = 200_000
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+csv.field_size_limit(1_000_000)  # a summary may be long; the check then says how long
 
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
@@ -230,12 +236,20 @@ def read_rows(name: str, data: bytes, columns: list[Column] | None = None) -> li
     if missing:
         raise FileRefused("The file lacks required columns: " + ", ".join(missing) + ".")
     result = []
-    for values in rows:
-        row = {n: v for n, v in zip(names, values, strict=False) if n}
-        if any(v not in (None, "") for v in row.values()):
-            result.append(row)
+    try:
+        for values in rows:
+            row = {n: v for n, v in zip(names, values, strict=False) if n}
+            if any(v not in (None, "") for v in row.values()):
+                result.append(row)
+                if len(result) > MAX_ROWS:
+                    raise FileRefused(
+                        f"The file has more than {MAX_ROWS:,} rows: split it into several."
+                    )
+    except (csv.Error, ValueError, KeyError, OSError, zipfile.BadZipFile) as error:
+        # a cell far too long, a damaged workbook
+        raise FileRefused(f"The file cannot be read as a spreadsheet ({error}).") from None
     if not result:
-        raise FileRefused("The file has headings but no cases.")
+        raise FileRefused("The file has headings but no rows.")
     return result
 
 
@@ -244,7 +258,7 @@ def _heading(value) -> str:
 
 
 def _csv_rows(data: bytes) -> tuple[list, Iterable]:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise FileRefused("The file is not a spreadsheet: upload it as CSV or XLSX.")
     try:
         text = data.decode("utf-8-sig")
@@ -263,15 +277,30 @@ def _csv_rows(data: bytes) -> tuple[list, Iterable]:
 def _xlsx_rows(data: bytes) -> tuple[list, Iterable]:
     from openpyxl import load_workbook
 
+    not_a_spreadsheet = FileRefused("The file is not a spreadsheet: upload it as CSV or XLSX.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise not_a_spreadsheet from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a few KB that unzip to gigabytes
+        raise FileRefused(
+            "The workbook unpacks to more than a spreadsheet of cases could hold: save it as "
+            "CSV and upload that."
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise FileRefused("The file is not a spreadsheet: upload it as CSV or XLSX.") from None
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None)
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+        raise not_a_spreadsheet from None
+    header = next(sheet.iter_rows(values_only=True, max_row=1), None)
     if not header:
         raise FileRefused("The file's first sheet is empty.")
-    return list(header), rows
+    header = list(header)
+    while header and header[-1] in (None, ""):
+        header.pop()  # a sheet whose range runs to column XFD
+    rows = sheet.iter_rows(values_only=True, min_row=2, max_col=max(len(header), 1))
+    return header, rows
 
 
 # --- checking each row --------------------------------------------------------------------
@@ -379,7 +408,10 @@ class _Checker:
         return found
 
     def names(self, column: str) -> list[str]:
-        return [p.strip() for p in self.text(column).split(LIST_SEPARATOR) if p.strip()]
+        found = [p.strip() for p in self.text(column).split(LIST_SEPARATOR) if p.strip()]
+        if any(len(name) > 150 for name in found):
+            self.problem(column, "A name is longer than 150 characters.")
+        return found
 
     def yes(self, column: str) -> bool:
         text = self.text(column).lower()
@@ -396,8 +428,9 @@ class _Checker:
         except InvalidOperation:
             self.problem(column, f"“{text}” is not an amount in pounds.")
             return None
-        if amount < 0:
-            self.problem(column, "An amount cannot be negative.")
+        if not amount.is_finite() or amount < 0 or amount >= 10_000_000:
+            self.problem(column, f"“{text}” is not an amount in pounds.")
+            return None
         return amount
 
 
@@ -601,10 +634,11 @@ def import_cases(
         records.append(CaseRecord(number, values))
     if result.problems:
         return result  # nothing is replayed from a file with bad cells
+    references = _references(records, dry_run=dry_run)
     try:
         with transaction.atomic():
             for done, record in enumerate(records, start=1):
-                _import_one(record, by=by, result=result)
+                _import_one(record, by=by, result=result, reference=references.get(record.row, ""))
                 if progress:
                     progress(done, len(records))
             if result.problems or dry_run:
@@ -615,23 +649,64 @@ def import_cases(
     return result
 
 
-def _import_one(record: CaseRecord, *, by, result: Result) -> None:
+def _references(records: list[CaseRecord], *, dry_run: bool) -> dict[int, str]:
+    """A reference for each row that is new here, reserved in short transactions of its own
+    first: the counter row is locked while a number is taken, and holding it through a long
+    import would stop staff logging cases. A dry run takes none (some numbers may go unused if
+    the import is then refused)."""
+    known = {
+        ref.lower()
+        for ref in Case.objects.exclude(source_reference="").values_list(
+            "source_reference", flat=True
+        )
+    }
+    new = [r for r in records if r.values["reference"].lower() not in known]
+    if dry_run:
+        return {r.row: f"CHECK-{r.row}" for r in new}
+    by_year = {}
+    for r in new:
+        by_year.setdefault(r.values["received_on"].year, []).append(r)
+    found = {}
+    for rows in by_year.values():
+        with transaction.atomic():
+            numbers = services.reserve_references(rows[0].values["received_on"], len(rows))
+        found |= {r.row: n for r, n in zip(rows, numbers, strict=True)}
+    return found
+
+
+def _worked_on_here(case: Case) -> bool:
+    """Anything done to the case here since it was imported, which a re-import would lose:
+    a move, a hold, a contact, a document, a letter, an action, an Ombudsman case, or anyone
+    having opened it (the access log keeps it)."""
+    return (
+        case.held_since is not None
+        or case.anonymised_on is not None
+        or Event.objects.filter(case=case, data__imported__isnull=True).exists()
+        or case.contacts.exists()
+        or case.documents.exists()
+        or case.letters.exists()
+        or case.agreed_actions.exists()
+        or case.ombudsman_cases.exists()
+        or AccessRecord.objects.filter(case=case).exists()
+    )
+
+
+def _import_one(record: CaseRecord, *, by, result: Result, reference: str) -> None:
     v = record.values
-    existing = Case.objects.filter(source_reference=v["reference"]).first()
-    worked_on = Event.objects.filter(case=existing, data__imported__isnull=True)
-    if existing is not None and worked_on.exists():
+    existing = Case.objects.filter(source_reference__iexact=v["reference"]).first()
+    if existing is not None and _worked_on_here(existing):
         result.problems.append(
             Problem(
                 record.row,
                 "reference",
-                f"{existing.reference} has been worked on here since it was imported; "
-                "change it in the app, not by importing it again.",
+                f"{existing.reference} has been worked on or opened here since it was "
+                "imported; change it in the app, not by importing it again.",
             )
         )
         return
     try:
         with transaction.atomic():
-            reference = _replace(existing)
+            reference = _replace(existing) or reference
             _replay(v, by=by, reference=reference)
     except DomainError as error:
         column = getattr(error, "column", "")
@@ -857,8 +932,9 @@ def _replay_panel(case: Case, s: StageRecord, *, by) -> None:
 
 # --- in the background, for the browser -------------------------------------------------------
 
-# An import of 100,000 rows takes about an hour; one running far longer lost its worker.
-STALE_IMPORT = dt.timedelta(hours=3)
+# An import of 100,000 rows takes about an hour and the task is stopped after four (its time
+# limit); one still marked running after five lost its worker.
+STALE_IMPORT = dt.timedelta(hours=5)
 
 
 def import_request(*, name: str, data: bytes, by, dry_run: bool) -> CaseImport:
@@ -913,14 +989,14 @@ def import_run(job_id: int) -> CaseImport | None:
     if not taken:
         return None
     job = CaseImport.objects.get(pk=job_id)
-    with job.file.open("rb") as file:
-        data = file.read()
 
     def report(done: int, total: int) -> None:
         if done == total or done % 25 == 0:
             cache.set(_progress_key(job_id), (done, total), timeout=STALE_IMPORT.seconds)
 
     try:
+        with job.file.open("rb") as file:
+            data = file.read()
         result = import_cases(
             job.name, data, by=job.requested_by, dry_run=job.dry_run, progress=report
         )

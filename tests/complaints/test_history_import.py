@@ -135,7 +135,7 @@ def test_a_case_worked_on_here_since_its_import_is_not_overwritten(areas, office
     result = import_cases("history.csv", csv_bytes([row()]), by=officer)
 
     assert [p.column for p in result.problems] == ["reference"]
-    assert "worked on here" in result.problems[0].message
+    assert "worked on or opened here" in result.problems[0].message
     assert Case.objects.get().events.filter(move="acknowledge").exists()
 
 
@@ -368,3 +368,83 @@ def test_an_import_waits_while_the_broker_is_down_and_runs_later(
     job.refresh_from_db()
     assert (job.state, job.created) == (CaseImport.State.DONE, 1)
     assert history_import.import_run(job.pk) is None  # never twice
+
+
+# --- what a re-import must not lose, and files that must not bring it down -------------------
+
+
+@pytest.mark.parametrize("work", ["opened", "held", "contact"])
+def test_a_case_opened_held_or_noted_here_is_not_replaced_by_a_reimport(
+    areas, officer, complaints_manager, work
+):
+    from complaints import services
+    from complaints.models import AccessRecord
+    from privacy import retention
+
+    import_cases("history.csv", csv_bytes([answered()]), by=officer)
+    case = Case.objects.get()
+    if work == "opened":
+        AccessRecord.objects.create(user=officer, case=case, action="viewed_case")
+    elif work == "held":
+        retention.hold_place(case, by=complaints_manager, reason="A claim is expected")
+    else:
+        services.contact_record(
+            case=case, by=officer, kind="telephone", happened_on=dt.date(2023, 5, 3), note="Rang"
+        )
+
+    result = import_cases("history.csv", csv_bytes([answered(summary="New")]), by=officer)
+
+    assert [(p.row, p.column) for p in result.problems] == [(2, "reference")]
+    assert Case.objects.get().pk == case.pk
+
+
+def test_a_reference_matches_whatever_its_case(areas, officer):
+    import_cases("history.csv", csv_bytes([answered(reference="R-1")]), by=officer)
+    again = import_cases("history.csv", csv_bytes([answered(reference="r-1")]), by=officer)
+
+    assert (again.created, again.updated) == (0, 1)
+    assert Case.objects.count() == 1
+
+
+def test_a_dry_run_takes_no_reference_numbers(areas, officer):
+    from complaints.models import ReferenceCounter
+
+    import_cases("history.csv", csv_bytes([answered()]), by=officer, dry_run=True)
+
+    assert not ReferenceCounter.objects.filter(last__gt=0).exists()
+
+
+def test_an_amount_that_is_not_a_number_is_a_problem_not_a_crash(areas, officer):
+    rows = [
+        answered(
+            stage2_requested_on="2023-05-20",
+            stage2_responded_on="2023-06-20",
+            stage2_outcome="upheld",
+            stage2_investigator_fee="NaN",
+        )
+    ]
+    result = import_cases("history.csv", csv_bytes(rows), by=officer)
+
+    assert [(p.row, p.column) for p in result.problems] == [(2, "stage2_investigator_fee")]
+
+
+def test_a_workbook_that_unzips_to_gigabytes_is_refused_before_it_is_read(
+    areas, officer, monkeypatch
+):
+    import zipfile
+
+    monkeypatch.setattr(history_import, "MAX_UNPACKED_BYTES", 1_000_000)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"a" * 5_000_000)  # compresses to a few KB
+    assert len(out.getvalue()) < 50_000
+
+    with pytest.raises(FileRefused, match="unpacks to more"):
+        import_cases("bomb.xlsx", out.getvalue(), by=officer)
+
+
+def test_a_cell_too_long_for_a_spreadsheet_is_refused_not_a_crash(areas, officer):
+    data = csv_bytes([answered(summary="x" * 2_000_000)])
+
+    with pytest.raises(FileRefused, match="cannot be read"):
+        import_cases("history.csv", data, by=officer)
