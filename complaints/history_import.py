@@ -1019,6 +1019,17 @@ def import_run(job_id: int) -> CaseImport | None:
     return job
 
 
+def forget_old_jobs() -> int:
+    """Clear what finished jobs quoted from their files (a problem can name a person) once
+    HISTORY_IMPORT_KEEP_DAYS have passed, keeping only what they did."""
+    before = timezone.now() - dt.timedelta(days=settings.HISTORY_IMPORT_KEEP_DAYS)
+    return (
+        CaseImport.objects.filter(finished_at__lt=before)
+        .exclude(problems=[], error="", name="(cleared)")
+        .update(problems=[], error="", name="(cleared)")
+    )
+
+
 def problems_csv(job: CaseImport) -> str:
     """The problems as a spreadsheet, to put right in the file and import again."""
     return csv_text(["Row", "Column", "Problem"], job.problems)

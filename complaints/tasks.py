@@ -50,6 +50,7 @@ def run_waiting_imports() -> int:
     """Imports queued while the broker was down, or left by a worker that died."""
     from complaints import history_import
 
+    history_import.forget_old_jobs()
     waiting = history_import.imports_waiting()
     for job_id in waiting:
         run_case_import.delay(job_id)

@@ -342,6 +342,8 @@ DIRECTOR_JOB_TITLE = env_str("DIRECTOR_JOB_TITLE", "Director of Children's Servi
 CALL_BACK_WORKING_DAYS = env_int("CALL_BACK_WORKING_DAYS", 2, minimum=1)
 # The largest spreadsheet complaints.history_import reads (about 100,000 cases as CSV).
 HISTORY_IMPORT_MAX_BYTES = env_int("HISTORY_IMPORT_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
+# How long an import's problems (which quote the file's cells) are kept after it ran.
+HISTORY_IMPORT_KEEP_DAYS = env_int("HISTORY_IMPORT_KEEP_DAYS", 30, minimum=1)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account

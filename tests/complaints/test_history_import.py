@@ -389,7 +389,7 @@ def test_a_case_opened_held_or_noted_here_is_not_replaced_by_a_reimport(
         retention.hold_place(case, by=complaints_manager, reason="A claim is expected")
     else:
         services.contact_record(
-            case=case, by=officer, kind="telephone", happened_on=dt.date(2023, 5, 3), note="Rang"
+            case=case, by=officer, kind="call", happened_on=dt.date(2023, 5, 3), note="Rang"
         )
 
     result = import_cases("history.csv", csv_bytes([answered(summary="New")]), by=officer)
@@ -448,3 +448,31 @@ def test_a_cell_too_long_for_a_spreadsheet_is_refused_not_a_crash(areas, officer
 
     with pytest.raises(FileRefused, match="cannot be read"):
         import_cases("history.csv", data, by=officer)
+
+
+def test_what_an_import_quoted_from_its_file_is_forgotten_after_a_month(
+    areas, complaints_manager, settings
+):
+    from django.utils import timezone
+
+    settings.HISTORY_IMPORT_KEEP_DAYS = 30
+    old = CaseImport.objects.create(
+        name="jane-smith-complaints.csv",
+        state=CaseImport.State.DONE,
+        finished_at=timezone.now() - dt.timedelta(days=31),
+        problems=[[2, "channel", "“Jane Smith” is not one of the channels the app knows."]],
+        rows=1,
+    )
+    recent = CaseImport.objects.create(
+        name="recent.csv",
+        state=CaseImport.State.DONE,
+        finished_at=timezone.now() - dt.timedelta(days=2),
+        problems=[[2, "channel", "kept"]],
+    )
+
+    assert history_import.forget_old_jobs() == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.name, old.problems, old.rows) == ("(cleared)", [], 1)
+    assert recent.problems == [[2, "channel", "kept"]]
