@@ -41,16 +41,21 @@ from django.utils import timezone
 from complaints import services, workflow
 from complaints.errors import DomainError
 from complaints.models import (
+    AdvocacyProvider,
+    AgeBand,
     Case,
     CaseImport,
     Channel,
     Child,
     Complainant,
+    Disability,
     Element,
     EligibilityGround,
     EscalationReason,
+    Ethnicity,
     ExtensionReason,
     Finding,
+    Gender,
     Level,
     Nature,
     Procedure,
@@ -59,6 +64,7 @@ from complaints.models import (
     RemedyKind,
     ResponseMethod,
     ServiceArea,
+    SexualOrientation,
     Team,
     WithdrawalReason,
 )
@@ -74,6 +80,14 @@ log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 csv.field_size_limit(1_000_000)  # a summary may be long; the check then says how long
+
+EQUALITY = {
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "sexual_orientation": "Sexual orientation",
+    "age_band": "Age",
+}
 
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
@@ -106,6 +120,12 @@ def _stage_columns(level: int) -> list[Column]:
             "",
         ),
         Column(n + "extended_to", f"The {name} response's extended due date", ""),
+        Column(
+            n + "remedies",
+            f"The remedies the {name} response gave, separated by ; with a payment's amount "
+            "after =, e.g. apology; financial_payment=250",
+            "",
+        ),
         Column(n + "extension_reason", "Why it was extended: a code or label", ""),
     ]
     if level >= Level.LOCAL_RESOLUTION:
@@ -152,6 +172,14 @@ COLUMNS: list[Column] = [
     Column("children", "The children it concerns, by name, separated by ;"),
     Column("via", "direct, mp or councillor (empty: direct)"),
     Column("outcome_sought", "What they asked for: remedies' codes or labels, separated by ;"),
+    *[
+        Column(name, f"Equality monitoring, if answered: {label.lower()}, a code or label")
+        for name, label in EQUALITY.items()
+    ],
+    Column("advocacy_offered_on", "When an advocate was offered"),
+    Column("advocacy_accepted", "yes or no: whether the offer was taken up"),
+    Column("advocacy_referred_on", "When the child was referred to an advocate"),
+    Column("advocacy_provider", "Who provided the advocate: a code or label"),
     Column("natures", "The nature of each element of complaint, separated by ;"),
     Column("eligibility_ground", "Who may complain under the Children Act: a code or label"),
     Column("accepted_on", "When it was accepted (empty: the date received)"),
@@ -329,6 +357,7 @@ class StageRecord:
     outcome: Finding | None = None
     findings: list = field(default_factory=list)
     extended_to: dt.date | None = None
+    remedies: list = field(default_factory=list)  # (RemedyKind, amount or None)
     extension_reason: ExtensionReason | None = None
     escalation_reason: EscalationReason | None = None
     previous_response_method: ResponseMethod | None = None
@@ -407,6 +436,31 @@ class _Checker:
                 found.append(item)
         return found
 
+    def remedies(self, column: str) -> list[tuple]:
+        found = []
+        for part in self.text(column).split(LIST_SEPARATOR):
+            if not part.strip():
+                continue
+            name, _, amount = part.partition("=")
+            kind = self.lookups["remedies"].get(name)
+            if kind is None:
+                self.problem(column, f"“{name.strip()}” is not one of the remedies the app knows.")
+                continue
+            money = None
+            if amount.strip():
+                try:
+                    money = Decimal(amount.strip().replace("£", "").replace(",", ""))
+                except InvalidOperation:
+                    money = None
+                if money is None or not money.is_finite() or money <= 0 or money >= 10_000_000:
+                    self.problem(column, f"“{amount.strip()}” is not an amount in pounds.")
+                    continue
+            if kind.requires_amount and money is None:
+                self.problem(column, f"{kind.label} needs its amount, e.g. {kind.code}=250.")
+                continue
+            found.append((kind, money))
+        return found
+
     def names(self, column: str) -> list[str]:
         found = [p.strip() for p in self.text(column).split(LIST_SEPARATOR) if p.strip()]
         if any(len(name) > 150 for name in found):
@@ -448,6 +502,17 @@ def _lookups() -> dict:
         "teams": _Lookup(teams, lambda t: f"{t.name} ({t.service.name})", "name"),
         "relationships": _Lookup(Relationship.objects.all(), "code", "label"),
         "remedies": _Lookup(RemedyKind.objects.all(), "code", "label"),
+        "advocacy providers": _Lookup(AdvocacyProvider.objects.all(), "code", "label"),
+        **{
+            name: _Lookup(model.objects.all(), "code", "label")
+            for name, model in (
+                ("genders", Gender),
+                ("ethnicities", Ethnicity),
+                ("disabilities", Disability),
+                ("sexual orientations", SexualOrientation),
+                ("age bands", AgeBand),
+            )
+        },
         "natures": _Lookup(Nature.objects.all(), "code", "label"),
         "findings": _Lookup(Finding.objects.all(), "code", "label"),
         "eligibility grounds": _Lookup(EligibilityGround.objects.all(), "code", "label"),
@@ -481,6 +546,18 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
         "email": c.text("complainant_email", max_length=254),
         "phone": c.text("complainant_phone", max_length=40),
         "postcode": c.text("complainant_postcode", max_length=10),
+        "equality": {
+            name: c.category(name, lookup)
+            for name, lookup in zip(
+                EQUALITY,
+                ["genders", "ethnicities", "disabilities", "sexual orientations", "age bands"],
+                strict=True,
+            )
+        },
+        "advocacy_offered_on": c.date("advocacy_offered_on"),
+        "advocacy_accepted": (c.yes("advocacy_accepted") if c.text("advocacy_accepted") else None),
+        "advocacy_referred_on": c.date("advocacy_referred_on"),
+        "advocacy_provider": c.category("advocacy_provider", "advocacy providers"),
         "on_behalf_of_child": c.yes("on_behalf_of_child"),
         "children": c.names("children"),
         "via": getattr(c.category("via", "routes"), "code", Case.Via.DIRECT),
@@ -506,6 +583,7 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
             outcome=c.category(n + "outcome", "findings"),
             findings=c.many(n + "findings", "findings"),
             extended_to=c.date(n + "extended_to"),
+            remedies=c.remedies(n + "remedies"),
             extension_reason=c.category(n + "extension_reason", "extension reasons"),
             escalation_reason=c.category(n + "escalation_reason", "escalation reasons"),
             previous_response_method=c.category(
@@ -757,6 +835,7 @@ def _replay(v: dict, *, by, reference: str) -> Case:
         phone=v["phone"],
         postcode=v["postcode"],
         relationship=v["relationship"],
+        **{name: answer for name, answer in v["equality"].items() if answer is not None},
     )
     case = _step(
         "received_on",
@@ -773,6 +852,10 @@ def _replay(v: dict, *, by, reference: str) -> Case:
         service_area=v["service_area"],
         on_behalf_of_child=v["on_behalf_of_child"],
         via=v["via"],
+        advocacy_offered_on=v["advocacy_offered_on"],
+        advocacy_accepted=v["advocacy_accepted"],
+        advocacy_referred_on=v["advocacy_referred_on"],
+        advocacy_provider=v["advocacy_provider"],
         reference=reference,
         source_reference=v["reference"],
     )
@@ -864,6 +947,8 @@ def _replay_stage(case: Case, s: StageRecord, elements: list[Element], *, by) ->
     stage = Case.objects.get(pk=case.pk).current_stage
     for element, finding in zip(elements, s.findings, strict=False):
         services.finding_record(stage=stage, element=element, finding=finding)
+    for kind, amount in s.remedies:
+        services.remedy_add(stage=stage, kind=kind, amount=amount)
     if s.level == Level.INVESTIGATION and (s.report_received_on or s.responded_on):
         day = s.report_received_on or s.responded_on
         _step(n + "report_received_on", day, workflow.record_report_received, case, by=by, on=day)

@@ -476,3 +476,32 @@ def test_what_an_import_quoted_from_its_file_is_forgotten_after_a_month(
     recent.refresh_from_db()
     assert (old.name, old.problems, old.rows) == ("(cleared)", [], 1)
     assert recent.problems == [[2, "channel", "kept"]]
+
+
+def test_equality_answers_advocacy_and_remedies_come_in_and_are_counted(areas, officer):
+    from complaints.models import Gender, RemedyKind
+    from complaints.periods import Period
+    from reporting.statistics import figures_for
+
+    gender = Gender.objects.first()
+    payment = RemedyKind.objects.filter(requires_amount=True).first()
+    values = answered(
+        gender=gender.label,
+        advocacy_offered_on="2023-05-03",
+        advocacy_accepted="yes",
+        stage1_remedies=f"apology; {payment.code}=250",
+    )
+    result = import_cases("history.csv", csv_bytes([values]), by=officer)
+    assert result.ok, result.problems
+
+    year = figures_for(Period.year(2023))
+    assert year.statutory.equality["gender"][gender.label] == 1
+    assert (year.statutory.advocacy_offered, year.statutory.advocacy_accepted) == (1, 1)
+    assert year.payments == 250 and year.payments_made == 1
+
+    unpaid = import_cases(
+        "history.csv",
+        csv_bytes([answered(reference="R-2", stage1_remedies=payment.code)]),
+        by=officer,
+    )
+    assert [p.column for p in unpaid.problems] == ["stage1_remedies"]
