@@ -82,6 +82,14 @@ class DecisionForm(CaseworkForm):
     remedied_before_decision = yes_no_unknown(
         "Had the council already remedied the complaint before the decision?", "Not known"
     )
+    published_summary = forms.CharField(
+        label="For the annual report (optional)",
+        help_text="A summary the annual report may print: what it was about, what the "
+        "Ombudsman found and what the council did. Write it so it identifies no one.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+    )
     public_report = forms.ChoiceField(
         label="Public report",
         choices=OmbudsmanCase.PublicReport.choices,

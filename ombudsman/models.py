@@ -67,6 +67,9 @@ class OmbudsmanCase(models.Model):
     received_on = models.DateField()
     route = models.CharField(max_length=13, choices=Route.choices, default=Route.ASSESSMENT)
     summary = models.TextField(blank=True)
+    # What the annual report prints about the case, written to identify no one; the internal
+    # summary above is never printed. Empty: the case is left out of the report's list.
+    published_summary = models.TextField(blank=True)
     draft_decision_on = models.DateField(null=True, blank=True)
     # The annual letter counts upheld decisions where the council had already put things right;
     # empty: not known.

@@ -105,6 +105,7 @@ def decision_record(
     public_report: str = "",
     route: str = "",
     remedied_before_decision: bool | None = None,
+    published_summary: str = "",
 ) -> OmbudsmanCase:
     if decision is None:
         raise DomainError("Choose the Ombudsman's decision.", field="decision")
@@ -131,6 +132,7 @@ def decision_record(
     case.decision, case.decision_on, case.route = decision, decision_on, route
     case.draft_decision_on = draft_decision_on or case.draft_decision_on
     case.remedied_before_decision = remedied_before_decision
+    case.published_summary = published_summary.strip()
     case.public_report = public_report
     if public_report:
         case.public_report_on = case.public_report_on or decision_on

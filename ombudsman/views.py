@@ -137,6 +137,7 @@ def decision_record(request, pk):
             public_report=d["public_report"],
             route=d["route"],
             remedied_before_decision=d["remedied_before_decision"],
+            published_summary=d["published_summary"],
         ),
         reverse("ombudsman-detail", args=[pk]),
     )

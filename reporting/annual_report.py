@@ -45,6 +45,7 @@ class Section:
     extracts: list[str] = field(default_factory=list)
     code_assessment: list[dict] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
+    ombudsman_cases: list[dict] = field(default_factory=list)
     key_figures: list[str] = field(default_factory=list)
 
 
@@ -159,6 +160,33 @@ def _change(now: int, before: int, when: str, threshold: int) -> str:
     if before < max(threshold, 1):
         return f"That is {abs(now - before)} {way} on {when}."
     return f"That is {way} {percent(abs(now - before), before)}% on {before} in {when}."
+
+
+def ombudsman_cases(edition: Edition) -> list[dict]:
+    """The Ombudsman's decisions in the year, case by case, with the summary written for the
+    report (never the internal one); frozen once published."""
+    if edition.frozen:
+        return edition.frozen.get("ombudsman_cases", [])
+    from ombudsman.models import OmbudsmanCase
+
+    period = Period.year(edition.year)
+    decided = (
+        OmbudsmanCase.objects.filter(
+            decision_on__range=(period.start, period.end), decision__isnull=False
+        )
+        .exclude(published_summary="")
+        .select_related("decision")
+        .order_by("decision_on", "pk")
+    )
+    return [
+        {
+            "reference": case.reference,
+            "decided_on": f"{case.decision_on:%-d %B %Y}",
+            "decision": case.decision.label,
+            "summary": case.published_summary,
+        }
+        for case in decided
+    ]
 
 
 def _extracts(edition: Edition) -> list[str]:
@@ -277,6 +305,7 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             10,
             "The Local Government and Social Care Ombudsman",
             tables=[t["ombudsman"], t["ombudsman_decisions"]],
+            ombudsman_cases=ombudsman_cases(edition),
         ),
         Section(
             11,

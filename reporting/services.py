@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from complaints import concurrency
 from complaints.errors import DomainError
-from reporting.annual_report import code_assessment, count_tables, render_pdf
+from reporting.annual_report import code_assessment, count_tables, ombudsman_cases, render_pdf
 from reporting.models import (
     NARRATIVE_SECTIONS,
     CaseStudy,
@@ -260,6 +260,7 @@ def edition_publish(edition: Edition, *, by) -> Rendering:
         "tables": {key: table.to_dict() for key, table in tables.items()},
         "extracts": [c.extract for c in edition.compliments.all() if c.extract],
         "code_assessment": code_assessment(edition),
+        "ombudsman_cases": ombudsman_cases(edition),
     }
     edition.status = Edition.Status.PUBLISHED
     edition.published_by, edition.published_at = by, timezone.now()

@@ -192,6 +192,7 @@ def test_the_decision_form_records_the_draft_date_and_an_earlier_remedy(client, 
             "decision": Decision.objects.get(code="upheld_fault_injustice").pk,
             "route": "investigation",
             "remedied_before_decision": "yes",
+            "published_summary": "A grandparent's contact was not arranged; we apologised.",
             **dates("draft_decision_on", today - dt.timedelta(days=10)),
             **dates("decision_on", today),
         },
@@ -200,6 +201,7 @@ def test_the_decision_form_records_the_draft_date_and_an_earlier_remedy(client, 
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.remedied_before_decision is True
+    assert case.published_summary.startswith("A grandparent's contact")
     assert case.draft_decision_on == today - dt.timedelta(days=10)
     page = client.get(reverse("ombudsman-detail", args=[case.pk])).content.decode()
     assert "the council had already remedied the complaint" in page

@@ -216,3 +216,40 @@ def test_the_report_downloads_as_one_web_page(edition, client, complaints_manage
     page = response.content.decode()
     assert '<html lang="en-GB">' in page
     assert "Outcomes of complaints" in page and "<th scope=" in page
+
+
+def test_the_ombudsmans_decisions_are_listed_with_the_summary_written_for_the_report(
+    edition, complaints_manager
+):
+    from ombudsman.models import Decision
+    from ombudsman.services import decision_record, ombudsman_case_create
+    from reporting.annual_report import render_html
+
+    def decided(reference, published):
+        case = ombudsman_case_create(
+            reference=reference,
+            received_on=dt.date(2025, 5, 1),
+            by=complaints_manager,
+            summary="Internal: Mrs Quill's complaint about her son's placement",
+        )
+        decision_record(
+            case,
+            decision=Decision.objects.get(code="upheld_fault_injustice"),
+            decision_on=dt.date(2025, 9, 1),
+            route="investigation",
+            published_summary=published,
+        )
+
+    decided(
+        "25 000 901", "A parent was not told of a change of placement; the council apologised."
+    )
+    decided("25 000 902", "")  # nothing written for the report: left out
+
+    html = render_html(edition)
+
+    assert "25 000 901" in html and "the council apologised" in html
+    assert "25 000 902" not in html
+    assert "Quill" not in html
+    services.edition_publish(edition, by=complaints_manager)
+    edition.refresh_from_db()
+    assert [c["reference"] for c in edition.frozen["ombudsman_cases"]] == ["25 000 901"]
