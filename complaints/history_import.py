@@ -41,21 +41,18 @@ from django.utils import timezone
 from complaints import services, workflow
 from complaints.errors import DomainError
 from complaints.models import (
+    CATEGORY_MODELS,
     AdvocacyProvider,
-    AgeBand,
     Case,
     CaseImport,
     Channel,
     Child,
     Complainant,
-    Disability,
     Element,
     EligibilityGround,
     EscalationReason,
-    Ethnicity,
     ExtensionReason,
     Finding,
-    Gender,
     Level,
     Nature,
     Procedure,
@@ -64,7 +61,6 @@ from complaints.models import (
     RemedyKind,
     ResponseMethod,
     ServiceArea,
-    SexualOrientation,
     Team,
     WithdrawalReason,
 )
@@ -81,13 +77,8 @@ MAX_ROWS = 200_000
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 csv.field_size_limit(1_000_000)  # a summary may be long; the check then says how long
 
-EQUALITY = {
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "age_band": "Age",
-}
+# The complainant's equality-monitoring answers: each a column named as its category list.
+EQUALITY = ("gender", "ethnicity", "disability", "sexual_orientation", "age_band")
 
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
@@ -173,8 +164,12 @@ COLUMNS: list[Column] = [
     Column("via", "direct, mp or councillor (empty: direct)"),
     Column("outcome_sought", "What they asked for: remedies' codes or labels, separated by ;"),
     *[
-        Column(name, f"Equality monitoring, if answered: {label.lower()}, a code or label")
-        for name, label in EQUALITY.items()
+        Column(
+            name,
+            "Equality monitoring, if answered: "
+            f"{CATEGORY_MODELS[name]._meta.verbose_name}, a code or label",
+        )
+        for name in EQUALITY
     ],
     Column("advocacy_offered_on", "When an advocate was offered"),
     Column("advocacy_accepted", "yes or no: whether the offer was taken up"),
@@ -334,7 +329,7 @@ def _xlsx_rows(data: bytes) -> tuple[list, Iterable]:
 # --- checking each row --------------------------------------------------------------------
 
 
-class _Lookup:
+class Lookup:
     """A category list by lower-cased code and label (or the names given)."""
 
     def __init__(self, rows: Iterable, *keys: str | Callable):
@@ -377,7 +372,7 @@ class CaseRecord:
     values: dict  # the rest, as parsed
 
 
-class _Checker:
+class RowChecker:
     """Reads one row into typed values, noting a Problem per bad cell."""
 
     def __init__(self, number: int, raw: dict, lookups: dict, problems: list[Problem]):
@@ -409,7 +404,7 @@ class _Checker:
                 day = dt.datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-            if day > dt.date.today():
+            if day > timezone.localdate():
                 self.problem(column, f"{day:%-d %B %Y} is in the future.")
             return day
         self.problem(column, f"“{text}” is not a date: write it as 2023-05-31 or 31/05/2023.")
@@ -446,15 +441,10 @@ class _Checker:
             if kind is None:
                 self.problem(column, f"“{name.strip()}” is not one of the remedies the app knows.")
                 continue
-            money = None
-            if amount.strip():
-                try:
-                    money = Decimal(amount.strip().replace("£", "").replace(",", ""))
-                except InvalidOperation:
-                    money = None
-                if money is None or not money.is_finite() or money <= 0 or money >= 10_000_000:
-                    self.problem(column, f"“{amount.strip()}” is not an amount in pounds.")
-                    continue
+            money = _pounds(amount)
+            if amount.strip() and (money is None or money == 0):
+                self.problem(column, f"“{amount.strip()}” is not an amount in pounds.")
+                continue
             if kind.requires_amount and money is None:
                 self.problem(column, f"{kind.label} needs its amount, e.g. {kind.code}=250.")
                 continue
@@ -474,53 +464,54 @@ class _Checker:
         return text in ("yes", "y", "true")
 
     def money(self, column: str) -> Decimal | None:
-        text = self.text(column).replace("£", "").replace(",", "")
-        if not text:
-            return None
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
+        text = self.text(column)
+        amount = _pounds(text)
+        if text and amount is None:
             self.problem(column, f"“{text}” is not an amount in pounds.")
-            return None
-        if not amount.is_finite() or amount < 0 or amount >= 10_000_000:
-            self.problem(column, f"“{text}” is not an amount in pounds.")
-            return None
         return amount
+
+
+def _pounds(text: str) -> Decimal | None:
+    """An amount in pounds ("£1,250.00"), or None if there is none or it is not one."""
+    text = text.strip().replace("£", "").replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and 0 <= amount < 10_000_000 else None
+
+
+def _plural(category: str) -> str:
+    return str(CATEGORY_MODELS[category]._meta.verbose_name_plural)
 
 
 def _lookups() -> dict:
     teams = list(Team.objects.select_related("service"))
     return {
-        "kinds": _Lookup([_Choice(v, label) for v, label in Case.Kind.choices], "code", "label"),
-        "procedures": _Lookup(
+        "kinds": Lookup([_Choice(v, label) for v, label in Case.Kind.choices], "code", "label"),
+        "procedures": Lookup(
             [_Choice(v, label) for v, label in Procedure.choices], "code", "label"
         ),
-        "routes": _Lookup([_Choice(v, label) for v, label in Case.Via.choices], "code", "label"),
-        "channels": _Lookup(Channel.objects.all(), "code", "label"),
-        "service areas": _Lookup(ServiceArea.objects.all(), "name"),
+        "routes": Lookup([_Choice(v, label) for v, label in Case.Via.choices], "code", "label"),
+        "channels": Lookup(Channel.objects.all(), "code", "label"),
+        "service areas": Lookup(ServiceArea.objects.all(), "name"),
         # "Team (Service area)" tells apart teams of one name in two service areas.
-        "teams": _Lookup(teams, lambda t: f"{t.name} ({t.service.name})", "name"),
-        "relationships": _Lookup(Relationship.objects.all(), "code", "label"),
-        "remedies": _Lookup(RemedyKind.objects.all(), "code", "label"),
-        "advocacy providers": _Lookup(AdvocacyProvider.objects.all(), "code", "label"),
+        "teams": Lookup(teams, lambda t: f"{t.name} ({t.service.name})", "name"),
+        "relationships": Lookup(Relationship.objects.all(), "code", "label"),
+        "remedies": Lookup(RemedyKind.objects.all(), "code", "label"),
+        "advocacy providers": Lookup(AdvocacyProvider.objects.all(), "code", "label"),
         **{
-            name: _Lookup(model.objects.all(), "code", "label")
-            for name, model in (
-                ("genders", Gender),
-                ("ethnicities", Ethnicity),
-                ("disabilities", Disability),
-                ("sexual orientations", SexualOrientation),
-                ("age bands", AgeBand),
-            )
+            _plural(name): Lookup(CATEGORY_MODELS[name].objects.all(), "code", "label")
+            for name in EQUALITY
         },
-        "natures": _Lookup(Nature.objects.all(), "code", "label"),
-        "findings": _Lookup(Finding.objects.all(), "code", "label"),
-        "eligibility grounds": _Lookup(EligibilityGround.objects.all(), "code", "label"),
-        "refusal reasons": _Lookup(RefusalReason.objects.all(), "code", "label"),
-        "withdrawal reasons": _Lookup(WithdrawalReason.objects.all(), "code", "label"),
-        "extension reasons": _Lookup(ExtensionReason.objects.all(), "code", "label"),
-        "escalation reasons": _Lookup(EscalationReason.objects.all(), "code", "label"),
-        "response methods": _Lookup(ResponseMethod.objects.all(), "code", "label"),
+        "natures": Lookup(Nature.objects.all(), "code", "label"),
+        "findings": Lookup(Finding.objects.all(), "code", "label"),
+        "eligibility grounds": Lookup(EligibilityGround.objects.all(), "code", "label"),
+        "refusal reasons": Lookup(RefusalReason.objects.all(), "code", "label"),
+        "withdrawal reasons": Lookup(WithdrawalReason.objects.all(), "code", "label"),
+        "extension reasons": Lookup(ExtensionReason.objects.all(), "code", "label"),
+        "escalation reasons": Lookup(EscalationReason.objects.all(), "code", "label"),
+        "response methods": Lookup(ResponseMethod.objects.all(), "code", "label"),
     }
 
 
@@ -531,7 +522,7 @@ class _Choice:
 
 
 def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -> dict:
-    c = _Checker(number, raw, lookups, problems)
+    c = RowChecker(number, raw, lookups, problems)
     v = {
         "reference": c.text("reference", required=True, max_length=40),
         "kind": (c.category("kind", "kinds") or _Choice(Case.Kind.COMPLAINT, "")).code,
@@ -546,14 +537,7 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
         "email": c.text("complainant_email", max_length=254),
         "phone": c.text("complainant_phone", max_length=40),
         "postcode": c.text("complainant_postcode", max_length=10),
-        "equality": {
-            name: c.category(name, lookup)
-            for name, lookup in zip(
-                EQUALITY,
-                ["genders", "ethnicities", "disabilities", "sexual orientations", "age bands"],
-                strict=True,
-            )
-        },
+        "equality": {name: c.category(name, _plural(name)) for name in EQUALITY},
         "advocacy_offered_on": c.date("advocacy_offered_on"),
         "advocacy_accepted": (c.yes("advocacy_accepted") if c.text("advocacy_accepted") else None),
         "advocacy_referred_on": c.date("advocacy_referred_on"),
@@ -604,7 +588,7 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
     return v
 
 
-def _check_consistency(c: _Checker, v: dict) -> None:
+def _check_consistency(c: RowChecker, v: dict) -> None:
     """Dates and facts that contradict one another, in the row's own words."""
     received = v["received_on"]
     stages = v["stages"]

@@ -6,7 +6,7 @@ brought in before (matched on the council's own reference)."""
 
 from django.db import transaction
 
-from complaints.history_import import Column, Result, _Checker, _Lookup, read_rows
+from complaints.history_import import Column, Lookup, Result, RowChecker, read_rows
 from complaints.models import Channel, ServiceArea, Team
 from complaints.signals import history_imported
 from compliments.models import Compliment, ComplimentSource
@@ -29,14 +29,14 @@ def import_compliments(name: str, data: bytes, *, by, dry_run: bool = False) -> 
     rows = read_rows(name, data, COLUMNS)
     result = Result(dry_run=dry_run, rows=len(rows))
     lookups = {
-        "service areas": _Lookup(ServiceArea.objects.all(), "name"),
-        "teams": _Lookup(Team.objects.select_related("service"), "name"),
-        "sources": _Lookup(ComplimentSource.objects.all(), "code", "label"),
-        "channels": _Lookup(Channel.objects.all(), "code", "label"),
+        "service areas": Lookup(ServiceArea.objects.all(), "name"),
+        "teams": Lookup(Team.objects.select_related("service"), "name"),
+        "sources": Lookup(ComplimentSource.objects.all(), "code", "label"),
+        "channels": Lookup(Channel.objects.all(), "code", "label"),
     }
     records, seen = [], {}
     for number, raw in enumerate(rows, start=2):
-        c = _Checker(number, raw, lookups, result.problems)
+        c = RowChecker(number, raw, lookups, result.problems)
         values = {
             "reference": c.text("reference", required=True, max_length=40),
             "received_on": c.date("received_on", required=True),
