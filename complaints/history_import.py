@@ -11,7 +11,10 @@ This is how a council moves from Respond, iCasework or its own spreadsheets. The
   twice. A category is matched by its code or its label, ignoring case.
 - Each case is then replayed through complaints.workflow, move by move, with the dates the file
   gives (`workflow.as_of`): every imported case is a case the workflow could have made, with
-  its events dated as they happened. Nothing is sent and no chase is queued for what is past.
+  its events dated as they happened, in order (a date before the case's previous step is a
+  problem). Nothing is sent and no chase is queued for what is past.
+- People are named as the app knows them: a team by its name, an officer or investigator by
+  their account's user name or e-mail address (left empty when they have none here).
 - The whole file is one transaction: if any row fails, nothing is written. A dry run does the
   same work and always rolls it back, so it finds everything a real run would.
 - Re-importing a file updates its cases, matched by the council's own reference
@@ -28,10 +31,12 @@ import logging
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -80,6 +85,9 @@ csv.field_size_limit(1_000_000)  # a summary may be long; the check then says ho
 # The complainant's equality-monitoring answers: each a column named as its category list.
 EQUALITY = ("gender", "ethnicity", "disability", "sexual_orientation", "age_band")
 
+# Stage 2's appointments, by the Stage field each fills.
+APPOINTED = ("investigating_officer", "independent_person", "adjudicating_officer")
+
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
@@ -102,6 +110,7 @@ def _stage_columns(level: int) -> list[Column]:
             f"When {name} was requested (the first stage: leave empty for the date received)",
             "",
         ),
+        Column(n + "acknowledged_on", f"When the {name} request was acknowledged", ""),
         Column(n + "team", f"The team that answered {name}: its name, as in the app", ""),
         Column(n + "responded_on", f"When the {name} response was issued", ""),
         Column(n + "outcome", f"The {name} outcome: a finding's code or label", ""),
@@ -130,6 +139,16 @@ def _stage_columns(level: int) -> list[Column]:
         ]
     if level == Level.INVESTIGATION:
         columns += [
+            Column(n + "statement_agreed_on", "When the statement of complaint was agreed", ""),
+            *[
+                Column(
+                    n + role,
+                    f"The {role.replace('_', ' ')}, if they have an account here: its user name "
+                    "or e-mail address",
+                    "",
+                )
+                for role in APPOINTED
+            ],
             Column(n + "report_received_on", "When the investigating officer's report came", ""),
             Column(n + "investigator_fee", "The investigating officer's fee in pounds", ""),
             Column(n + "independent_person_fee", "The independent person's fee in pounds", ""),
@@ -161,7 +180,18 @@ COLUMNS: list[Column] = [
     Column("complainant_postcode", "Their postcode"),
     Column("on_behalf_of_child", "yes if made on a child's behalf"),
     Column("children", "The children it concerns, by name, separated by ;"),
+    Column(
+        "children_case_system_references",
+        "Their references in the children's case system (Mosaic, Liquidlogic…), in the order "
+        "of `children`, separated by ;",
+    ),
+    Column("children_dates_of_birth", "Their dates of birth, in the order of `children`"),
     Column("via", "direct, mp or councillor (empty: direct)"),
+    Column(
+        "officer",
+        "The complaints officer handling it, if they have an account here: its user name or "
+        "e-mail address",
+    ),
     Column("outcome_sought", "What they asked for: remedies' codes or labels, separated by ;"),
     *[
         Column(
@@ -184,7 +214,11 @@ COLUMNS: list[Column] = [
     Column("withdrawn_on", "When it was withdrawn, at the last stage it reached"),
     Column("withdrawal_reason", "Why: a code or label"),
     *[column for level in LEVELS for column in _stage_columns(level)],
-    Column("closed_on", "When the case was closed after its last response"),
+    Column(
+        "closed_on",
+        "When the case was closed after its last response, or a representation that was not "
+        "a complaint was dealt with",
+    ),
 ]
 
 
@@ -347,6 +381,7 @@ class Lookup:
 class StageRecord:
     level: int
     requested_on: dt.date | None = None
+    acknowledged_on: dt.date | None = None
     team: Team | None = None
     responded_on: dt.date | None = None
     outcome: Finding | None = None
@@ -356,6 +391,10 @@ class StageRecord:
     extension_reason: ExtensionReason | None = None
     escalation_reason: EscalationReason | None = None
     previous_response_method: ResponseMethod | None = None
+    statement_agreed_on: dt.date | None = None
+    investigating_officer: object = None  # each a user
+    independent_person: object = None
+    adjudicating_officer: object = None
     report_received_on: dt.date | None = None
     investigator_fee: Decimal | None = None
     independent_person_fee: Decimal | None = None
@@ -410,6 +449,13 @@ class RowChecker:
         self.problem(column, f"“{text}” is not a date: write it as 2023-05-31 or 31/05/2023.")
         return None
 
+    def dates(self, column: str) -> list[dt.date | None]:
+        found = []
+        for part in self.text(column).split(LIST_SEPARATOR):
+            day = RowChecker(self.number, {column: part}, self.lookups, self.problems).date(column)
+            found.append(day)
+        return found if any(found) else []
+
     def category(self, column: str, lookup: str, *, required: bool = False):
         text = self.text(column, required=required)
         if not text:
@@ -449,6 +495,14 @@ class RowChecker:
                 self.problem(column, f"{kind.label} needs its amount, e.g. {kind.code}=250.")
                 continue
             found.append((kind, money))
+        return found
+
+    def entries(self, column: str, *, max_length: int) -> list[str]:
+        """A list in the order of another, where an entry may be empty."""
+        text = self.text(column)
+        found = [p.strip() for p in text.split(LIST_SEPARATOR)] if text else []
+        if any(len(entry) > max_length for entry in found):
+            self.problem(column, f"An entry is longer than {max_length} characters.")
         return found
 
     def names(self, column: str) -> list[str]:
@@ -512,6 +566,9 @@ def _lookups() -> dict:
         "extension reasons": Lookup(ExtensionReason.objects.all(), "code", "label"),
         "escalation reasons": Lookup(EscalationReason.objects.all(), "code", "label"),
         "response methods": Lookup(ResponseMethod.objects.all(), "code", "label"),
+        "user accounts": Lookup(
+            get_user_model().objects.filter(is_active=True), "username", "email"
+        ),
     }
 
 
@@ -544,7 +601,10 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
         "advocacy_provider": c.category("advocacy_provider", "advocacy providers"),
         "on_behalf_of_child": c.yes("on_behalf_of_child"),
         "children": c.names("children"),
+        "children_references": c.entries("children_case_system_references", max_length=40),
+        "children_born": c.dates("children_dates_of_birth"),
         "via": getattr(c.category("via", "routes"), "code", Case.Via.DIRECT),
+        "officer": c.category("officer", "user accounts"),
         "outcome_sought": c.many("outcome_sought", "remedies"),
         "natures": c.many("natures", "natures"),
         "eligibility_ground": c.category("eligibility_ground", "eligibility grounds"),
@@ -562,6 +622,7 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
         s = StageRecord(
             level=level,
             requested_on=c.date(n + "requested_on"),
+            acknowledged_on=c.date(n + "acknowledged_on"),
             team=c.category(n + "team", "teams"),
             responded_on=c.date(n + "responded_on"),
             outcome=c.category(n + "outcome", "findings"),
@@ -573,6 +634,12 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
             previous_response_method=c.category(
                 n + "previous_response_method", "response methods"
             ),
+            statement_agreed_on=c.date(n + "statement_agreed_on"),
+            **{
+                role: c.category(n + role, "user accounts")
+                for role in APPOINTED
+                if level == Level.INVESTIGATION
+            },
             report_received_on=c.date(n + "report_received_on"),
             investigator_fee=c.money(n + "investigator_fee"),
             independent_person_fee=c.money(n + "independent_person_fee"),
@@ -597,6 +664,16 @@ def _check_consistency(c: RowChecker, v: dict) -> None:
     for column in ("accepted_on", "refused_on", "withdrawn_on", "closed_on"):
         if v[column] and v[column] < received:
             c.problem(column, f"{v[column]:%-d %B %Y} is before the date received.")
+    for column, key in (
+        ("children_case_system_references", "children_references"),
+        ("children_dates_of_birth", "children_born"),
+    ):
+        if v[key] and len(v[key]) != len(v["children"]):
+            c.problem(
+                column,
+                f"There are {len(v[key])} of these for {len(v['children'])} children: give one "
+                "per child, in the same order (leave a gap between ; for one not known).",
+            )
     if v["refused_on"] or v["refusal_reason"]:
         if not (v["refused_on"] and v["refusal_reason"]):
             c.problem("refusal_reason", "A refusal needs both its date and its reason.")
@@ -639,7 +716,14 @@ def _check_consistency(c: RowChecker, v: dict) -> None:
     for s in stages:
         n = f"stage{s.level}_"
         start = s.requested_on or received
-        for column in ("responded_on", "report_received_on", "panel_held_on", "panel_report_on"):
+        for column in (
+            "acknowledged_on",
+            "statement_agreed_on",
+            "responded_on",
+            "report_received_on",
+            "panel_held_on",
+            "panel_report_on",
+        ):
             day = getattr(s, column)
             if day and day < start:
                 c.problem(n + column, f"{day:%-d %B %Y} is before the stage was requested.")
@@ -660,7 +744,8 @@ def _check_consistency(c: RowChecker, v: dict) -> None:
         c.problem(
             "withdrawn_on", f"{Level(last.level).label} was answered, so it cannot be withdrawn."
         )
-    if v["closed_on"] and not (last and last.responded_on):
+    answered = last and last.responded_on
+    if v["closed_on"] and not answered and (stages or v["kind"] == Case.Kind.COMPLAINT):
         c.problem("closed_on", "Only a case whose last stage was answered can be closed.")
 
 
@@ -680,7 +765,17 @@ def import_cases(
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check and import the file; see the module's rules. FileRefused if it cannot be read."""
-    raw_rows = read_rows(name, data)
+    return import_rows(read_rows(name, data), by=by, dry_run=dry_run, progress=progress)
+
+
+def import_rows(
+    raw_rows: list[dict],
+    *,
+    by,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Check and import rows as a file's would be read: {column: text}."""
     result = Result(dry_run=dry_run, rows=len(raw_rows))
     lookups = _lookups()
     records = []
@@ -802,16 +897,41 @@ class _AtColumn(DomainError):
         self.column = column
 
 
+# The date of the case's latest move so far: a case's history runs forwards.
+_replayed_to: ContextVar[tuple[str, dt.date] | None] = ContextVar("replayed_to", default=None)
+
+
 def _step(column: str, day: dt.date, move, *args, **kwargs):
     """One workflow move, dated `day`; a refusal is reported against `column`."""
+    previous = _replayed_to.get()
+    if previous and day < previous[1]:
+        raise _AtColumn(
+            column,
+            DomainError(
+                f"{day:%-d %B %Y} is before {previous[1]:%-d %B %Y}, the date in "
+                f"{previous[0]}, which comes before it in the case's history."
+            ),
+        )
     try:
         with workflow.as_of(day):
-            return move(*args, **kwargs)
+            found = move(*args, **kwargs)
     except DomainError as error:
         raise _AtColumn(column, error) from error
+    _replayed_to.set((column, day))
+    return found
 
 
 def _replay(v: dict, *, by, reference: str) -> Case:
+    token = _replayed_to.set(None)
+    try:
+        # What is recorded between the moves (elements, findings, costs) is history too.
+        with workflow.as_of(v["received_on"]):
+            return _replay_moves(v, by=by, reference=reference)
+    finally:
+        _replayed_to.reset(token)
+
+
+def _replay_moves(v: dict, *, by, reference: str) -> Case:
     received = v["received_on"]
     complainant = Complainant(
         name=v["complainant_name"],
@@ -831,11 +951,19 @@ def _replay(v: dict, *, by, reference: str) -> Case:
         channel=v["channel"],
         received_on=received,
         summary=v["summary"] or "Imported from the council's previous system.",
-        children=[Child(name=name) for name in v["children"]],
+        children=[
+            Child(
+                name=name,
+                case_system_reference=_nth(v["children_references"], i) or "",
+                date_of_birth=_nth(v["children_born"], i),
+            )
+            for i, name in enumerate(v["children"])
+        ],
         outcome_sought=v["outcome_sought"],
         service_area=v["service_area"],
         on_behalf_of_child=v["on_behalf_of_child"],
         via=v["via"],
+        officer=v["officer"],
         advocacy_offered_on=v["advocacy_offered_on"],
         advocacy_accepted=v["advocacy_accepted"],
         advocacy_referred_on=v["advocacy_referred_on"],
@@ -864,6 +992,8 @@ def _replay(v: dict, *, by, reference: str) -> Case:
     if not stages:
         if v["withdrawn_on"]:
             _withdraw(case, v, by=by)
+        elif v["closed_on"]:
+            _step("closed_on", v["closed_on"], workflow.close, case, by=by, on=v["closed_on"])
         return case
     first = stages[0]
     accepted_on = v["accepted_on"] or received
@@ -893,7 +1023,7 @@ def _replay(v: dict, *, by, reference: str) -> Case:
                 previous_response_method=s.previous_response_method,
                 accept_late=True,
             )
-        _replay_stage(case, s, elements, by=by)
+        _replay_stage(case, s, elements, by=by, start=s.requested_on or accepted_on)
     if v["withdrawn_on"]:
         _withdraw(case, v, by=by)
     elif v["closed_on"]:
@@ -913,36 +1043,75 @@ def _withdraw(case: Case, v: dict, *, by) -> None:
     )
 
 
-def _replay_stage(case: Case, s: StageRecord, elements: list[Element], *, by) -> None:
+def _replay_stage(
+    case: Case, s: StageRecord, elements: list[Element], *, by, start: dt.date
+) -> None:
+    """The stage's moves in the order of their dates (the first of a day first, as listed),
+    then its findings and remedies, then its response."""
     n = f"stage{s.level}_"
-    start = s.requested_on or case.received_on
+    moves = []  # (day, column, move, keyword arguments)
     if s.team is not None:
-        _step(n + "team", start, workflow.allocate, case, by=by, team=s.team, on=start)
-    if s.extended_to:
-        _step(
-            n + "extended_to",
-            start,
-            workflow.extend,
-            case,
-            by=by,
-            new_due_on=s.extended_to,
-            reason=s.extension_reason,
+        moves.append((start, n + "team", workflow.allocate, {"team": s.team, "on": start}))
+    if s.investigating_officer is not None:
+        appointed = {role: getattr(s, role) for role in APPOINTED}
+        moves.append(
+            (
+                start,
+                n + "investigating_officer",
+                workflow.appoint_investigators,
+                {**appointed, "on": start},
+            )
         )
+    if s.extended_to:
+        moves.append(
+            (
+                start,
+                n + "extended_to",
+                workflow.extend,
+                {"new_due_on": s.extended_to, "reason": s.extension_reason},
+            )
+        )
+    if s.acknowledged_on:
+        moves.append(
+            (
+                s.acknowledged_on,
+                n + "acknowledged_on",
+                workflow.acknowledge,
+                _on(s.acknowledged_on),
+            )
+        )
+    if s.statement_agreed_on:
+        moves.append(
+            (
+                s.statement_agreed_on,
+                n + "statement_agreed_on",
+                workflow.record_statement_agreed,
+                _on(s.statement_agreed_on),
+            )
+        )
+    if s.level == Level.INVESTIGATION and (s.report_received_on or s.responded_on):
+        day = s.report_received_on or s.responded_on
+        moves.append((day, n + "report_received_on", workflow.record_report_received, _on(day)))
+    if s.level == Level.REVIEW_PANEL:
+        moves += _panel_moves(s, start)
+    for day, column, move, kwargs in sorted(moves, key=lambda m: m[0]):
+        _step(column, day, move, case, by=by, **kwargs)
+
     stage = Case.objects.get(pk=case.pk).current_stage
     for element, finding in zip(elements, s.findings, strict=False):
         services.finding_record(stage=stage, element=element, finding=finding)
     for kind, amount in s.remedies:
         services.remedy_add(stage=stage, kind=kind, amount=amount)
-    if s.level == Level.INVESTIGATION and (s.report_received_on or s.responded_on):
-        day = s.report_received_on or s.responded_on
-        _step(n + "report_received_on", day, workflow.record_report_received, case, by=by, on=day)
-    if s.level == Level.REVIEW_PANEL:
-        _replay_panel(case, s, by=by)
-    if s.investigator_fee is not None or s.independent_person_fee is not None:
+    costs = {
+        name: getattr(s, name)
+        for name in ("investigator_fee", "independent_person_fee", "panel_cost")
+        if getattr(s, name) is not None
+    }
+    if costs:
         stage.refresh_from_db()
-        stage.investigator_fee = s.investigator_fee
-        stage.independent_person_fee = s.independent_person_fee
-        stage.save(update_fields=["investigator_fee", "independent_person_fee"])
+        for name, amount in costs.items():
+            setattr(stage, name, amount)
+        stage.save(update_fields=list(costs))
     if s.responded_on is None:
         return
     day = s.responded_on
@@ -960,43 +1129,50 @@ def _replay_stage(case: Case, s: StageRecord, elements: list[Element], *, by) ->
     )
 
 
-def _replay_panel(case: Case, s: StageRecord, *, by) -> None:
+def _on(day: dt.date) -> dict:
+    return {"on": day}
+
+
+def _nth(items: list, index: int):
+    return items[index] if index < len(items) else None
+
+
+def _panel_moves(s: StageRecord, start: dt.date) -> list[tuple]:
     n = "stage3_"
+    moves = []
     if s.panel_members and s.panel_held_on:
         seats = [
             PanelSeat(name=name, role="chair" if i == 0 else "member")
             for i, name in enumerate(s.panel_members)
         ]
-        _step(
-            n + "panel_members",
-            s.requested_on or case.received_on,
-            workflow.schedule_panel,
-            case,
-            by=by,
-            panel_date=s.panel_held_on,
-            members=seats,
-            late_reason=s.panel_late_reason,
+        moves.append(
+            (
+                start,
+                n + "panel_members",
+                workflow.schedule_panel,
+                {
+                    "panel_date": s.panel_held_on,
+                    "members": seats,
+                    "late_reason": s.panel_late_reason,
+                },
+            )
         )
     held = s.panel_held_on or (s.responded_on and (s.panel_report_on or s.responded_on))
     if held:
-        _step(
-            n + "panel_held_on",
-            held,
-            workflow.record_panel_held,
-            case,
-            by=by,
-            on=held,
-            late_reason=s.panel_late_reason,
+        moves.append(
+            (
+                held,
+                n + "panel_held_on",
+                workflow.record_panel_held,
+                {"on": held, "late_reason": s.panel_late_reason},
+            )
         )
         report = s.panel_report_on or s.responded_on
         if report:
-            _step(
-                n + "panel_report_on", report, workflow.record_panel_report, case, by=by, on=report
+            moves.append(
+                (report, n + "panel_report_on", workflow.record_panel_report, _on(report))
             )
-    if s.panel_cost is not None:
-        stage = Case.objects.get(pk=case.pk).current_stage
-        stage.panel_cost = s.panel_cost
-        stage.save(update_fields=["panel_cost"])
+    return moves
 
 
 # --- in the background, for the browser -------------------------------------------------------

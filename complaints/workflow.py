@@ -38,8 +38,8 @@ change, re-plans the deadlines and writes exactly one Event. Nothing else sets C
 A move replayed from a council's history (complaints.history_import) runs inside `as_of(day)`:
 its event is dated that day, nothing is queued to send, and no lessons-learnt form is made owed
 for a response long past. What the previous system did not record (the eligibility
-ground, who responded, who investigated, who sat on a panel) is left unrecorded rather than
-invented.
+ground, who responded, who investigated unless the file names their account here, who sat on
+a panel) is left unrecorded rather than invented.
 
 `escalate` from closed is the reopening Lancashire asks for: the record closes when the response
 goes out and reopens if the complainant asks for the next stage. `reopen` starts a fresh stage

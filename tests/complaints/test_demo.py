@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Prefetch
 
 from accounts.models import User
 from accounts.roles import Role, user_roles
@@ -67,3 +68,58 @@ def test_the_demo_has_ombudsman_cases_and_compliments():
     assert OmbudsmanCase.objects.filter(decision__group="premature").exists()
     assert OmbudsmanCase.objects.filter(recommendations__amount__gt=0).exists()
     assert Compliment.objects.filter(received_on__gte=dt.date(2025, 4, 1)).exists()
+
+
+def _replay_faults(case) -> list[str]:
+    """What in the case's events the workflow's transition table could not have produced."""
+    from complaints.workflow import TRANSITIONS, Move
+
+    faults, state, last = [], None, None
+    for event in case.events.all():  # in order: at, then id
+        where = f"{case.reference} {event.move}"
+        transition = TRANSITIONS.get(event.move)
+        if transition is None:
+            faults.append(f"{where}: not a move")
+            continue
+        # Receiving starts a case; every other move leaves a state the table lists.
+        allowed = state is None if event.move == Move.RECEIVE else state in transition.sources
+        if not allowed or event.from_state != (state or ""):
+            faults.append(f"{where}: from {event.from_state or '-'} when the case was {state}")
+        if event.to_state != (transition.target or event.from_state):
+            faults.append(f"{where}: to {event.to_state}")
+        if last is not None and event.pk < last.pk:
+            faults.append(f"{where}: dated before {last.move}, which was made first")
+        if event.stage_id and event.at.date() < event.stage.requested_on:
+            faults.append(f"{where}: before the stage was requested")
+        state, last = event.to_state, event
+    if state != case.state:
+        faults.append(f"{case.reference}: ends {state}, but the case is {case.state}")
+    return faults
+
+
+def test_every_demo_case_replays_against_the_workflows_transitions():
+    today = dt.date(2025, 6, 30)
+    seed_demo(cases=600, today=today)
+    events = Event.objects.select_related("stage").order_by("at", "pk")
+    cases = Case.objects.prefetch_related(Prefetch("events", queryset=events))
+    faults = [fault for case in cases for fault in _replay_faults(case)]
+    assert faults == []
+    assert Stage.objects.filter(level=2, investigating_officer__username="investigator").exists()
+    assert Event.objects.filter(move="acknowledge", data__imported=True).exists()
+
+
+def test_work_under_way_today_carries_on_from_the_history():
+    from complaints.demo import DemoCouncil
+
+    council = DemoCouncil(today=dt.date(2025, 6, 30))
+    plans = (council.plan_case(n) for n in range(1, 20_000))
+    drafts = [p for p in plans if p.draft_in_qa][:2]
+    panels = [p for p in (council.plan_case(n) for n in range(20_000, 40_000)) if p.panel_date]
+    council.write([*drafts, panels[0]])
+    assert Case.objects.filter(state="awaiting_qa").count() == 2
+    panel = Stage.objects.get(level=3)
+    assert panel.panel_scheduled_for == panels[0].panel_date > dt.date(2025, 6, 30)
+    assert panel.panel_members.count() == 3
+    events = Event.objects.select_related("stage").order_by("at", "pk")
+    for case in Case.objects.prefetch_related(Prefetch("events", queryset=events)):
+        assert _replay_faults(case) == []

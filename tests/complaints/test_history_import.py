@@ -505,3 +505,82 @@ def test_equality_answers_advocacy_and_remedies_come_in_and_are_counted(areas, o
         by=officer,
     )
     assert [p.column for p in unpaid.problems] == ["stage1_remedies"]
+
+
+def test_acknowledgements_appointments_and_the_officer_come_in_by_account(areas, officer):
+    from tests.factories import UserFactory
+
+    io = UserFactory(username="ivo", email="ivo@council.example")
+    ip = UserFactory(username="ipp", email="ipp@council.example")
+    stage2 = {
+        "stage1_acknowledged_on": "2023-05-03",
+        "stage2_requested_on": "2023-06-01",
+        "stage2_acknowledged_on": "2023-06-02",
+        "stage2_statement_agreed_on": "2023-06-09",
+        "stage2_investigating_officer": "IVO@council.example",
+        "stage2_independent_person": "ipp",
+        "stage2_team": "Safeguarding East",
+        "stage2_report_received_on": "2023-07-10",
+        "stage2_responded_on": "2023-07-14",
+        "stage2_outcome": "upheld",
+        "stage2_findings": "upheld; upheld",
+        "closed_on": "2023-08-01",
+        "officer": officer.username,
+    }
+    result = import_cases("h.csv", csv_bytes([answered(**stage2)]), by=officer)
+
+    assert result.ok, result.problems
+    case = Case.objects.get(source_reference="R-1")
+    assert case.officer == officer
+    first, second = case.stages.order_by("level")
+    assert first.acknowledged_on == dt.date(2023, 5, 3)
+    assert second.acknowledged_on == dt.date(2023, 6, 2)
+    assert second.statement_agreed_on == dt.date(2023, 6, 9)
+    assert (second.investigating_officer, second.independent_person) == (io, ip)
+    days = [e.at.date() for e in case.events.order_by("pk")]
+    assert days == sorted(days)
+
+
+def test_a_person_without_an_account_or_a_step_out_of_order_is_a_problem(areas, officer):
+    stranger = answered(
+        stage2_requested_on="2023-06-01", stage2_investigating_officer="Al Smith", closed_on=""
+    )
+    result = import_cases("h.csv", csv_bytes([stranger]), by=officer)
+    assert [(p.column, p.message[:30]) for p in result.problems] == [
+        ("stage2_investigating_officer", "“Al Smith” is not one of the u")
+    ]
+
+    late = answered(stage1_acknowledged_on="2023-05-15")  # after the response on 12 May
+    result = import_cases("h.csv", csv_bytes([late]), by=officer)
+    assert [(p.column, p.message) for p in result.problems] == [
+        (
+            "stage1_responded_on",
+            "12 May 2023 is before 15 May 2023, the date in stage1_acknowledged_on, which comes "
+            "before it in the case's history.",
+        )
+    ]
+    assert not Case.objects.exists()
+
+
+def test_a_representation_that_was_not_a_complaint_is_closed_with_its_children(areas, officer):
+    values = row(
+        kind="case_concern",
+        procedure="",
+        closed_on="2023-05-05",
+        children="Amy Example; Ben Example",
+        children_case_system_references="MOS1; ",
+        children_dates_of_birth="2012-01-31; 2015-02-28",
+    )
+    result = import_cases("h.csv", csv_bytes([values]), by=officer)
+
+    assert result.ok, result.problems
+    case = Case.objects.get()
+    assert (case.kind, case.state) == ("case_concern", Case.State.CLOSED)
+    children = sorted(case.children.values_list("name", "case_system_reference", "date_of_birth"))
+    assert children == [
+        ("Amy Example", "MOS1", dt.date(2012, 1, 31)),
+        ("Ben Example", "", dt.date(2015, 2, 28)),
+    ]
+    wrong = row(children="Amy Example", children_dates_of_birth="2012-01-31; 2015-02-28")
+    result = import_cases("h.csv", csv_bytes([wrong]), by=officer)
+    assert [p.column for p in result.problems] == ["children_dates_of_birth"]

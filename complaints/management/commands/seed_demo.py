@@ -37,7 +37,7 @@ class Command(BaseCommand):
         added = seed_demo(cases=cases, seed=seed, progress=progress)
         forms = seed_learning(seed=seed)
         seed_ombudsman_and_compliments(seed=seed)
-        history_imported.send(sender=self.__class__)  # written in bulk: no save signals
+        history_imported.send(sender=self.__class__)  # forms and compliments: in bulk, unsignalled
         self.stdout.write(
             f"Demo council ready: {added:,} cases and {forms:,} lessons-learnt forms added in "
             f"{time.monotonic() - started:.1f} s."
