@@ -9,6 +9,7 @@ import datetime as dt
 from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from config.audit import RecordEverySave
 from config.env import BASE_DIR, env_bool, env_db, env_int, env_list, env_secret, env_str
 
 DEBUG = env_bool("DEBUG", False)
@@ -130,6 +131,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 # No MEDIA_URL: documents are served only through the permission-checked download view.
 DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 20, minimum=1)
+
+# The audit trail records every save but a history import's steps (config/audit.py).
+SIMPLE_HISTORY_ENABLED = RecordEverySave()
 
 # Redis in production, so the web and worker processes share it; a folder under var/ otherwise.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -584,3 +584,22 @@ def test_a_representation_that_was_not_a_complaint_is_closed_with_its_children(a
     wrong = row(children="Amy Example", children_dates_of_birth="2012-01-31; 2015-02-28")
     result = import_cases("h.csv", csv_bytes([wrong]), by=officer)
     assert [p.column for p in result.problems] == ["children_dates_of_birth"]
+
+
+def test_the_audit_trail_records_each_imported_row_once_and_later_saves_as_usual(areas, officer):
+    from complaints import services
+
+    import_cases("h.csv", csv_bytes([answered(children="Amy Example")]), by=officer)
+
+    case = Case.objects.get()
+    records = [
+        (h.history_type, h.history_change_reason, h.history_user) for h in case.history.all()
+    ]
+    assert records == [("+", "Imported", officer)]
+    for row_ in [case.complainant, case.children.get(), case.stages.get(), *case.elements.all()]:
+        assert row_.history.count() == 1, row_
+    services.officer_change(case=case, officer=officer, by=officer)
+    assert case.history.count() == 2
+
+    import_cases("h.csv", csv_bytes([answered(children="Amy Example")]), by=officer)
+    assert case.history.filter(history_type="-").count() == 1  # the first import, replaced
