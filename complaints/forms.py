@@ -1000,6 +1000,12 @@ class AgreedActionForm(CaseworkForm):
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
     owner = PersonChoiceField(label="Owner", queryset=get_user_model().objects.none())
     due_on = DateField(label="Due by", allow_future=True)
+    published_summary = forms.CharField(
+        label="For the annual report (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=AgreedAction._meta.get_field("published_summary").help_text,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1017,6 +1023,12 @@ class ActionCompleteForm(CaseworkForm):
         help_text="The evidence the action is complete: a new procedure, training dates, etc.",
     )
     on = DateField(label="Date completed")
+    published_summary = forms.CharField(
+        label="For the annual report (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=AgreedAction._meta.get_field("published_summary").help_text,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -103,7 +103,18 @@ def lessons_submit(
     return form
 
 
-def action_add(*, case, source, description, owner, due_on, by, stage=None, lessons_learnt=None):
+def action_add(
+    *,
+    case,
+    source,
+    description,
+    owner,
+    due_on,
+    by,
+    stage=None,
+    lessons_learnt=None,
+    published_summary: str = "",
+):
     if not description.strip():
         raise DomainError("Describe the action.", field="description")
     if owner is None:
@@ -116,11 +127,19 @@ def action_add(*, case, source, description, owner, due_on, by, stage=None, less
         description=description,
         owner=owner,
         due_on=due_on,
+        published_summary=published_summary.strip(),
         created_by=by,
     )
 
 
-def action_complete(action: AgreedAction, *, by, evidence: str, on: dt.date | None = None):
+def action_complete(
+    action: AgreedAction,
+    *,
+    by,
+    evidence: str,
+    on: dt.date | None = None,
+    published_summary: str | None = None,
+):
     if action.status != AgreedAction.Status.OPEN:
         raise DomainError("This action is already closed.")
     if not evidence.strip():
@@ -131,7 +150,11 @@ def action_complete(action: AgreedAction, *, by, evidence: str, on: dt.date | No
     if on > timezone.localdate():
         raise DomainError("The date completed cannot be in the future.", field="on")
     action.status, action.completed_on, action.evidence = AgreedAction.Status.DONE, on, evidence
-    action.save(update_fields=["status", "completed_on", "evidence"])
+    fields = ["status", "completed_on", "evidence"]
+    if published_summary is not None and published_summary.strip():
+        action.published_summary = published_summary.strip()
+        fields.append("published_summary")
+    action.save(update_fields=fields)
     return action
 
 

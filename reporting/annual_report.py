@@ -6,6 +6,7 @@ what is published.
 """
 
 import base64
+import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from complaints import pdf
-from complaints.models import Level, Procedure
+from complaints.models import AgreedAction, Level, Procedure
 from complaints.periods import Period
 from reporting import charts
 from reporting.counting import DEFAULT, Counting
@@ -46,6 +48,7 @@ class Section:
     code_assessment: list[dict] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
     ombudsman_cases: list[dict] = field(default_factory=list)
+    actions_agreed: dict[str, list[dict]] = field(default_factory=dict)  # "this", "before"
     key_figures: list[str] = field(default_factory=list)
 
 
@@ -187,6 +190,47 @@ def ombudsman_cases(edition: Edition) -> list[dict]:
         }
         for case in decided
     ]
+
+
+def actions_agreed(edition: Edition) -> dict[str, list[dict]]:
+    """The actions agreed from complaints in the year ("this") and the year before ("before"),
+    each with its progress at the year's end, in the words written for the report (an action
+    without them is counted, not listed); frozen once published."""
+    if edition.frozen:
+        return edition.frozen.get("actions_agreed", {})
+    period = Period.year(edition.year)
+    start = Period.year(edition.year - 1).start
+    actions = (
+        AgreedAction.objects.filter(created_at__date__range=(start, period.end))
+        .exclude(published_summary="")
+        .select_related("case__service_area")
+        .order_by("created_at", "pk")
+    )
+    found = {"this": [], "before": []}
+    for action in actions:
+        agreed = timezone.localtime(action.created_at).date()
+        area = action.case.service_area if action.case else None
+        found["this" if agreed >= period.start else "before"].append(
+            {
+                "agreed_on": f"{agreed:%-d %B %Y}",
+                "source": action.get_source_display(),
+                "service_area": area.name if area else "",
+                "action": action.published_summary,
+                "progress": _progress(action, period.end),
+            }
+        )
+    return found if any(found.values()) else {}
+
+
+def _progress(action: AgreedAction, end: dt.date) -> str:
+    """Where the action stood on `end`."""
+    if action.status == AgreedAction.Status.DONE and action.completed_on <= end:
+        return f"Done on {action.completed_on:%-d %B %Y}"
+    if action.status == AgreedAction.Status.DROPPED:
+        return "Not going ahead"
+    if action.due_on < end:
+        return f"Overdue: it was due by {action.due_on:%-d %B %Y}"
+    return f"Under way: due by {action.due_on:%-d %B %Y}"
 
 
 def _extracts(edition: Edition) -> list[str]:
@@ -341,7 +385,12 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
             "Review of the effectiveness of the complaints procedure",
             narrative=[("", text["effectiveness_review"])],
         ),
-        Section(16, "Recommendations", narrative=[("", text["recommendations"])]),
+        Section(
+            16,
+            "Recommendations",
+            narrative=[("", text["recommendations"])],
+            actions_agreed=actions_agreed(edition),
+        ),
         Section(17, "Future developments", narrative=[("", text["future_developments"])]),
         Section(
             18,

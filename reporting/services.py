@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from complaints import concurrency
 from complaints.errors import DomainError
-from reporting.annual_report import code_assessment, count_tables, ombudsman_cases, render_pdf
+from reporting.annual_report import (
+    actions_agreed,
+    code_assessment,
+    count_tables,
+    ombudsman_cases,
+    render_pdf,
+)
 from reporting.models import (
     NARRATIVE_SECTIONS,
     CaseStudy,
@@ -261,6 +267,7 @@ def edition_publish(edition: Edition, *, by) -> Rendering:
         "extracts": [c.extract for c in edition.compliments.all() if c.extract],
         "code_assessment": code_assessment(edition),
         "ombudsman_cases": ombudsman_cases(edition),
+        "actions_agreed": actions_agreed(edition),
     }
     edition.status = Edition.Status.PUBLISHED
     edition.published_by, edition.published_at = by, timezone.now()

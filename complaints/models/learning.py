@@ -76,6 +76,13 @@ class AgreedAction(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     completed_on = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True, help_text="What was done, and where it is shown.")
+    # The annual report lists an action only in these words, written for the public.
+    published_summary = models.TextField(
+        "For the annual report",
+        blank=True,
+        help_text="The action in words that identify nobody. Left empty, it is counted in the "
+        "annual report but not listed.",
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -296,6 +296,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
             owner=d["owner"],
             due_on=d["due_on"],
             by=u,
+            published_summary=d["published_summary"],
         ),
         "Action recorded; it will be chased until it is done.",
         anchor="learning",

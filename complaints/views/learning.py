@@ -46,7 +46,9 @@ def action_complete(request, pk):
         action.owner_id == request.user.pk or request.user.has_perm("complaints.manage_actions")
     ):
         raise PermissionDenied("Only the action's owner or the complaints team can close it.")
-    form = forms.ActionCompleteForm(request.POST or None)
+    form = forms.ActionCompleteForm(
+        request.POST or None, initial={"published_summary": action.published_summary}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -56,6 +58,7 @@ def action_complete(request, pk):
                     by=request.user,
                     evidence=form.cleaned_data["evidence"],
                     on=form.cleaned_data["on"],
+                    published_summary=form.cleaned_data["published_summary"],
                 )
         except AlreadySubmitted:
             return redirect("learning")

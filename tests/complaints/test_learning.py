@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -9,6 +10,7 @@ from complaints import chasing, learning, workflow
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, Case, LessonsLearnt, Notification
 from complaints.workingdays import add_working_days
+from tests.support.forms import date_fields, token
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -226,3 +228,31 @@ def test_a_form_can_be_recorded_as_returned_on_an_earlier_date(build, officer, t
     )
     form.refresh_from_db()
     assert form.submitted_on == responded
+
+
+def test_the_owner_words_a_done_action_for_the_annual_report(responded, team_manager, client):
+    action = learning.action_add(
+        case=responded,
+        source=AgreedAction.Source.STAGE_2,
+        description="Apologise to Mrs Example in writing",
+        owner=team_manager,
+        due_on=D(2025, 6, 20),
+        by=team_manager,
+    )
+    client.force_login(team_manager)
+    page = client.get(reverse("action-complete", args=[action.pk]))
+    assert "For the annual report" in page.content.decode()
+
+    client.post(
+        reverse("action-complete", args=[action.pk]),
+        {
+            "submission": token(),
+            "evidence": "Letter sent.",
+            **date_fields("on", D(2025, 6, 19)),
+            "published_summary": "Apologise in writing when a visit is missed",
+        },
+    )
+
+    action.refresh_from_db()
+    assert action.status == AgreedAction.Status.DONE
+    assert action.published_summary == "Apologise in writing when a visit is missed"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from complaints.models import Child, Complainant
@@ -253,3 +254,58 @@ def test_the_ombudsmans_decisions_are_listed_with_the_summary_written_for_the_re
     services.edition_publish(edition, by=complaints_manager)
     edition.refresh_from_db()
     assert [c["reference"] for c in edition.frozen["ombudsman_cases"]] == ["25 000 901"]
+
+
+def test_the_actions_agreed_are_listed_with_their_progress_at_the_years_end(
+    edition, complaints_manager
+):
+    from complaints.learning import action_add, action_complete
+    from complaints.models import AgreedAction
+    from reporting.annual_report import render_html
+
+    def agreed(on, published, due, done_on=None):
+        action = action_add(
+            case=None,
+            source=AgreedAction.Source.STAGE_2,
+            description="Internal: speak to Ms Quill's social worker",
+            owner=complaints_manager,
+            due_on=due,
+            by=complaints_manager,
+            published_summary=published,
+        )
+        noon = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+        AgreedAction.objects.filter(pk=action.pk).update(created_at=noon)
+        if done_on:
+            action_complete(action, by=complaints_manager, evidence="Done", on=done_on)
+
+    year_end = dt.date(edition.year + 1, 3, 31)
+    agreed(
+        dt.date(edition.year, 6, 1),
+        "Train staff on <b>recording</b>",
+        dt.date(edition.year, 9, 1),
+        dt.date(edition.year, 8, 1),
+    )
+    agreed(
+        dt.date(edition.year, 11, 1),
+        "Review the visiting standard",
+        year_end + dt.timedelta(days=30),
+    )
+    agreed(
+        dt.date(edition.year - 1, 10, 1),
+        "Check contact details at each visit",
+        dt.date(edition.year, 5, 1),
+    )
+    agreed(dt.date(edition.year, 7, 1), "", dt.date(edition.year, 9, 1))  # counted, not listed
+
+    html = render_html(edition)
+
+    assert "Train staff on &lt;b&gt;recording&lt;/b&gt;" in html
+    assert f"Done on 1 August {edition.year}" in html
+    assert f"Under way: due by 30 April {edition.year + 1}" in html
+    assert "Progress on the actions agreed the year before" in html
+    assert f"Overdue: it was due by 1 May {edition.year}" in html
+    assert "Quill" not in html
+    services.edition_publish(edition, by=complaints_manager)
+    edition.refresh_from_db()
+    frozen = edition.frozen["actions_agreed"]
+    assert [len(frozen["this"]), len(frozen["before"])] == [2, 1]
