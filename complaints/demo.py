@@ -655,7 +655,8 @@ def seed_learning(*, today: dt.date | None = None, seed: int = 2024) -> int:
                     status=AgreedAction.Status.DONE if done else AgreedAction.Status.OPEN,
                     completed_on=due if done else None,
                     evidence="Done and recorded in the team's minutes." if done else "",
-                    published_summary=text if rng.random() < 0.6 else "",
+                    # The few the council chose to publish.
+                    published_summary=text if rng.random() < 0.1 else "",
                     created_by=form.owed_by,
                 )
             )
