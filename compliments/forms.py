@@ -3,7 +3,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from complaints.filters import ReceivedBetween
-from complaints.forms import CaseworkForm, DateField, PersonChoiceField, active
+from complaints.forms import (
+    CaseworkForm,
+    DateField,
+    HistoryImportForm,
+    PersonChoiceField,
+    active,
+)
 from complaints.models import Channel, ServiceArea, Team
 from compliments.models import ComplimentSource, ComplimentTheme
 
@@ -88,3 +94,13 @@ class ComplimentFilter(ReceivedBetween):
     themes = django_filters.ModelChoiceFilter(
         queryset=ComplimentTheme.objects.all(), empty_label="Any theme", label="Theme"
     )
+
+
+class ComplimentImportForm(HistoryImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "Spreadsheet of compliments"
+        self.fields["dry_run"].choices = [
+            ("yes", "Check it only: report every problem and write nothing"),
+            ("no", "Import it: write the compliments if no row has a problem"),
+        ]

@@ -1,8 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -10,8 +11,8 @@ from accounts.roles import is_council_staff
 from complaints.errors import DomainError
 from complaints.periods import financial_year, financial_year_label
 from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
-from compliments import selectors, services
-from compliments.forms import ComplimentFilter, ComplimentForm
+from compliments import history_import, selectors, services
+from compliments.forms import ComplimentFilter, ComplimentForm, ComplimentImportForm
 from compliments.models import Compliment
 
 
@@ -76,3 +77,44 @@ def compliment_new(request):
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+@permission_required("complaints.import_history", raise_exception=True)
+def compliment_import(request):
+    """Past compliments from a spreadsheet, checked or imported while the page waits: a
+    council's years of compliments are a few thousand rows at most."""
+    form = ComplimentImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            with transaction.atomic():
+                claim_submission(form, request.user)
+                result = history_import.import_compliments(
+                    upload.name,
+                    upload.read(),
+                    by=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+        except AlreadySubmitted:
+            return redirect("compliment-import")
+        except DomainError as error:
+            put_error(form, error)  # a file that cannot be read: the claim rolls back
+        else:
+            form = ComplimentImportForm()  # to upload the file again, corrected or for real
+    status = 400 if form.errors or (result and result.problems) else 200
+    return render(
+        request,
+        "compliments/import.html",
+        {"form": form, "result": result, "columns": history_import.COLUMNS},
+        status=status,
+    )
+
+
+@login_required
+@permission_required("complaints.import_history", raise_exception=True)
+def compliment_import_template(request):
+    response = HttpResponse(history_import.template_csv(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="compliments-template.csv"'
+    return response

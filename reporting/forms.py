@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
-from complaints.forms import LETTER_MAX_LENGTH, limit_text
+from complaints.forms import LETTER_MAX_LENGTH, CaseworkForm, limit_text
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
 from compliments.models import Compliment
@@ -181,3 +181,31 @@ def _summary_helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     return helper
+
+
+class PublishedFiguresForm(CaseworkForm):
+    submit_label = "Load the figures"
+
+    file = forms.FileField(
+        label="Spreadsheet of published figures (CSV)",
+        error_messages={
+            "required": "Select the CSV file of published figures.",
+            "empty": "The selected file is empty.",
+        },
+        help_text="Columns year, table, row and value: one figure a line.",
+    )
+    source = forms.CharField(
+        label="Where were they published? (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, the annual report 2022/23 on the council's website.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1_048_576:
+            raise forms.ValidationError("The file is larger than 1 MB: it should be a few lines.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not a CSV file saved as text.") from None

@@ -67,9 +67,10 @@ def _fill(table: Table, column: int, values: dict[str, int]) -> None:
 
 
 @transaction.atomic
-def load_csv(text: str, *, source: str = "") -> int:
+def load_csv(text: str, *, source: str = "", tables: dict[str, Table] | None = None) -> int:
     """Published figures from a CSV of year,table,row,value (one figure a line); replaces any
-    for the same year, table and row. DomainError names the first bad line."""
+    for the same year, table and row. DomainError names the first bad line, and a table not
+    among `tables` (the report's, if given)."""
     reader = csv.DictReader(io.StringIO(text))
     if set(reader.fieldnames or []) < {"year", "table", "row", "value"}:
         raise DomainError("The file needs the columns year, table, row and value.")
@@ -83,6 +84,13 @@ def load_csv(text: str, *, source: str = "") -> int:
             ) from None
         if not 2000 <= year <= 2058 or value < 0 or not record["table"] or not record["row"]:
             raise DomainError(f"Line {line}: give a year from 2000, a table, a row and a count.")
+        if len(record["table"].strip()) > 60 or len(record["row"].strip()) > 120:
+            raise DomainError(f"Line {line}: a table's key or a row is too long.")
+        if tables is not None and record["table"].strip() not in tables:
+            raise DomainError(
+                f"Line {line}: the report has no table “{record['table'].strip()}”; use a key "
+                "from the list on this page."
+            )
         PublishedFigure.objects.update_or_create(
             year=year,
             table=record["table"].strip(),

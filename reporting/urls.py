@@ -7,6 +7,7 @@ urlpatterns = [
     path("dashboard/recount/", views.dashboard_recount, name="dashboard-recount"),
     path("dashboard/tables/<slug:key>.<str:fmt>", views.dashboard_table, name="dashboard-table"),
     path("reports/", views.edition_list, name="edition-list"),
+    path("reports/published-figures/", views.published_figures, name="published-figures"),
     path("reports/start/", views.edition_start, name="edition-start"),
     path("reports/<int:pk>/", views.edition_detail, name="edition-detail"),
     path(

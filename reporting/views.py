@@ -23,12 +23,18 @@ from complaints import audit
 from complaints.errors import DomainError
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
-from complaints.views.submission import put_error
-from reporting import annual_report, exports, services
+from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from reporting import annual_report, exports, published, services
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 from reporting.dashboard import SECTIONS, dashboard_tables
-from reporting.forms import CaseStudyForm, CodeAssessmentForm, EditionForm, PeriodForm
-from reporting.models import CaseStudy, Edition, Rendering
+from reporting.forms import (
+    CaseStudyForm,
+    CodeAssessmentForm,
+    EditionForm,
+    PeriodForm,
+    PublishedFiguresForm,
+)
+from reporting.models import CaseStudy, Edition, PublishedFigure, Rendering
 from reporting.rounding import rounding_statement
 from reporting.statistics import workload
 from reporting.tables import COUNT, DAYS, MONEY, PERCENT, Table, suppressed
@@ -444,3 +450,36 @@ class StatisticsApi(APIView):
         )
         tables = dashboard_tables(period, area, counting=counting).tables
         return Response({"period": period.label, "tables": [t.to_dict() for t in tables.values()]})
+
+
+@login_required
+@permission_required("reporting.add_publishedfigure", raise_exception=True)
+def published_figures(request):
+    """Upload the totals published for years before the cases were kept here."""
+    form = PublishedFiguresForm(request.POST or None, request.FILES or None)
+    last_year = financial_year_start(timezone.localdate()).year - 1
+    tables = annual_report.count_tables(last_year, fresh=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                claim_submission(form, request.user)
+                count = published.load_csv(
+                    form.cleaned_data["file"], source=form.cleaned_data["source"], tables=tables
+                )
+        except AlreadySubmitted:
+            return redirect("published-figures")
+        except DomainError as error:
+            put_error(form, error)
+        else:
+            messages.success(request, f"{count} published figure{'s' * (count != 1)} loaded.")
+            return redirect("published-figures")
+    return render(
+        request,
+        "reporting/published_figures.html",
+        {
+            "form": form,
+            "tables": sorted(tables.values(), key=lambda t: t.title),
+            "figures": PublishedFigure.objects.order_by("-year", "table", "row")[:500],
+        },
+        status=400 if form.errors else 200,
+    )

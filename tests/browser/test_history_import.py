@@ -44,3 +44,47 @@ def test_the_manager_checks_a_file_puts_it_right_and_imports_it(
     morgan.follow("Back to importing cases")
     morgan.press("Upload and check")  # no file chosen
     assert "Select the spreadsheet to import" in morgan.text()
+
+
+def test_the_manager_brings_in_compliments_and_earlier_years_figures(
+    sign_in, complaints_manager, tmp_path
+):
+    from compliments.models import Compliment
+    from reporting.models import PublishedFigure
+
+    ServiceAreaFactory(name="Fostering")
+    compliment = {
+        "reference": "C-1",
+        "received_on": "2023-06-01",
+        "service_area": "Fostering",
+        "source": "parent",
+        "channel": "email",
+        "summary": "Thanked the supervising social worker",
+    }
+    wrong = tmp_path / "compliments.csv"
+    wrong.write_bytes(csv_bytes([{**compliment, "channel": "Carrier pigeon"}]))
+    right = tmp_path / "compliments-fixed.csv"
+    right.write_bytes(csv_bytes([compliment]))
+    figures = tmp_path / "figures.csv"
+    figures.write_text("year,table,row,value\n2022,representations,Complaint,49\n")
+
+    morgan = sign_in(complaints_manager)
+    morgan.follow("Import cases")
+    morgan.follow("Import compliments")
+    page = morgan.page
+    page.set_input_files("#id_file", str(wrong))
+    page.get_by_label("Import it: write the compliments if no row has a problem").check()
+    morgan.press("Upload and check")
+    assert "1 problem in the file: nothing was written" in morgan.text()
+    page.set_input_files("#id_file", str(right))
+    page.get_by_label("Import it: write the compliments if no row has a problem").check()
+    morgan.press("Upload and check")
+    assert "1 new compliment" in morgan.text()
+    assert Compliment.objects.count() == 1
+
+    morgan.follow("Annual report")
+    morgan.follow("enter the figures your council published")
+    page.set_input_files("#id_file", str(figures))
+    morgan.press("Load the figures")
+    assert "1 published figure loaded." in morgan.text()
+    assert PublishedFigure.objects.get().value == 49

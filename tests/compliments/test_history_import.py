@@ -60,3 +60,49 @@ def test_a_dry_run_writes_nothing(area, complaints_manager, tmp_path):
     path.write_bytes(csv_bytes([row(consent_to_publish="yes")]))
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_compliments", str(path))
+
+
+def _upload(client, url, data: bytes, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.support.forms import token
+
+    upload = SimpleUploadedFile("compliments.csv", data, content_type="text/csv")
+    return client.post(url, {"submission": token(), "file": upload, **fields})
+
+
+def test_the_manager_checks_then_imports_compliments_in_the_browser(
+    area, complaints_manager, client
+):
+    from django.urls import reverse
+
+    url = reverse("compliment-import")
+    client.force_login(complaints_manager)
+    assert "Import compliments" in client.get(reverse("import-start")).content.decode()
+
+    checked = _upload(client, url, csv_bytes([row()]), dry_run="yes")
+    assert "No problems found" in checked.content.decode()
+    assert not Compliment.objects.exists()
+
+    bad = _upload(client, url, csv_bytes([row(source="a stranger")]), dry_run="no")
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert "1 problem in the file: nothing was written" in page
+    assert "“a stranger” is not one of the sources" in page
+    assert not Compliment.objects.exists()
+
+    done = _upload(client, url, csv_bytes([row()]), dry_run="no")
+    assert "1 new compliment, 0 updated" in done.content.decode()
+    assert Compliment.objects.get().source_reference == "C-1"
+
+
+def test_only_those_who_import_history_may_import_compliments(area, team_manager, client):
+    from django.urls import reverse
+
+    client.force_login(team_manager)
+    assert client.get(reverse("compliment-import")).status_code == 403
+    assert (
+        _upload(client, reverse("compliment-import"), csv_bytes([row()]), dry_run="no").status_code
+        == 403
+    )
+    assert not Compliment.objects.exists()

@@ -363,3 +363,46 @@ def test_published_figures_with_a_bad_line_are_refused_whole(db):
             "year,table,row,value\n2022,representations,complaint,49\n2022,x,y,lots\n"
         )
     assert not PublishedFigure.objects.exists()
+
+
+def test_the_manager_uploads_published_figures_and_a_wrong_table_is_refused(
+    complaints_manager, client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from reporting.models import PublishedFigure
+    from tests.support.forms import token
+
+    def upload(text):
+        data = SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+        return client.post(
+            reverse("published-figures"),
+            {"submission": token(), "file": data, "source": "Annual report 2022/23"},
+        )
+
+    client.force_login(complaints_manager)
+    page = client.get(reverse("published-figures")).content.decode()
+    assert "<code>representations</code>" in page
+
+    wrong = upload("year,table,row,value\n2022,representations,Complaint,49\n2022,nonsense,A,1\n")
+    assert wrong.status_code == 400
+    assert "Line 3: the report has no table “nonsense”" in wrong.content.decode()
+    assert not PublishedFigure.objects.exists()
+
+    done = upload("year,table,row,value\n2022,representations,Complaint,49\n")
+    assert done.status_code == 302
+    figure = PublishedFigure.objects.get()
+    assert (figure.year, figure.row, figure.value, figure.source) == (
+        2022,
+        "Complaint",
+        49,
+        "Annual report 2022/23",
+    )
+
+
+def test_only_a_manager_uploads_published_figures(team_manager, client):
+    from django.urls import reverse
+
+    client.force_login(team_manager)
+    assert client.get(reverse("published-figures")).status_code == 403
