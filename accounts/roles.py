@@ -149,6 +149,15 @@ def ensure_role_groups() -> None:
         group.permissions.set(_role_permissions(role))
 
 
+def holders(*roles: str):
+    """Active users holding any of the roles: those who may be chosen for a part a role
+    plays (investigating officer, independent person…), in a form or an import alike."""
+    from django.contrib.auth import get_user_model
+
+    labels = [Role(r).label for r in roles]
+    return get_user_model().objects.filter(is_active=True, groups__name__in=labels).distinct()
+
+
 def user_roles(user) -> set[str]:
     labels = {label: value for value, label in Role.choices}
     return {labels[g.name] for g in user.groups.all() if g.name in labels}

@@ -227,6 +227,10 @@ def seed_staff_and_structure() -> dict:
         )
         user.groups.add(Group.objects.get(name=Role.TEAM_MANAGER.label))
         staff.append(user)
+    # Three managers who run no team investigate at Stage 2 beside the external investigator.
+    investigators = staff[11:14]
+    for user in investigators:
+        user.groups.add(Group.objects.get(name=Role.INVESTIGATING_OFFICER.label))
 
     directorate, _ = Directorate.objects.get_or_create(
         name="Children's Services", defaults={"director": users["senior"]}
@@ -248,7 +252,13 @@ def seed_staff_and_structure() -> dict:
                 service=service, name=team_name, defaults={"manager": manager}
             )
             teams.setdefault(code, []).append(team)
-    return {"users": users, "staff": staff, "services": services, "teams": teams}
+    return {
+        "users": users,
+        "staff": staff,
+        "investigators": investigators,
+        "services": services,
+        "teams": teams,
+    }
 
 
 # --- cases --------------------------------------------------------------------------------
@@ -439,7 +449,7 @@ class DemoCouncil:
             io = (
                 users["investigator"]
                 if rng.random() < 0.5
-                else rng.choice(self.structure["staff"])
+                else rng.choice(self.structure["investigators"])
             )
             row |= {
                 n + "investigating_officer": io.username,

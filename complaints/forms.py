@@ -14,7 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts.roles import Role
+from accounts.roles import Role, holders
 from complaints import documents
 from complaints.models import (
     AdvocacyProvider,
@@ -47,11 +47,8 @@ from complaints.models import (
 
 def people(*roles: str):
     """Active users holding any of the roles, for a choice list."""
-    labels = [Role(r).label for r in roles]
     return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=labels)
-        .distinct()
+        holders(*roles)
         .prefetch_related("teams_managed", "services_headed")
         .order_by("first_name", "last_name")
     )

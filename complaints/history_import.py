@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.roles import Role, holders
 from complaints import services, workflow
 from complaints.errors import DomainError
 from complaints.models import (
@@ -89,8 +89,14 @@ csv.field_size_limit(1_000_000)  # a summary may be long; the check then says ho
 # The complainant's equality-monitoring answers: each a column named as its category list.
 EQUALITY = ("gender", "ethnicity", "disability", "sexual_orientation", "age_band")
 
-# Stage 2's appointments, by the Stage field each fills.
-APPOINTED = ("investigating_officer", "independent_person", "adjudicating_officer")
+# Stage 2's appointments, by the Stage field each fills, with the roles that may fill it (as
+# the appointment form offers them) and the name of the list they are checked against.
+APPOINTED = {
+    "investigating_officer": ((Role.INVESTIGATING_OFFICER,), "investigating officers"),
+    "independent_person": ((Role.INDEPENDENT_PERSON,), "independent persons"),
+    "adjudicating_officer": ((Role.SENIOR_MANAGER, Role.HEAD_OF_SERVICE), "adjudicators"),
+}
+OFFICERS = (Role.COMPLAINTS_OFFICER, Role.COMPLAINTS_MANAGER)
 
 LEVELS = (Level.EARLY_RESOLUTION, Level.LOCAL_RESOLUTION, Level.INVESTIGATION, Level.REVIEW_PANEL)
 LIST_SEPARATOR = ";"
@@ -147,8 +153,8 @@ def _stage_columns(level: int) -> list[Column]:
             *[
                 Column(
                     n + role,
-                    f"The {role.replace('_', ' ')}, if they have an account here: its user name "
-                    "or e-mail address",
+                    f"The {role.replace('_', ' ')}, if they have an account here with that "
+                    "role: its user name or e-mail address",
                     "",
                 )
                 for role in APPOINTED
@@ -193,8 +199,8 @@ COLUMNS: list[Column] = [
     Column("via", "direct, mp or councillor (empty: direct)"),
     Column(
         "officer",
-        "The complaints officer handling it, if they have an account here: its user name or "
-        "e-mail address",
+        "The complaints officer handling it, if they have an account here as one: its user name "
+        "or e-mail address",
     ),
     Column("outcome_sought", "What they asked for: remedies' codes or labels, separated by ;"),
     *[
@@ -570,9 +576,11 @@ def _lookups() -> dict:
         "extension reasons": Lookup(ExtensionReason.objects.all(), "code", "label"),
         "escalation reasons": Lookup(EscalationReason.objects.all(), "code", "label"),
         "response methods": Lookup(ResponseMethod.objects.all(), "code", "label"),
-        "user accounts": Lookup(
-            get_user_model().objects.filter(is_active=True), "username", "email"
-        ),
+        "complaints officers": Lookup(holders(*OFFICERS), "username", "email"),
+        **{
+            plural: Lookup(holders(*roles), "username", "email")
+            for roles, plural in APPOINTED.values()
+        },
     }
 
 
@@ -608,7 +616,7 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
         "children_references": c.entries("children_case_system_references", max_length=40),
         "children_born": c.dates("children_dates_of_birth"),
         "via": getattr(c.category("via", "routes"), "code", Case.Via.DIRECT),
-        "officer": c.category("officer", "user accounts"),
+        "officer": c.category("officer", "complaints officers"),
         "outcome_sought": c.many("outcome_sought", "remedies"),
         "natures": c.many("natures", "natures"),
         "eligibility_ground": c.category("eligibility_ground", "eligibility grounds"),
@@ -640,8 +648,8 @@ def _check_row(number: int, raw: dict, lookups: dict, problems: list[Problem]) -
             ),
             statement_agreed_on=c.date(n + "statement_agreed_on"),
             **{
-                role: c.category(n + role, "user accounts")
-                for role in APPOINTED
+                role: c.category(n + role, plural)
+                for role, (_roles, plural) in APPOINTED.items()
                 if level == Level.INVESTIGATION
             },
             report_received_on=c.date(n + "report_received_on"),

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from accounts.roles import Role
 from complaints import history_import
 from complaints.history_import import COLUMNS, FileRefused, import_cases
 from complaints.models import Case, CaseImport, Level, Notification, Stage
@@ -510,8 +511,8 @@ def test_equality_answers_advocacy_and_remedies_come_in_and_are_counted(areas, o
 def test_acknowledgements_appointments_and_the_officer_come_in_by_account(areas, officer):
     from tests.factories import UserFactory
 
-    io = UserFactory(username="ivo", email="ivo@council.example")
-    ip = UserFactory(username="ipp", email="ipp@council.example")
+    io = UserFactory(username="ivo", email="ivo@council.example", role=Role.INVESTIGATING_OFFICER)
+    ip = UserFactory(username="ipp", email="ipp@council.example", role=Role.INDEPENDENT_PERSON)
     stage2 = {
         "stage1_acknowledged_on": "2023-05-03",
         "stage2_requested_on": "2023-06-01",
@@ -543,11 +544,21 @@ def test_acknowledgements_appointments_and_the_officer_come_in_by_account(areas,
 
 def test_a_person_without_an_account_or_a_step_out_of_order_is_a_problem(areas, officer):
     stranger = answered(
-        stage2_requested_on="2023-06-01", stage2_investigating_officer="Al Smith", closed_on=""
+        stage2_requested_on="2023-06-01",
+        stage2_investigating_officer="Al Smith",
+        stage2_independent_person=officer.username,  # an account, but not in that role
+        closed_on="",
     )
     result = import_cases("h.csv", csv_bytes([stranger]), by=officer)
-    assert [(p.column, p.message[:30]) for p in result.problems] == [
-        ("stage2_investigating_officer", "“Al Smith” is not one of the u")
+    assert [(p.column, p.message) for p in result.problems] == [
+        (
+            "stage2_investigating_officer",
+            "“Al Smith” is not one of the investigating officers the app knows.",
+        ),
+        (
+            "stage2_independent_person",
+            f"“{officer.username}” is not one of the independent persons the app knows.",
+        ),
     ]
 
     late = answered(stage1_acknowledged_on="2023-05-15")  # after the response on 12 May
