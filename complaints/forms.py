@@ -1000,6 +1000,7 @@ class AgreedActionForm(CaseworkForm):
     published_summary = forms.CharField(
         label="For the annual report (optional)",
         required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=AgreedAction._meta.get_field("published_summary").help_text,
     )
@@ -1023,6 +1024,7 @@ class ActionCompleteForm(CaseworkForm):
     published_summary = forms.CharField(
         label="For the annual report (optional)",
         required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=AgreedAction._meta.get_field("published_summary").help_text,
     )

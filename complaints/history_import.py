@@ -378,10 +378,12 @@ class Lookup:
 
     def __init__(self, rows: Iterable, *keys: str | Callable):
         self.by = {}
+        self.ambiguous = set()  # names that answer to more than one row
         for row in rows:
             for key in keys:
-                name = key(row) if callable(key) else getattr(row, key)
-                self.by.setdefault(str(name).strip().lower(), row)
+                name = str(key(row) if callable(key) else getattr(row, key)).strip().lower()
+                if self.by.setdefault(name, row) != row:
+                    self.ambiguous.add(name)
 
     def get(self, text: str):
         return self.by.get(text.strip().lower())
@@ -460,6 +462,8 @@ class RowChecker:
         return None
 
     def dates(self, column: str) -> list[dt.date | None]:
+        if isinstance(self.raw.get(column), dt.date):  # a spreadsheet's date cell: just one
+            return [self.date(column)]
         found = []
         for part in self.text(column).split(LIST_SEPARATOR):
             day = RowChecker(self.number, {column: part}, self.lookups, self.problems).date(column)
@@ -471,6 +475,12 @@ class RowChecker:
         if not text:
             return None
         found = self.lookups[lookup].get(text)
+        if text.strip().lower() in self.lookups[lookup].ambiguous:
+            self.problem(
+                column,
+                f"More than one of the {lookup} answers to “{text}”: use a name only one has.",
+            )
+            return None
         if found is None:
             self.problem(column, f"“{text}” is not one of the {lookup} the app knows.")
         return found
@@ -685,6 +695,22 @@ def _check_consistency(c: RowChecker, v: dict) -> None:
                 column,
                 f"There are {len(v[key])} of these for {len(v['children'])} children: give one "
                 "per child, in the same order (leave a gap between ; for one not known).",
+            )
+    if any(born and born > received for born in v["children_born"]):
+        c.problem("children_dates_of_birth", "A date of birth is after the date received.")
+    acknowledged = stages[0].acknowledged_on if stages else None
+    if acknowledged and v["accepted_on"] and acknowledged < v["accepted_on"]:
+        c.problem(
+            f"stage{stages[0].level}_acknowledged_on",
+            "A complaint is acknowledged once it is accepted: this is before accepted_on "
+            "(give the same date if both were done that day).",
+        )
+    for s in stages:
+        named = [role for role in APPOINTED if getattr(s, role, None) is not None]
+        if named and "investigating_officer" not in named:
+            c.problem(
+                f"stage{s.level}_investigating_officer",
+                "Name the investigating officer too: the others are appointed with them.",
             )
     if v["refused_on"] or v["refusal_reason"]:
         if not (v["refused_on"] and v["refusal_reason"]):
@@ -1066,7 +1092,9 @@ def _replay_moves(v: dict, *, by, reference: str) -> Case:
                 previous_response_method=s.previous_response_method,
                 accept_late=True,
             )
-        _replay_stage(case, s, elements, by=by, start=s.requested_on or accepted_on)
+        # Nothing of a stage is done before the complaint is accepted into the procedure.
+        start = max(s.requested_on or accepted_on, accepted_on)
+        _replay_stage(case, s, elements, by=by, start=start)
     if v["withdrawn_on"]:
         _withdraw(case, v, by=by)
     elif v["closed_on"]:

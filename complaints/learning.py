@@ -151,7 +151,7 @@ def action_complete(
         raise DomainError("The date completed cannot be in the future.", field="on")
     action.status, action.completed_on, action.evidence = AgreedAction.Status.DONE, on, evidence
     fields = ["status", "completed_on", "evidence"]
-    if published_summary is not None and published_summary.strip():
+    if published_summary is not None:  # None: not asked (only the complaints team words it)
         action.published_summary = published_summary.strip()
         fields.append("published_summary")
     action.save(update_fields=fields)

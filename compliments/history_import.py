@@ -2,11 +2,19 @@
 compliment, as complaints.history_import brings in its cases and by the same rules: the file
 refused whole if it cannot be read, every cell checked and each problem reported by row and
 column, nothing written if any row has one, and a re-import updating the compliments it
-brought in before (matched on the council's own reference)."""
+brought in before (matched on the council's own reference), except one changed here since."""
 
 from django.db import transaction
 
-from complaints.history_import import Column, Lookup, Result, RowChecker, read_rows
+from complaints.history_import import (
+    Column,
+    FileRefused,
+    Lookup,
+    Problem,
+    Result,
+    RowChecker,
+    read_rows,
+)
 from complaints.models import Channel, ServiceArea, Team
 from complaints.signals import history_imported
 from compliments.models import Compliment, ComplimentSource
@@ -25,8 +33,16 @@ COLUMNS = [
 ]
 
 
-def import_compliments(name: str, data: bytes, *, by, dry_run: bool = False) -> Result:
+def import_compliments(
+    name: str, data: bytes, *, by, dry_run: bool = False, max_rows: int | None = None
+) -> Result:
+    """`max_rows`: the most a caller that waits for the answer (a web page) will take."""
     rows = read_rows(name, data, COLUMNS)
+    if max_rows is not None and len(rows) > max_rows:
+        raise FileRefused(
+            f"The file has more than {max_rows:,} rows, more than this page imports at once: "
+            "split it, for example one file per year."
+        )
     result = Result(dry_run=dry_run, rows=len(rows))
     lookups = {
         "service areas": Lookup(ServiceArea.objects.all(), "name"),
@@ -58,16 +74,26 @@ def import_compliments(name: str, data: bytes, *, by, dry_run: bool = False) -> 
     if result.problems:
         return result
     with transaction.atomic():
-        for _number, values in records:
+        for number, values in records:
             reference = values.pop("reference")
-            existing = Compliment.objects.filter(source_reference=reference).first()
+            existing = Compliment.objects.filter(source_reference__iexact=reference).first()
+            if existing is not None and existing.history.count() > 1:
+                result.problems.append(
+                    Problem(
+                        number,
+                        "reference",
+                        "This compliment has been changed here since it was imported; change "
+                        "it in the app, not by importing it again.",
+                    )
+                )
+                continue
             if existing is not None:
                 existing.delete()
             compliment = compliment_record(by=by, **values)
             Compliment.objects.filter(pk=compliment.pk).update(source_reference=reference)
             result.created += existing is None
             result.updated += existing is not None
-        if dry_run:
+        if dry_run or result.problems:
             transaction.set_rollback(True)
             return result
     history_imported.send(sender=Compliment)

@@ -79,6 +79,10 @@ def compliment_new(request):
     )
 
 
+# Imported while the page waits: a few years of compliments, not a file the size of a case import.
+BROWSER_MAX_ROWS = 5000
+
+
 @login_required
 @permission_required("complaints.import_history", raise_exception=True)
 def compliment_import(request):
@@ -96,6 +100,7 @@ def compliment_import(request):
                     upload.read(),
                     by=request.user,
                     dry_run=form.cleaned_data["dry_run"],
+                    max_rows=BROWSER_MAX_ROWS,
                 )
         except AlreadySubmitted:
             return redirect("compliment-import")

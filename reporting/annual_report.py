@@ -212,7 +212,7 @@ def actions_agreed(edition: Edition) -> dict[str, list[dict]]:
         area = action.case.service_area if action.case else None
         found["this" if agreed >= period.start else "before"].append(
             {
-                "agreed_on": f"{agreed:%-d %B %Y}",
+                "agreed_on": f"{agreed:%B %Y}",  # the month: a day could point to a case
                 "source": action.get_source_display(),
                 "service_area": area.name if area else "",
                 "action": action.published_summary,
@@ -224,6 +224,8 @@ def actions_agreed(edition: Edition) -> dict[str, list[dict]]:
 
 def _progress(action: AgreedAction, end: dt.date) -> str:
     """Where the action stood on `end`."""
+    if action.status == AgreedAction.Status.DONE and action.completed_on is None:
+        return "Done"
     if action.status == AgreedAction.Status.DONE and action.completed_on <= end:
         return f"Done on {action.completed_on:%-d %B %Y}"
     if action.status == AgreedAction.Status.DROPPED:

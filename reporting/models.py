@@ -240,6 +240,8 @@ class PublishedFigure(models.Model):
     value = models.PositiveIntegerField()
     source = models.CharField(max_length=200, blank=True, help_text="Where it was published.")
 
+    history = HistoricalRecords()  # it stands for a year's figures: who changed it, and when
+
     class Meta:
         ordering = ["-year", "table", "row"]
         constraints = [

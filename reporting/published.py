@@ -82,8 +82,12 @@ def load_csv(text: str, *, source: str = "", tables: dict[str, Table] | None = N
             raise DomainError(
                 f"Line {line}: the year and the value must be whole numbers."
             ) from None
-        if not 2000 <= year <= 2058 or value < 0 or not record["table"] or not record["row"]:
-            raise DomainError(f"Line {line}: give a year from 2000, a table, a row and a count.")
+        if not 2000 <= year <= 2058 or not 0 <= value <= 10_000_000:
+            raise DomainError(
+                f"Line {line}: give a year from 2000 to 2058 and a count up to 10,000,000."
+            )
+        if not record["table"] or not record["row"]:
+            raise DomainError(f"Line {line}: give the table and the row.")
         if len(record["table"].strip()) > 60 or len(record["row"].strip()) > 120:
             raise DomainError(f"Line {line}: a table's key or a row is too long.")
         if tables is not None and record["table"].strip() not in tables:

@@ -49,6 +49,9 @@ def action_complete(request, pk):
     form = forms.ActionCompleteForm(
         request.POST or None, initial={"published_summary": action.published_summary}
     )
+    # What the public reads is the complaints team's to word, not each owner's.
+    if not request.user.has_perm("complaints.manage_actions"):
+        del form.fields["published_summary"]
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -58,7 +61,7 @@ def action_complete(request, pk):
                     by=request.user,
                     evidence=form.cleaned_data["evidence"],
                     on=form.cleaned_data["on"],
-                    published_summary=form.cleaned_data["published_summary"],
+                    published_summary=form.cleaned_data.get("published_summary"),
                 )
         except AlreadySubmitted:
             return redirect("learning")

@@ -614,3 +614,38 @@ def test_the_audit_trail_records_each_imported_row_once_and_later_saves_as_usual
 
     import_cases("h.csv", csv_bytes([answered(children="Amy Example")]), by=officer)
     assert case.history.filter(history_type="-").count() == 1  # the first import, replaced
+
+
+def test_an_acknowledgement_before_acceptance_or_an_ambiguous_person_is_a_problem(areas, officer):
+    from tests.factories import UserFactory
+
+    for name in ("ivo", "ivy"):
+        UserFactory(username=name, email="shared@council.example", role=Role.INVESTIGATING_OFFICER)
+    UserFactory(username="ipp", role=Role.INDEPENDENT_PERSON)
+    rows = [
+        answered(accepted_on="2023-05-04", stage1_acknowledged_on="2023-05-03"),
+        answered(
+            reference="R-2",
+            stage2_requested_on="2023-06-01",
+            stage2_investigating_officer="shared@council.example",
+            closed_on="",
+        ),
+        answered(
+            reference="R-3",
+            stage2_requested_on="2023-06-01",
+            stage2_independent_person="ipp",
+            closed_on="",
+            children="Amy",
+            children_dates_of_birth="2024-01-01",
+        ),
+    ]
+    result = import_cases("h.csv", csv_bytes(rows), by=officer)
+
+    problems = {(p.row, p.column): p.message for p in result.problems}
+    assert problems[(2, "stage1_acknowledged_on")].startswith("A complaint is acknowledged once")
+    assert problems[(3, "stage2_investigating_officer")].startswith("More than one of the")
+    assert problems[(4, "stage2_investigating_officer")].startswith("Name the investigating")
+    assert (
+        problems[(4, "children_dates_of_birth")] == "A date of birth is after the date received."
+    )
+    assert not Case.objects.exists()

@@ -230,29 +230,40 @@ def test_a_form_can_be_recorded_as_returned_on_an_earlier_date(build, officer, t
     assert form.submitted_on == responded
 
 
-def test_the_owner_words_a_done_action_for_the_annual_report(responded, team_manager, client):
-    action = learning.action_add(
-        case=responded,
-        source=AgreedAction.Source.STAGE_2,
-        description="Apologise to Mrs Example in writing",
-        owner=team_manager,
-        due_on=D(2025, 6, 20),
-        by=team_manager,
-    )
+def test_the_complaints_team_not_the_owner_words_an_action_for_the_annual_report(
+    responded, team_manager, complaints_manager, client
+):
+    def add():
+        return learning.action_add(
+            case=responded,
+            source=AgreedAction.Source.STAGE_2,
+            description="Apologise to Mrs Example in writing",
+            owner=team_manager,
+            due_on=D(2025, 6, 20),
+            by=complaints_manager,
+        )
+
+    def complete(action, user):
+        client.force_login(user)
+        return client.post(
+            reverse("action-complete", args=[action.pk]),
+            {
+                "submission": token(),
+                "evidence": "Letter sent.",
+                **date_fields("on", D(2025, 6, 19)),
+                "published_summary": "Apologise in writing when a visit is missed",
+            },
+        )
+
+    owners = add()
     client.force_login(team_manager)
-    page = client.get(reverse("action-complete", args=[action.pk]))
-    assert "For the annual report" in page.content.decode()
+    page = client.get(reverse("action-complete", args=[owners.pk]))
+    assert "For the annual report" not in page.content.decode()
+    complete(owners, team_manager)
+    owners.refresh_from_db()
+    assert (owners.status, owners.published_summary) == (AgreedAction.Status.DONE, "")
 
-    client.post(
-        reverse("action-complete", args=[action.pk]),
-        {
-            "submission": token(),
-            "evidence": "Letter sent.",
-            **date_fields("on", D(2025, 6, 19)),
-            "published_summary": "Apologise in writing when a visit is missed",
-        },
-    )
-
-    action.refresh_from_db()
-    assert action.status == AgreedAction.Status.DONE
-    assert action.published_summary == "Apologise in writing when a visit is missed"
+    teams = add()
+    complete(teams, complaints_manager)
+    teams.refresh_from_db()
+    assert teams.published_summary == "Apologise in writing when a visit is missed"

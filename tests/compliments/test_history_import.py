@@ -106,3 +106,23 @@ def test_only_those_who_import_history_may_import_compliments(area, team_manager
         == 403
     )
     assert not Compliment.objects.exists()
+
+
+def test_a_compliment_changed_here_is_not_replaced_and_a_big_file_is_refused_in_a_page(
+    area, complaints_manager
+):
+    from complaints.history_import import FileRefused
+
+    import_compliments("c.csv", csv_bytes([row()]), by=complaints_manager)
+    compliment = Compliment.objects.get()
+    compliment.summary = "Thanked the whole team"
+    compliment.save()
+
+    again = import_compliments("c.csv", csv_bytes([row(reference="c-1")]), by=complaints_manager)
+
+    assert [p.message[:40] for p in again.problems] == ["This compliment has been changed here si"]
+    assert Compliment.objects.get().summary == "Thanked the whole team"
+    with pytest.raises(FileRefused, match="more than 1 rows"):
+        import_compliments(
+            "c.csv", csv_bytes([row(), row(reference="C-2")]), by=complaints_manager, max_rows=1
+        )

@@ -406,3 +406,15 @@ def test_only_a_manager_uploads_published_figures(team_manager, client):
 
     client.force_login(team_manager)
     assert client.get(reverse("published-figures")).status_code == 403
+
+
+def test_a_published_figure_keeps_its_history_and_an_absurd_count_is_refused(db):
+    from complaints.errors import DomainError
+    from reporting import published
+    from reporting.models import PublishedFigure
+
+    published.load_csv("year,table,row,value\n2022,representations,Complaint,49\n")
+    published.load_csv("year,table,row,value\n2022,representations,Complaint,51\n")
+    assert [h.value for h in PublishedFigure.objects.get().history.all()] == [51, 49]
+    with pytest.raises(DomainError, match="Line 2: give a year from 2000 to 2058 and a count"):
+        published.load_csv("year,table,row,value\n2022,representations,Complaint,9999999999\n")
