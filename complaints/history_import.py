@@ -54,7 +54,6 @@ from complaints.models import (
     Child,
     Complainant,
     Element,
-    ElementFinding,
     EligibilityGround,
     EscalationReason,
     ExtensionReason,
@@ -64,11 +63,9 @@ from complaints.models import (
     Procedure,
     RefusalReason,
     Relationship,
-    Remedy,
     RemedyKind,
     ResponseMethod,
     ServiceArea,
-    Stage,
     Team,
     WithdrawalReason,
 )
@@ -830,19 +827,17 @@ def import_rows(
     if result.problems:
         return result  # nothing is replayed from a file with bad cells
     references = _references(records, dry_run=dry_run)
-    imported = []
+    saved: set = set()  # what the replays saved, for the audit trail (config/audit.py)
     try:
         with transaction.atomic():
             for done, record in enumerate(records, start=1):
                 reference = references.get(record.row, "")
-                case = _import_one(record, by=by, result=result, reference=reference)
-                if case is not None:
-                    imported.append(case.pk)
+                _import_one(record, by=by, result=result, reference=reference, saved=saved)
                 if progress:
                     progress(done, len(records))
             if result.problems or dry_run:
                 raise _Rollback  # a dry run, or a refused row: write nothing
-            _record_imported(imported, by=by)
+            audit.record_imported(saved, by=by)
     except _Rollback:
         return result
     history_imported.send(sender=Case)
@@ -891,7 +886,7 @@ def _worked_on_here(case: Case) -> bool:
     )
 
 
-def _import_one(record: CaseRecord, *, by, result: Result, reference: str) -> Case | None:
+def _import_one(record: CaseRecord, *, by, result: Result, reference: str, saved: set) -> None:
     v = record.values
     existing = Case.objects.filter(source_reference__iexact=v["reference"]).first()
     if existing is not None and _worked_on_here(existing):
@@ -903,45 +898,20 @@ def _import_one(record: CaseRecord, *, by, result: Result, reference: str) -> Ca
                 "imported; change it in the app, not by importing it again.",
             )
         )
-        return None
+        return
     try:
         with transaction.atomic():
             reference = _replace(existing) or reference  # its removal stays on the audit trail
-            with audit.importing():
-                case = _replay(v, by=by, reference=reference)
+            with audit.importing(saved):
+                _replay(v, by=by, reference=reference)
     except DomainError as error:
         column = getattr(error, "column", "")
         result.problems.append(Problem(record.row, column, error.message))
-        return None
+        return
     if existing is None:
         result.created += 1
     else:
         result.updated += 1
-    return case
-
-
-# What an imported case is made of, each with its way back to the case.
-_AUDITED = (
-    (Case, "pk"),
-    (Complainant, "cases"),
-    (Child, "cases"),
-    (Stage, "case"),
-    (Element, "case"),
-    (ElementFinding, "stage__case"),
-    (Remedy, "stage__case"),
-)
-
-
-def _record_imported(case_ids: list[int], *, by) -> None:
-    """One audit-trail record of each row an import brought in, as it stands at the end
-    (config/audit.py)."""
-    for start in range(0, len(case_ids), 2000):
-        ids = case_ids[start : start + 2000]
-        for model, path in _AUDITED:
-            rows = model.objects.filter(**{f"{path}__in": ids}).distinct()
-            model.history.bulk_history_create(
-                list(rows), batch_size=1000, default_user=by, default_change_reason="Imported"
-            )
 
 
 def _replace(existing: Case | None) -> str:
