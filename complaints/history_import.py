@@ -40,6 +40,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.roles import Role, holders
@@ -830,9 +831,16 @@ def import_rows(
     saved: set = set()  # what the replays saved, for the audit trail (config/audit.py)
     try:
         with transaction.atomic():
+            earlier = _imported_before(records)
             for done, record in enumerate(records, start=1):
-                reference = references.get(record.row, "")
-                _import_one(record, by=by, result=result, reference=reference, saved=saved)
+                _import_one(
+                    record,
+                    by=by,
+                    result=result,
+                    reference=references.get(record.row, ""),
+                    existing=earlier.get(record.values["reference"].lower()),
+                    saved=saved,
+                )
                 if progress:
                     progress(done, len(records))
             if result.problems or dry_run:
@@ -849,12 +857,7 @@ def _references(records: list[CaseRecord], *, dry_run: bool) -> dict[int, str]:
     first: the counter row is locked while a number is taken, and holding it through a long
     import would stop staff logging cases. A dry run takes none (some numbers may go unused if
     the import is then refused)."""
-    known = {
-        ref.lower()
-        for ref in Case.objects.exclude(source_reference="").values_list(
-            "source_reference", flat=True
-        )
-    }
+    known = _imported_before(records)
     new = [r for r in records if r.values["reference"].lower() not in known]
     if dry_run:
         return {r.row: f"CHECK-{r.row}" for r in new}
@@ -886,9 +889,22 @@ def _worked_on_here(case: Case) -> bool:
     )
 
 
-def _import_one(record: CaseRecord, *, by, result: Result, reference: str, saved: set) -> None:
+def _imported_before(records: list[CaseRecord]) -> dict[str, Case]:
+    """The cases an earlier import brought in for these rows, by lower-cased reference: one
+    query for the file (a lookup per row would read every case, as no index serves it)."""
+    wanted = {r.values["reference"].lower() for r in records}
+    found = (
+        Case.objects.exclude(source_reference="")
+        .annotate(matched=Lower("source_reference"))
+        .filter(matched__in=wanted)
+    )
+    return {case.matched: case for case in found}
+
+
+def _import_one(
+    record: CaseRecord, *, by, result: Result, reference: str, existing: Case | None, saved: set
+) -> None:
     v = record.values
-    existing = Case.objects.filter(source_reference__iexact=v["reference"]).first()
     if existing is not None and _worked_on_here(existing):
         result.problems.append(
             Problem(

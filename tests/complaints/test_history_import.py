@@ -649,3 +649,24 @@ def test_an_acknowledgement_before_acceptance_or_an_ambiguous_person_is_a_proble
         problems[(4, "children_dates_of_birth")] == "A date of birth is after the date received."
     )
     assert not Case.objects.exists()
+
+
+def test_earlier_imports_are_matched_once_per_file_not_once_per_row(areas, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [answered(reference=f"R-{n}") for n in range(6)]
+    import_cases("h.csv", csv_bytes(rows[:3]), by=officer)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_cases("h.csv", csv_bytes(rows), by=officer)
+
+    assert (result.created, result.updated) == (3, 3)
+    matching = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and "source_reference" in q["sql"].partition("WHERE")[2]
+    ]
+    # One before the references are reserved and one in the import's transaction: reading
+    # every case for each row made an import slower the more cases a council held.
+    assert len(matching) == 2
