@@ -986,6 +986,17 @@ class LessonsLearntForm(CaseworkForm):
         ]
 
 
+def published_summary_field() -> forms.CharField:
+    """An action's wording for the annual report, wherever it is written."""
+    return forms.CharField(
+        label="For the annual report (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=AgreedAction._meta.get_field("published_summary").help_text,
+    )
+
+
 class AgreedActionForm(CaseworkForm):
     submit_label = "Record action"
 
@@ -997,13 +1008,7 @@ class AgreedActionForm(CaseworkForm):
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
     owner = PersonChoiceField(label="Owner", queryset=get_user_model().objects.none())
     due_on = DateField(label="Due by", allow_future=True)
-    published_summary = forms.CharField(
-        label="For the annual report (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=AgreedAction._meta.get_field("published_summary").help_text,
-    )
+    published_summary = published_summary_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1021,13 +1026,7 @@ class ActionCompleteForm(CaseworkForm):
         help_text="The evidence the action is complete: a new procedure, training dates, etc.",
     )
     on = DateField(label="Date completed")
-    published_summary = forms.CharField(
-        label="For the annual report (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=AgreedAction._meta.get_field("published_summary").help_text,
-    )
+    published_summary = published_summary_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

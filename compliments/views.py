@@ -112,7 +112,7 @@ def compliment_import(request):
     return render(
         request,
         "compliments/import.html",
-        {"form": form, "result": result, "columns": history_import.COLUMNS},
+        {"form": form, "result": result},
         status=status,
     )
 
