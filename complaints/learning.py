@@ -45,6 +45,18 @@ def lessons_owed(stage: Stage) -> LessonsLearnt | None:
     return form
 
 
+def owed_now(case) -> LessonsLearnt | None:
+    """The current stage's lessons-learnt form, if one is owed and not yet in."""
+    return next(
+        (
+            form
+            for form in case.lessons_learnt.all()
+            if form.stage_id == case.current_stage_id and form.submitted_on is None
+        ),
+        None,
+    )
+
+
 @dataclass(frozen=True)
 class ActionInput:
     description: str

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from complaints import documents
-from complaints.access import ACTIONS
+from complaints.actions import ACTIONS
 from complaints.models import Case, Event, Level
 
 pytestmark = pytest.mark.django_db

@@ -573,7 +573,7 @@ def test_every_move_can_be_taken_from_its_page(
     slug, client, officer, build, team, investigator, independent_person
 ):
     from complaints import letters
-    from complaints.access import ACTIONS
+    from complaints.actions import ACTIONS
 
     start, level, end = MOVES[slug]
     case = build.case(start, level=level)

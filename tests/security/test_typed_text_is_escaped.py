@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from complaints import documents, learning, letters, services, workflow
-from complaints.access import ACTIONS
+from complaints.actions import ACTIONS
 from complaints.models import (
     Case,
     Channel,
