@@ -30,7 +30,7 @@ from locust.exception import StopUser
 CASES = json.loads(Path(os.environ["LOAD_CASES_FILE"]).read_text())
 USERNAME = os.environ.get("LOAD_USERNAME", "officer")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-password-2024")  # the demo log-ins' own
-DONE = "Acknowledgement recorded."  # ACTIONS["acknowledge"].done (complaints.actions), shown on the case page
+DONE = "Acknowledgement recorded."  # ACTIONS["acknowledge"].done, shown on the case page
 ERRORS = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
 
 

@@ -6,8 +6,9 @@ generic action page (complaints.views.actions) and the API (complaints.api.actio
 per entry) both run `perform` on the same form. A new action is one entry here, and it is then
 reachable in the browser and the API alike, or in neither.
 
-An entry without a form (the statement of complaint, letters) has pages and endpoints of its
-own, which still ask complaints.access with the entry's slug.
+An entry without a form (letters other than the response) has pages of its own, which still
+ask complaints.access with the entry's slug; an entry with a `page` is offered on that page in
+the browser, and through its form in the API.
 """
 
 from collections.abc import Callable
@@ -41,6 +42,8 @@ class Action:
     saved_now: Callable = field(default=lambda case: [])
     # More for the page to show above the form, e.g. the draft a quality check reads.
     context: Callable = field(default=lambda case: {})
+    # The URL name of a page of its own, richer than the generic one, where it has one.
+    page: str = ""
 
     def state_allows(self, case: Case) -> bool:
         if case.state not in self.states:
@@ -345,8 +348,21 @@ _TABLE = [
         label="Record that it became a complaint",
         form_kwargs=lambda case: {"submit_label": "Record that it became a complaint"},
     ),
-    # Its pages: complaints.views.cases.element_add and views.actions.element_edit.
-    Action("statement", "Edit the statement of complaint", "edit_statement", _OPEN),
+    # Adding an element; changing one is complaints.views.actions.element_edit.
+    Action(
+        "statement",
+        "Edit the statement of complaint",
+        "edit_statement",
+        _OPEN,
+        form=forms.ElementForm,
+        perform=lambda c, u, d, f: services.element_add(
+            case=c, summary=d["summary"], nature=d["nature"]
+        ),
+        done="Element added.",
+        intro="Add an element of complaint: one matter the complainant wants looked at.",
+        anchor="statement",
+        form_kwargs=lambda case: {"submit_label": "Add element"},
+    ),
     Action(
         "findings",
         "Record findings",
@@ -377,9 +393,34 @@ _TABLE = [
         done="Remedy added.",
         anchor="response",
     ),
-    # Its pages: the response letter and the letter pages in complaints.views.actions.
-    Action("draft-response", "Draft the response letter", "draft_response", DRAFTING_STATES),
-    Action("letter", "Prepare a letter", "prepare_letter", _ALL),
+    Action(
+        "draft-response",
+        "Draft the response letter",
+        "draft_response",
+        DRAFTING_STATES,
+        form=forms.LetterForm,
+        perform=lambda c, u, d, f: letters.letter_update(
+            letters.current(letters.response_letter_prepared(c, by=u)),
+            subject=d["subject"],
+            body=d["body"],
+            seen=d.get("seen"),
+        ),
+        done="Draft saved.",
+        anchor="letters",
+        page="response-letter",
+    ),
+    # Drafting one from a template; editing and sending it are on its own page (letter_edit),
+    # and in the API under /api/v1/cases/{reference}/letters/{id}/.
+    Action(
+        "letter",
+        "Prepare a letter",
+        "prepare_letter",
+        _ALL,
+        form=forms.LetterStartForm,
+        perform=lambda c, u, d, f: letters.letter_draft(case=c, template=d["template"], by=u),
+        form_kwargs=lambda case: {"templates": letters.other_templates_for(case)},
+        page="letter-start",
+    ),
     Action(
         "contact",
         "Record contact",

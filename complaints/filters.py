@@ -11,6 +11,7 @@ from accounts.roles import Role
 from complaints.deadlines import ACTIVE_STATES, OPEN_STATES
 from complaints.forms import PersonChoiceField, people
 from complaints.models import (
+    AgreedAction,
     Case,
     Child,
     Complainant,
@@ -232,3 +233,19 @@ def search_q(text: str) -> Q:
         | Q(complainant_id__in=complainants)
         | Q(pk__in=Case.children.through.objects.filter(child__in=children).values("case_id"))
     )
+
+
+class LessonsLearntFilter(django_filters.FilterSet):
+    submitted = django_filters.BooleanFilter(
+        field_name="submitted_on", lookup_expr="isnull", exclude=True, label="Submitted"
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+
+
+class AgreedActionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AgreedAction.Status.choices)
+    source = django_filters.ChoiceFilter(choices=AgreedAction.Source.choices)
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")

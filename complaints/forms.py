@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.roles import Role, holders
-from complaints import documents
+from complaints import documents, learning
 from complaints.models import (
     AdvocacyProvider,
     AgreedAction,
@@ -1028,9 +1028,11 @@ class ActionCompleteForm(CaseworkForm):
     on = DateField(label="Date completed")
     published_summary = published_summary_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.date_today("on")
+        if not learning.words_for_the_public(user):
+            del self.fields["published_summary"]
 
 
 class HistoryImportForm(CaseworkForm):

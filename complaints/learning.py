@@ -144,6 +144,30 @@ def action_add(
     )
 
 
+def may_complete(user, action: AgreedAction) -> bool:
+    """The action's owner, or the complaints team."""
+    return action.owner_id == user.pk or words_for_the_public(user)
+
+
+def words_for_the_public(user) -> bool:
+    """What the annual report says of an action is the complaints team's to word, not each
+    owner's."""
+    return user.has_perm("complaints.manage_actions")
+
+
+def actions_for(user):
+    """The agreed actions a person is shown: every one for the complaints team, else their own."""
+    actions = AgreedAction.objects.select_related("case", "owner")
+    return actions if words_for_the_public(user) else actions.filter(owner=user)
+
+
+def forms_for(user):
+    """The lessons-learnt forms a person is shown: every one for the complaints team, else those
+    they owe."""
+    forms = LessonsLearnt.objects.select_related("case", "team", "owed_by", "submitted_by")
+    return forms if words_for_the_public(user) else forms.filter(owed_by=user)
+
+
 def action_complete(
     action: AgreedAction,
     *,

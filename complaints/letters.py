@@ -218,6 +218,22 @@ def _drafted(
 
 
 @transaction.atomic
+def other_templates_for(case: Case):
+    """The letters prepared by hand: all but the response, which follows the case."""
+    return templates_for(case).exclude(kind=LetterKind.RESPONSE)
+
+
+def action_for(letter: Letter) -> str:
+    """The action (complaints.actions) that edits the draft: a response is the responder's."""
+    return "draft-response" if letter.kind == LetterKind.RESPONSE else "letter"
+
+
+def sent_by_hand(letter: Letter) -> bool:
+    """A response goes when the response is issued (the issue-response move); others are sent
+    from their own page."""
+    return letter.kind != LetterKind.RESPONSE
+
+
 def letter_draft(
     *, case: Case, template: LetterTemplate, by, stage: Stage | None = None
 ) -> Letter:

@@ -145,7 +145,9 @@ def case_page_queryset() -> QuerySet[Case]:
         "notifications",
         Prefetch(
             "lessons_learnt",
-            queryset=LessonsLearnt.objects.select_related("stage", "submitted_by", "owed_by"),
+            queryset=LessonsLearnt.objects.select_related(
+                "stage", "team", "submitted_by", "owed_by"
+            ),
         ),
         "ombudsman_cases__decision",
         Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),

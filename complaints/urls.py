@@ -16,7 +16,13 @@ urlpatterns = [
     path("people/<int:pk>/activity/", audit.person_activity, name="person-activity"),
     path("cases/<str:reference>/", cases.case_detail, name="case-detail"),
     path("cases/<str:reference>/access-log/", audit.case_access_log, name="case-access-log"),
-    path("cases/<str:reference>/elements/", cases.element_add, name="element-add"),
+    # Adding an element is the "statement" action; its form sits on the case page.
+    path(
+        "cases/<str:reference>/elements/",
+        actions.case_action,
+        {"slug": "statement"},
+        name="element-add",
+    ),
     path(
         "cases/<str:reference>/elements/<int:number>/", actions.element_edit, name="element-edit"
     ),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.roles import is_council_staff
 from complaints.errors import DomainError
 from complaints.periods import financial_year, financial_year_label
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 from compliments import history_import, selectors, services
 from compliments.forms import ComplimentFilter, ComplimentForm, ComplimentImportForm
 from compliments.models import Compliment

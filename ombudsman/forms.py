@@ -13,6 +13,7 @@ from complaints.forms import (
     yes_no_unknown,
 )
 from complaints.models import Case, Level, ServiceArea
+from ombudsman import services
 from ombudsman.models import Decision, OmbudsmanCase, OmbudsmanDeadline, RecommendationKind
 
 
@@ -63,6 +64,20 @@ class OmbudsmanCaseForm(CaseworkForm):
             raise forms.ValidationError(f"No complaint with reference {', '.join(missing)}")
         return found
 
+    def record(self, *, by):
+        """The case these answers describe (for the page and the API alike)."""
+        d = self.cleaned_data
+        return services.ombudsman_case_create(
+            reference=d["reference"],
+            received_on=d["received_on"],
+            by=by,
+            complaints=d["complaint_references"],
+            service_area=d["service_area"],
+            route=d["route"],
+            summary=d["summary"],
+            enquiry_response_due_on=d["enquiry_response_due_on"],
+        )
+
 
 class DecisionForm(CaseworkForm):
     submit_label = "Record decision"
@@ -103,6 +118,19 @@ class DecisionForm(CaseworkForm):
         self.fields["decision"].queryset = active(Decision)
         self.date_today("decision_on")
 
+    def record(self, case):
+        d = self.cleaned_data
+        return services.decision_record(
+            case,
+            decision=d["decision"],
+            decision_on=d["decision_on"],
+            draft_decision_on=d["draft_decision_on"],
+            public_report=d["public_report"],
+            route=d["route"],
+            remedied_before_decision=d["remedied_before_decision"],
+            published_summary=d["published_summary"],
+        )
+
 
 class RecommendationForm(CaseworkForm):
     submit_label = "Add recommendation"
@@ -129,6 +157,18 @@ class RecommendationForm(CaseworkForm):
             Role.COMPLAINTS_OFFICER,
             Role.HEAD_OF_SERVICE,
             Role.SENIOR_MANAGER,
+        )
+
+    def record(self, case, *, by):
+        d = self.cleaned_data
+        return services.recommendation_add(
+            case,
+            by=by,
+            kind=d["kind"],
+            amount=d["amount"],
+            detail=d["detail"],
+            due_on=d["due_on"],
+            owner=d["owner"],
         )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from complaints.errors import DomainError
 from complaints.periods import financial_year, financial_year_label
 from complaints.selectors import cases_visible_to
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 from ombudsman import forms, selectors, services
 from ombudsman.models import OmbudsmanCase, OmbudsmanDeadline, Recommendation
 
@@ -93,17 +93,7 @@ def ombudsman_new(request):
     form = forms.OmbudsmanCaseForm(request.POST or None, user=request.user, initial=initial)
 
     def perform(d):
-        case = services.ombudsman_case_create(
-            reference=d["reference"],
-            received_on=d["received_on"],
-            by=request.user,
-            complaints=d["complaint_references"],
-            service_area=d["service_area"],
-            route=d["route"],
-            summary=d["summary"],
-            enquiry_response_due_on=d["enquiry_response_due_on"],
-        )
-        return reverse("ombudsman-detail", args=[case.pk])
+        return reverse("ombudsman-detail", args=[form.record(by=request.user).pk])
 
     return _form_page(
         request,
@@ -129,16 +119,7 @@ def decision_record(request, pk):
         form,
         f"Decision on {case.reference}",
         "Decision recorded.",
-        lambda d: services.decision_record(
-            case,
-            decision=d["decision"],
-            decision_on=d["decision_on"],
-            draft_decision_on=d["draft_decision_on"],
-            public_report=d["public_report"],
-            route=d["route"],
-            remedied_before_decision=d["remedied_before_decision"],
-            published_summary=d["published_summary"],
-        ),
+        lambda d: form.record(case),
         reverse("ombudsman-detail", args=[pk]),
     )
 
@@ -153,15 +134,7 @@ def recommendation_add(request, pk):
         form,
         f"Recommendation on {case.reference}",
         "Recommendation added; it is chased as an agreed action until complied with.",
-        lambda d: services.recommendation_add(
-            case,
-            by=request.user,
-            kind=d["kind"],
-            amount=d["amount"],
-            detail=d["detail"],
-            due_on=d["due_on"],
-            owner=d["owner"],
-        ),
+        lambda d: form.record(case, by=request.user),
         reverse("ombudsman-detail", args=[pk]),
     )
 

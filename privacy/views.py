@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from complaints import access
 from complaints.errors import DomainError
 from complaints.models import Case, Child, Complainant
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 from privacy import retention, subject_access
 from privacy.forms import HoldForm, SearchForm
 

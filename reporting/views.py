@@ -23,7 +23,7 @@ from complaints import audit
 from complaints.errors import DomainError
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 from reporting import annual_report, exports, published, services
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 from reporting.dashboard import SECTIONS, dashboard_tables

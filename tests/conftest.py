@@ -2,6 +2,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import rest_framework.throttling  # noqa: F401
 from django.db import connection
 
 from accounts.roles import Role, ensure_role_groups
@@ -9,6 +10,9 @@ from complaints.models import StageDefinition
 from complaints.workingdays import calendars
 from config.reference_data import load_all_reference_data
 from tests.factories import CaseBuilder, TeamFactory, UserFactory
+
+# DRF's throttles keep `time.time` as a class attribute when first imported: imported above,
+# before any test freezes the clock, so they never keep freezegun's fake clock.
 
 # The SQLite test database is a file there (see config/settings/test.py).
 (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)

@@ -14,14 +14,16 @@ from django.urls import reverse
 
 from complaints import access, forms, letters, services
 from complaints.errors import DomainError, StaleEdit
-from complaints.models import Element, Letter, LetterKind, Remedy
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.models import Element, Letter, Remedy
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 
 
 @login_required
 def case_action(request, reference, slug):
     case = access.case_shown(request, reference)
     action = access.require(request.user, case, slug, check_state=request.method != "POST")
+    if action.page:
+        return redirect(action.page, reference=case.reference)
     if action.form is None:  # it has pages of its own
         raise PermissionDenied
     form = action.form(request.POST or None, request.FILES or None, **action.form_kwargs(case))
@@ -135,14 +137,11 @@ def response_letter(request, reference):
 @login_required
 def letter_start(request, reference):
     case = access.case_shown(request, reference)
-    access.require(request.user, case, "letter")
-    templates = letters.templates_for(case).exclude(kind=LetterKind.RESPONSE)
-    form = forms.LetterStartForm(request.POST or None, templates=templates)
+    action = access.require(request.user, case, "letter")
+    form = action.form(request.POST or None, **action.form_kwargs(case))
     if request.method == "POST" and form.is_valid():
         try:
-            letter = letters.letter_draft(
-                case=case, template=form.cleaned_data["template"], by=request.user
-            )
+            letter = action.perform(case, request.user, form.cleaned_data, form)
         except DomainError as error:
             put_error(form, error)
         else:
@@ -150,12 +149,8 @@ def letter_start(request, reference):
     return render(
         request,
         "complaints/action.html",
-        {"case": case, "form": form, "title": "Prepare a letter"},
+        {"case": case, "form": form, "title": action.label},
     )
-
-
-def _letter_slug(letter) -> str:
-    return "draft-response" if letter.kind == LetterKind.RESPONSE else "letter"
 
 
 @login_required
@@ -164,9 +159,9 @@ def letter_edit(request, reference, pk):
     (the complaints team reads a draft response while it awaits their quality check)."""
     case = access.case_shown(request, reference)
     letter = get_object_or_404(Letter, case=case, pk=pk, sent_on__isnull=True)
-    if not access.may(request.user, case, _letter_slug(letter)):
+    if not access.may(request.user, case, letters.action_for(letter)):
         if request.method != "GET":
-            access.require(request.user, case, _letter_slug(letter))
+            access.require(request.user, case, letters.action_for(letter))
         return render(
             request,
             "complaints/letter_read.html",
@@ -180,7 +175,7 @@ def letter_redraft(request, reference, pk):
     """Draft the letter again from the case. The page first says that hand edits will go."""
     case = access.case_shown(request, reference)
     letter = get_object_or_404(Letter, case=case, pk=pk, sent_on__isnull=True)
-    access.require(request.user, case, _letter_slug(letter))
+    access.require(request.user, case, letters.action_for(letter))
     form = forms.ConfirmForm(request.POST or None, submit_label="Redraft the letter")
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +206,7 @@ def _letter_form(request, case, letter):
             "seen": letters.letter_fingerprint(letter),
         },
     )
-    send = letter.kind != LetterKind.RESPONSE and access.may(request.user, case, "letter")
+    send = letters.sent_by_hand(letter) and access.may(request.user, case, "letter")
     saved_now = []
     if request.method == "POST" and form.is_valid():
         sending = send and "send" in request.POST

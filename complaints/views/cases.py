@@ -1,21 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from complaints import access, audit, deadlines, selectors, services, spreadsheets
+from complaints import access, audit, deadlines, intake, selectors, spreadsheets
 from complaints.errors import DomainError
 from complaints.filters import CaseFilter
 from complaints.forms import CaseLogForm, ElementForm
-from complaints.views.submission import (
+from complaints.submission import (
     AlreadySubmitted,
     already_submitted,
-    claim_submission,
     put_error,
 )
 
@@ -93,44 +90,20 @@ def case_log(request):
         if already_submitted(form):
             messages.info(request, "That form was already sent; the case was logged once.")
             return redirect("case-list")
-        complainant, children = services.people_on_record(
-            by=request.user, complainant=form.complainant(), children=form.children()
-        )
-        repeats = list(
-            selectors.possible_repeats(
-                complainant=complainant if complainant.pk else None, children=children
-            )
-            .filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
-            .select_related("current_stage")[:5]
-        )
-        if repeats:
+        try:
+            case = intake.log_from_form(form, request.user)
+        except intake.MayRepeat as question:
+            repeats = question.repeats
             form.ask_to_confirm_not_a_repeat()
-        if repeats and not form.cleaned_data["not_a_repeat"]:
-            form.add_error(
-                "not_a_repeat",
-                "This may repeat an open or recent case: check the cases listed, then confirm.",
-            )
+            put_error(form, question)
+        except AlreadySubmitted:
+            messages.info(request, "That form was already sent; the case was logged once.")
+            return redirect("case-list")
+        except DomainError as error:
+            put_error(form, error)
         else:
-            try:
-                with transaction.atomic():
-                    claim_submission(form, request.user)
-                    fields = form.case_fields()
-                    outcome_sought = fields.pop("outcome_sought")
-                    case = services.case_log(
-                        by=request.user,
-                        complainant=complainant,
-                        children=children,
-                        outcome_sought=outcome_sought,
-                        **fields,
-                    )
-            except AlreadySubmitted:
-                messages.info(request, "That form was already sent; the case was logged once.")
-                return redirect("case-list")
-            except DomainError as error:
-                put_error(form, error)
-            else:
-                messages.success(request, f"{case.reference} logged. Screen it next.")
-                return redirect("case-detail", reference=case.reference)
+            messages.success(request, f"{case.reference} logged. Screen it next.")
+            return redirect("case-detail", reference=case.reference)
     return render(request, "complaints/case_log.html", {"form": form, "repeats": repeats})
 
 
@@ -167,34 +140,4 @@ def case_detail(request, reference):
                 None,
             ),
         },
-    )
-
-
-@login_required
-@require_POST
-def element_add(request, reference):
-    case = access.case_or_404(request.user, reference)
-    access.require(request.user, case, "statement")
-    form = ElementForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                claim_submission(form, request.user)
-                element = services.element_add(
-                    case=case,
-                    summary=form.cleaned_data["summary"],
-                    nature=form.cleaned_data["nature"],
-                )
-        except AlreadySubmitted:
-            return redirect("case-detail", reference=case.reference)
-        except DomainError as error:
-            put_error(form, error)
-        else:
-            messages.success(request, f"Element {element.number} added.")
-            return redirect(reverse("case-detail", args=[case.reference]) + "#statement")
-    return render(
-        request,
-        "complaints/action.html",
-        {"case": case, "form": form, "title": "Add an element of complaint"},
-        status=400,
     )

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from complaints import forms, history_import
 from complaints.errors import DomainError
 from complaints.models import CaseImport
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 
 IMPORT = "complaints.import_history"
 

@@ -9,7 +9,7 @@ from complaints import access, forms, learning
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, LessonsLearnt
 from complaints.periods import financial_year, financial_year_label
-from complaints.views.submission import AlreadySubmitted, claim_submission, put_error
+from complaints.submission import AlreadySubmitted, claim_submission, put_error
 
 
 @login_required
@@ -42,16 +42,13 @@ def learning_overview(request):
 def action_complete(request, pk):
     action = get_object_or_404(AgreedAction.objects.select_related("case"), pk=pk)
     case = access.case_shown(request, action.case.reference) if action.case else None
-    if not (
-        action.owner_id == request.user.pk or request.user.has_perm("complaints.manage_actions")
-    ):
+    if not learning.may_complete(request.user, action):
         raise PermissionDenied("Only the action's owner or the complaints team can close it.")
     form = forms.ActionCompleteForm(
-        request.POST or None, initial={"published_summary": action.published_summary}
+        request.POST or None,
+        initial={"published_summary": action.published_summary},
+        user=request.user,
     )
-    # What the public reads is the complaints team's to word, not each owner's.
-    if not request.user.has_perm("complaints.manage_actions"):
-        del form.fields["published_summary"]
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "django_celery_beat",
@@ -279,17 +281,50 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 # panel members) ends this many days after the stage they were appointed to is over.
 APPOINTMENT_ACCESS_GRACE_DAYS = env_int("APPOINTMENT_ACCESS_GRACE_DAYS", 28, minimum=0)
 
+# The API: a browser session, or a token for an integration (`manage.py drf_create_token
+# USERNAME`, README "The API"); throttled per token (per user), and per address when anonymous.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "complaints.api.schema.ApiSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "complaints.api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": [
+        "complaints.api.filtering.StrictFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON in; an upload (a document) takes multipart as well, on its own endpoint.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_RATE_PER_TOKEN", "600/minute"),
+        "anon": env_str("API_RATE_ANONYMOUS", "60/minute"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Children's social care complaints API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema reads categories from the database: it is checked by the tests
+    # (tests/api/), not by `check --deploy`, which may run before the database is there.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "complaints.models.Case.Kind",
+        "ContactKindEnum": "complaints.models.Contact.Kind",
+        "DocumentKindEnum": "complaints.models.Document.Kind",
+        "LetterKindEnum": "complaints.models.LetterKind",
+        "LevelEnum": "complaints.models.Level",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -1,6 +1,7 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints.models import Case
+from complaints.models import Case, Document
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/cases/"
@@ -42,3 +43,18 @@ def test_the_list_costs_a_fixed_number_of_queries(
             client.get(URL)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_50_mb_upload_is_a_400_and_nothing_is_kept(client, build, officer):
+    case = build.case(Case.State.IN_PROGRESS)
+    client.force_login(officer)
+    big = SimpleUploadedFile(
+        "report.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), content_type="application/pdf"
+    )
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/document/",
+        {"kind": "other", "title": "Report", "file": big},
+    )
+    assert response.status_code == 400, response.content
+    assert "smaller than 20 MB" in str(response.json()["file"])
+    assert not Document.objects.exists()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMIN_MODELS
 from complaints import learning, letters, services
+from complaints.actions import ACTIONS
 from complaints.models import CaseImport, Child, LetterTemplate, RemedyKind
 from ombudsman.models import OmbudsmanDeadline, RecommendationKind
 from ombudsman.services import ombudsman_case_create, recommendation_add
@@ -82,8 +83,41 @@ RULES = {
     "password_reset_complete": ({}, answers(200, anonymous=200)),
     "api-working-days": ({}, answers(200, anonymous=200)),
     "api-cases": ({}, answers(200, anonymous=403)),
+    "api-case": (
+        {"reference": "case"},
+        answers(404, anonymous=403, **dict.fromkeys(SEES_CASE, 200)),
+    ),
+    "api-case-document-file": (
+        {"reference": "case", "pk": "document"},
+        answers(404, anonymous=403, **dict.fromkeys(SEES_CASE, 200)),
+    ),
+    "api-letter": (
+        {"reference": "case", "pk": "letter"},
+        answers(404, anonymous=403, **dict.fromkeys(SEES_CASE, 200)),
+    ),
+    "api-letter-redraft": (
+        {"reference": "case", "pk": "letter"},
+        answers(405, anonymous=403),
+    ),
+    "api-letter-send": ({"reference": "case", "pk": "letter"}, answers(405, anonymous=403)),
+    "api-ombudsman": ({}, only((*TEAM, SENIOR), anonymous=403)),
+    "api-ombudsman-case": ({"pk": "ombudsman"}, only((*TEAM, SENIOR), anonymous=403)),
+    "api-ombudsman-decision": ({"pk": "ombudsman"}, answers(405, anonymous=403)),
+    "api-ombudsman-recommendation": ({"pk": "ombudsman"}, answers(405, anonymous=403)),
+    "api-compliments": ({}, only(COUNCIL, anonymous=403)),
+    "api-lessons-learnt": ({}, answers(200, anonymous=403)),  # each person's own
+    "api-agreed-actions": ({}, answers(200, anonymous=403)),
+    "api-agreed-action-done": ({"pk": "action"}, answers(405, anonymous=403)),
+    "api-reference-data": ({}, answers(200, anonymous=403)),
     "api-statistics": ({}, only(DASHBOARD, anonymous=403)),
-    "api-schema": ({}, answers(200, anonymous=200)),  # for councils' other systems
+    "api-schema": ({}, answers(200, anonymous=403)),
+    "api-docs": ({}, answers(200, anonymous=403)),
+    # Each action's endpoint takes a POST only (tests/complaints/test_api_whole_case.py).
+    **{
+        f"api-case-{slug}": ({"reference": "case"}, answers(405, anonymous=403))
+        for slug, action in ACTIONS.items()
+        if action.form is not None
+    },
     "compliment-list": ({}, only(COUNCIL)),
     "compliment-new": ({}, only(COUNCIL)),
     "ombudsman-list": ({}, only((*TEAM, SENIOR))),
@@ -134,7 +168,7 @@ RULES = {
     "person-activity": ({"pk": "officer"}, only([MANAGER])),
     "case-detail": ({"reference": "case"}, case_page(SEES_CASE)),
     "case-access-log": ({"reference": "case"}, only([MANAGER])),
-    "element-add": ({"reference": "case"}, answers(405)),
+    "element-add": ({"reference": "case"}, case_page(TEAM)),
     "element-edit": ({"reference": "case", "number": 1}, case_page(TEAM)),
     "remedy-remove": ({"reference": "case", "pk": "remedy"}, case_page((*TEAM, TM, HEAD))),
     "response-letter": ({"reference": "case"}, case_page((*TEAM, TM, HEAD))),

@@ -1,4 +1,5 @@
-"""Posting a case-work form: claim its one-off token and put rule errors back on the form."""
+"""Posting a case-work form, from a page or the API: claim its one-off token, and put rule
+errors back on the form."""
 
 from django.db import IntegrityError, transaction
 
