@@ -36,6 +36,7 @@ from complaints.models import (
     Step,
 )
 from complaints.workingdays import add_working_days
+from public.links import escalation_link
 
 ESCALATION_WINDOW_DAYS = 20
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
@@ -129,6 +130,7 @@ def letter_context(case: Case, stage: Stage | None, on: dt.date | None = None) -
     respond = stage.deadlines.filter(step=Step.RESPOND).first() if stage else None
     findings = list(stage.element_findings.select_related("element", "finding")) if stage else []
     complainant = case.complainant
+    next_stage_name = _next_stage_name(case, stage)
     context = {
         "council": {
             "name": settings.COUNCIL_NAME,
@@ -158,7 +160,9 @@ def letter_context(case: Case, stage: Stage | None, on: dt.date | None = None) -
             else None
         ),
         "stage_name": stage.get_level_display() if stage else "",
-        "next_stage_name": _next_stage_name(case, stage),
+        "next_stage_name": next_stage_name,
+        # The complainant's own way to ask for the next stage online (public.links).
+        "escalation_link": escalation_link(stage) if next_stage_name else "",
         "due_on": respond.effective_due_on if respond else None,
         "escalate_by": _escalation_by(stage, on),
         "elements": [

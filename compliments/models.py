@@ -32,6 +32,9 @@ class Compliment(models.Model):
     source = models.ForeignKey(ComplimentSource, on_delete=models.PROTECT, related_name="+")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")
     summary = models.CharField(max_length=200)
+    # Who sent it, when they chose to say (the public e-form asks; both are optional).
+    from_name = models.CharField("Sender's name", max_length=150, blank=True)
+    from_contact = models.CharField("Sender's e-mail or telephone", max_length=200, blank=True)
     full_text = models.TextField(blank=True)
     consent_to_publish = models.BooleanField(default=False)
     extract = models.TextField(

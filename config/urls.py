@@ -16,6 +16,7 @@ urlpatterns = [
     path("compliments/", include("compliments.urls")),
     path("ombudsman/", include("ombudsman.urls")),
     path("personal-data/", include("privacy.urls")),
+    path("", include("public.urls")),
     path("", include("reporting.urls")),
     path("", include("complaints.urls")),
 ]

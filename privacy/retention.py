@@ -178,6 +178,7 @@ def case_anonymise(case: Case, *, on: dt.date) -> None:
         via_name="",
         advocate_name="",
         late_acceptance_reason="",
+        reasonable_adjustments="",
         anonymised_on=on,
     )
     stages.update(extension_detail="", escalation_detail="")
@@ -240,7 +241,12 @@ def compliments_anonymise(compliments: QuerySet[Compliment], *, on: dt.date) -> 
     """Names and words go; the anonymised extract a published report quotes stays."""
     ids = list(compliments.values_list("pk", flat=True))
     Compliment.objects.filter(pk__in=ids).update(
-        staff_named="", summary=ANONYMISED, full_text="", anonymised_on=on
+        staff_named="",
+        summary=ANONYMISED,
+        full_text="",
+        from_name="",
+        from_contact="",
+        anonymised_on=on,
     )
     _purge_history(Compliment, id__in=ids)
     return len(ids)

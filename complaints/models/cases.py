@@ -126,6 +126,11 @@ class Case(models.Model):
         RESOLVED = "resolved", "Resolved by the call-back"
         COMPLAINT = "complaint", "Became a complaint"
 
+    class ContactBy(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Telephone"
+        POST = "post", "Letter"
+
     class Via(models.TextChoices):
         DIRECT = "direct", "Directly"
         MP = "mp", "Through their MP"
@@ -160,6 +165,14 @@ class Case(models.Model):
     on_behalf_of_child = models.BooleanField(default=False)
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.DIRECT)
     via_name = models.CharField(max_length=150, blank=True, help_text="The MP or councillor.")
+    # What the complainant asked for, e.g. on the public e-form: how to reach them, and any
+    # support they need to take part (an interpreter, large print, a call at a set time).
+    contact_by = models.CharField(
+        "How they prefer to be contacted", max_length=5, choices=ContactBy.choices, blank=True
+    )
+    reasonable_adjustments = models.TextField(
+        "Support or reasonable adjustments needed", blank=True
+    )
 
     # Advocacy (CA 1989 s26A) and safeguarding
     advocacy_offered_on = models.DateField(null=True, blank=True)

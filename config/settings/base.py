@@ -5,6 +5,7 @@ so `make run` needs no server. Production sets DATABASE_URL, CELERY_BROKER_URL a
 """
 
 import datetime as dt
+import re
 
 from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "compliments",
     "reporting",
     "privacy",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -384,6 +386,17 @@ HISTORY_IMPORT_MAX_BYTES = env_int("HISTORY_IMPORT_MAX_BYTES", 40 * 1024 * 1024,
 # How long an import's problems (which quote the file's cells) are kept after it ran.
 HISTORY_IMPORT_KEEP_DAYS = env_int("HISTORY_IMPORT_KEEP_DAYS", 30, minimum=1)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public e-forms (public/): how many form posts one address may make (django-ratelimit's
+# "count/period", e.g. "20/m"; counted in the cache, so Redis when several processes serve),
+# how long the escalation link in a response letter works, and the advocacy provider a young
+# person's accepted offer is referred to (a code; empty: the only active provider, if one).
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "20/m")
+if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", PUBLIC_FORM_RATE):
+    raise ImproperlyConfigured(
+        f"PUBLIC_FORM_RATE is {PUBLIC_FORM_RATE!r}: give posts per period, e.g. 20/m or 100/h."
+    )
+ESCALATION_LINK_DAYS = env_int("ESCALATION_LINK_DAYS", 60, minimum=1)
+PUBLIC_ADVOCACY_PROVIDER = env_str("PUBLIC_ADVOCACY_PROVIDER", "")
 CASE_REFERENCE_PREFIX = env_str("CASE_REFERENCE_PREFIX", "CSC")
 OTP_TOTP_ISSUER = f"{COUNCIL_NAME} complaints"  # what an authenticator app calls the account
 
