@@ -83,7 +83,7 @@ lint: setup ## Check style, and look for insecure code with bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r config accounts complaints ombudsman compliments reporting \
-		privacy
+		privacy public
 
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links

@@ -94,8 +94,10 @@ class ServiceOrTeamField(forms.ChoiceField):
 
     def load(self):
         areas = list(ServiceArea.objects.order_by("name"))
+        by_id = {area.pk: area for area in areas}
         teams: dict[int, list] = {}
         for team in TeamModel.objects.filter(active=True).order_by("name"):
+            team.service = by_id[team.service_id]
             teams.setdefault(team.service_id, []).append(team)
         choices = [("", "Choose")]
         if self.allow_not_known:
@@ -224,9 +226,9 @@ class OutcomeForm(PublicForm):
 
 class ContactForm(PublicForm):
     required_messages = {"name": "Enter your full name"}
-    name = forms.CharField(label="Full name", max_length=150, widget=forms.TextInput(
-        attrs={"autocomplete": "name"}
-    ))
+    name = forms.CharField(
+        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
         label="E-mail address (optional)",
         required=False,
@@ -289,12 +291,18 @@ class ContactByForm(PublicForm):
     )
     # What each way needs from the contact details page.
     NEEDS = {
-        "email": ("email", "You did not give an e-mail address: choose another way, or go "
-                  "back and add one"),
-        "phone": ("phone", "You did not give a telephone number: choose another way, or go "
-                  "back and add one"),
-        "post": ("address", "You did not give a postal address: choose another way, or go "
-                 "back and add one"),
+        "email": (
+            "email",
+            "You did not give an e-mail address: choose another way, or go back and add one",
+        ),
+        "phone": (
+            "phone",
+            "You did not give a telephone number: choose another way, or go back and add one",
+        ),
+        "post": (
+            "address",
+            "You did not give a postal address: choose another way, or go back and add one",
+        ),
     }
 
     def clean_contact_by(self):
@@ -405,8 +413,9 @@ class CallBackForm(PublicForm):
 class ComplimentServiceForm(ServiceMixin, PublicForm):
     question = "service"
     required_messages = {"service": "Select the service or team"}
-    service = _service_field("Which service or team is your compliment for?",
-                             allow_not_known=False)
+    service = _service_field(
+        "Which service or team is your compliment for?", allow_not_known=False
+    )
 
 
 class ComplimentTextForm(PublicForm):

@@ -11,9 +11,7 @@ PREFIXES = {
 }
 
 urlpatterns = [
-    path(
-        "complaint/next-stage/sent/", views.escalation_done, name="public-escalation-done"
-    ),
+    path("complaint/next-stage/sent/", views.escalation_done, name="public-escalation-done"),
     path("complaint/next-stage/<str:token>/", views.escalation, name="public-escalation"),
 ]
 for name, prefix in PREFIXES.items():

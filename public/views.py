@@ -122,8 +122,9 @@ def question(request, flow: str, step: str):
     changing = "change" in request.GET
     if request.method == "POST":
         form = page.form(request.POST, answers=answers)
-        if form.is_bot:
+        if form.is_bot:  # carry on as if nothing were wrong; sending it discards it all
             stored["bot"] = True
+            stored["pages"][page.slug] = _posted(request)
             _store(request, flow, stored)
             return redirect(_next(flow, page, stored, changing))
         if form.is_valid():
@@ -163,14 +164,14 @@ def _next(flow: Flow, page: Step, stored: dict, changing: bool) -> str:
 def check(request, flow: str):
     flow = FLOWS[flow]
     stored = _stored(request, flow)
+    if request.method == "POST" and (stored["bot"] or request.POST.get(HONEYPOT)):
+        request.session.pop(f"public:{flow.name}", None)
+        return render(request, "public/received.html", {"flow": flow})
     forms, answers, missing = _answered(flow, stored)
     if missing is not None:
         return redirect(_step_url(flow, missing))
     error = None
     if request.method == "POST":
-        if stored["bot"] or request.POST.get(HONEYPOT):
-            request.session.pop(f"public:{flow.name}", None)
-            return render(request, "public/received.html", {"flow": flow})
         try:
             done = flow.submit(answers)
         except DomainError as problem:
@@ -184,7 +185,9 @@ def check(request, flow: str):
         "public/check.html",
         {
             "flow": flow,
-            "sections": [(step, _step_url(flow, step), form.answer_rows()) for step, form in forms],
+            "sections": [
+                (step, _step_url(flow, step), form.answer_rows()) for step, form in forms
+            ],
             "error": error,
             "back_url": _step_url(flow, forms[-1][0]),
         },
@@ -242,9 +245,7 @@ def escalation(request, token: str):
             request.session[ESCALATED] = {
                 "reference": case.reference,
                 "stage": case.current_stage.get_level_display(),
-                "acknowledge_by": dates.acknowledge_by.isoformat()
-                if dates.acknowledge_by
-                else "",
+                "acknowledge_by": dates.acknowledge_by.isoformat() if dates.acknowledge_by else "",
             }
             return redirect("public-escalation-done")
     return render(
@@ -262,5 +263,8 @@ def escalation_done(request):
     return render(
         request,
         "public/escalation_done.html",
-        {**sent, "acknowledge_by": dt.date.fromisoformat(acknowledge_by) if acknowledge_by else None},
+        {
+            **sent,
+            "acknowledge_by": dt.date.fromisoformat(acknowledge_by) if acknowledge_by else None,
+        },
     )

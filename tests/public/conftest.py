@@ -20,7 +20,10 @@ def fill(client, flow: str, pages: dict, **extra):
     """Answer each page in turn; returns the check page's answer to the final post."""
     for step, data in pages.items():
         response = client.post(step_url(flow, step), data, **extra)
-        assert response.status_code == 302, (step, response.context and response.context["form"].errors)
+        assert response.status_code == 302, (
+            step,
+            response.context and response.context["form"].errors,
+        )
     return client.post(reverse(f"public-{flow}-check"), **extra)
 
 
@@ -29,7 +32,10 @@ def complaint_pages(team):
     return {
         "who": {"who": "parent"},
         "for-whom": {"for_whom": "child"},
-        "child": {"child_name": "Ruby Example", **date_fields("child_date_of_birth", dt.date(2015, 3, 27))},
+        "child": {
+            "child_name": "Ruby Example",
+            **date_fields("child_date_of_birth", dt.date(2015, 3, 27)),
+        },
         "service": {"service": f"team-{team.pk}"},
         "what-happened": {"what_happened": "Nobody told us the placement was changing."},
         "outcome": {"outcome": "An apology and a meeting with the manager."},

@@ -47,7 +47,9 @@ def _issued(case):
 
 
 def _link_in(text: str) -> str:
-    return re.search(re.escape(settings.SITE_URL.rstrip("/")) + r"(/complaint/next-stage/\S+?/)", text)[1]
+    return re.search(
+        re.escape(settings.SITE_URL.rstrip("/")) + r"(/complaint/next-stage/\S+?/)", text
+    )[1]
 
 
 def _answers():

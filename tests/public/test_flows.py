@@ -174,9 +174,7 @@ def test_a_compliment_is_saved_with_the_consent_to_quote(client, compliment_page
     assert "Jo went out of her way to help us." in listed and "Chris Thankful" in listed
 
 
-def test_the_child_page_is_asked_only_for_a_complaint_on_a_childs_behalf(
-    client, complaint_pages
-):
+def test_the_child_page_is_asked_only_for_a_complaint_on_a_childs_behalf(client, complaint_pages):
     complaint_pages["for-whom"] = {"for_whom": "myself"}
     del complaint_pages["child"]
     fill(client, "complaint", complaint_pages)

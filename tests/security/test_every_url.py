@@ -159,6 +159,25 @@ RULES = {
     "case-study-remove": ({"pk": "case_study"}, only([MANAGER], 405)),
     "rendering-detail": ({"pk": "rendering"}, only(DASHBOARD)),
     "rendering-pdf": ({"pk": "rendering"}, only(DASHBOARD, 404)),  # still rendering
+    # The public e-forms: open to everyone. A question page before its earlier ones, and the
+    # check and confirmation pages with nothing in the session, lead back to the start.
+    **{
+        f"public-{flow}-{page}": (kwargs, answers(status, anonymous=status))
+        for flow, first in (
+            ("complaint", "who"),
+            ("young-person", "what-happened"),
+            ("call-back", "details"),
+            ("compliment", "service"),
+        )
+        for page, kwargs, status in (
+            ("start", {}, 200),
+            ("step", {"step": first}, 200),
+            ("check", {}, 302),
+            ("done", {}, 302),
+        )
+    },
+    "public-escalation": ({"token": "not-a-token"}, answers(404, anonymous=404)),
+    "public-escalation-done": ({}, answers(404, anonymous=404)),
     "home": ({}, answers(200)),
     "case-list": ({}, answers(200)),
     "learning": ({}, only(TEAM)),

@@ -95,6 +95,7 @@ def planted(
         "children": [child],
         "service_area": team.service,
         "outcome_sought_detail": PAYLOAD,
+        "reasonable_adjustments": PAYLOAD,
         "via": Case.Via.COUNCILLOR,
         "via_name": short(150),
     }
@@ -196,6 +197,8 @@ def planted(
         staff_named=short(200),
         summary=short(200),
         full_text=PAYLOAD,
+        from_name=short(150),
+        from_contact=short(200),
         extract=PAYLOAD,
         consent_to_publish=True,
     )
