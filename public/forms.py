@@ -67,7 +67,7 @@ class PublicForm(forms.Form):
             if name == HONEYPOT:
                 continue
             value = self.cleaned_data.get(name)
-            rows.append((str(field.label), _shown(field, value)))
+            rows.append((str(field.label).removesuffix(" (optional)"), _shown(field, value)))
         return rows
 
 

@@ -185,8 +185,10 @@ def check(request, flow: str):
         "public/check.html",
         {
             "flow": flow,
-            "sections": [
-                (step, _step_url(flow, step), form.answer_rows()) for step, form in forms
+            "rows": [
+                (_step_url(flow, step), question, answer)
+                for step, form in forms
+                for question, answer in form.answer_rows()
             ],
             "error": error,
             "back_url": _step_url(flow, forms[-1][0]),
