@@ -71,9 +71,11 @@ def test_the_issued_response_letter_and_its_pdf_carry_the_link(build, officer, t
     letter = _issued(case)
     path = _link_in(letter.body)
     assert links.stage_id_from(path.split("/")[-2]) == case.current_stage_id
-    # The PDF breaks a long link over lines: join them up again.
+    # The PDF breaks the long link over lines: join them up again. pdftotext drops a hyphen
+    # that ends a line, so compare without hyphens.
     pdf = "".join(_pdf_text(letter.document.file.open("rb").read()).split())
-    assert settings.SITE_URL.rstrip("/") + path in pdf
+    link = settings.SITE_URL.rstrip("/") + path
+    assert link.replace("-", "") in pdf.replace("-", "")
 
 
 def test_the_last_stage_has_no_link(build, officer, team_manager):
