@@ -30,7 +30,7 @@ def two_years():
 @pytest.fixture
 def ended(build, officer):
     """A complaint that has ended, with documents, a letter, notes and history."""
-    case = build.case("closed")
+    case = build.case("closed", reasonable_adjustments="Ruby's mum needs an interpreter")
     services.contact_record(
         case=case, by=officer, kind="call", happened_on=TODAY, note="Spoke to Ruby's mum"
     )
@@ -61,7 +61,7 @@ def test_anonymising_removes_personal_data_and_its_history(
     ended.refresh_from_db()
     complainant.refresh_from_db()
     assert ended.anonymised_on == LATER
-    assert ended.summary == ""
+    assert ended.summary == "" and ended.reasonable_adjustments == ""
     assert set(ended.elements.values_list("summary", flat=True)) == {""}
     assert ended.documents.count() == 0 and ended.letters.count() == 0
     assert ended.contacts.count() == 0
@@ -122,12 +122,15 @@ def test_compliments_keep_the_extract_a_report_quotes(officer, team):
         staff_named="Jo Smith",
         summary="Thanks to Jo",
         full_text="Jo was wonderful with Ruby",
+        from_name="Ruby's mum",
+        from_contact="mum@example.com",
         consent_to_publish=True,
         extract="The social worker was wonderful",
     )
     retention.anonymise_due(LATER, commit=True)
     compliment = Compliment.objects.get(pk=compliment.pk)
     assert (compliment.staff_named, compliment.full_text) == ("", "")
+    assert (compliment.from_name, compliment.from_contact) == ("", "")
     assert compliment.extract == "The social worker was wonderful"
 
 

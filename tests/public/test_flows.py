@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from complaints import chasing
 from complaints.models import AdvocacyProvider, Case, Complainant, Event, Notification
 from compliments.models import Compliment
 from public import services
@@ -241,3 +242,26 @@ def test_the_confirmation_is_only_for_the_person_who_sent_it(client, complaint_p
     assert other.get(reverse("public-complaint-done"))["Location"] == reverse(
         "public-complaint-start"
     )
+
+
+def test_an_accepted_advocate_not_yet_referred_is_chased(
+    client, young_person_pages, complaints_manager
+):
+    with freeze_time(dt.datetime(2025, 6, 30, 10)):  # a Monday
+        fill(client, "young-person", young_person_pages)
+    case = _only_case()
+    chased = [n for n in chasing.plan(dt.date(2025, 7, 2)) if n.case_id == case.pk]
+    assert [n.rule.code for n in chased] == ["advocacy-referral"]
+    assert chased[0].to == [complaints_manager.email]
+
+
+def test_a_call_back_waits_first_in_every_officers_work(client, call_back_pages, officer):
+    """Nobody is named to call back yet, so the chase (to whoever is) has no one to write to:
+    the request heads the officers' "Not yet screened", nearest due date first."""
+    with freeze_time(dt.datetime(2025, 6, 30, 10)):
+        fill(client, "call-back", call_back_pages)
+        case = _only_case()
+        client.force_login(officer)
+        page = client.get(reverse("home")).content.decode()
+    section = page[page.index("Not yet screened") :]
+    assert case.reference in section[: section.index("</table>")]
