@@ -18,6 +18,7 @@ from freezegun import freeze_time
 from complaints import letters, services, workflow
 from complaints.models import Case, EscalationReason, Letter, Level, ResponseMethod
 from public import links
+from public import services as public_services
 from public.services import SYSTEM_USERNAME
 from tests.public.conftest import LIVE, PAYLOAD
 
@@ -176,3 +177,37 @@ def test_the_link_names_only_its_stage(build, officer, team_manager):
     token = links.escalation_token(case.current_stage)
     assert links.stage_id_from(token) == case.current_stage_id
     assert "Sam" not in token and case.reference not in token
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_escalate_once(build, officer, team_manager):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks; CI runs this with DATABASE_URL set")
+    import threading
+
+    case = _responded(build, officer, team_manager)
+    token = _link_in(_issued(case).body).split("/")[-2]
+    reason = EscalationReason.objects.get(code="response_not_thorough")
+    method = ResponseMethod.objects.get(code="written_only")
+    outcomes, barrier = [], threading.Barrier(5)
+
+    def ask():
+        try:
+            barrier.wait()
+            public_services.escalation_request(
+                token=token, reason=reason, previous_response_method=method
+            )
+            outcomes.append("escalated")
+        except links.LinkProblem as problem:
+            outcomes.append(problem.reason)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["escalated"] + ["used"] * 4
+    assert case.stages.count() == 2
