@@ -24,6 +24,8 @@ class PublicForm(forms.Form):
     required_messages: dict[str, str] = {}
     # The field whose label is the page's heading, when the page asks one question.
     question: str | None = None
+    # On a page of several questions, how large each question reads.
+    question_size: str | None = None
 
     website = forms.CharField(required=False, max_length=200)
 
@@ -43,14 +45,17 @@ class PublicForm(forms.Form):
             if name == HONEYPOT:
                 continue
             main = name == self.question
+            size = self.question_size
             if isinstance(field.widget, forms.RadioSelect):
                 heading = {"legend_size": Size.LARGE, "legend_tag": "h1"} if main else {}
-                yield Field.radios(name, **heading)
+                yield Field.radios(name, **(heading or ({"legend_size": size} if size else {})))
             elif isinstance(field.widget, forms.CheckboxInput):
                 yield Field.checkbox(name)
             else:
                 heading = {"label_size": Size.for_label(Size.LARGE), "label_tag": "h1"}
-                yield Field(name, context=heading if main else {})
+                if not main:
+                    heading = {"label_size": Size.for_label(size)} if size else {}
+                yield Field(name, context=heading)
 
     @property
     def is_bot(self) -> bool:
@@ -461,6 +466,7 @@ class ComplimentConsentForm(PublicForm):
 
 class EscalationForm(PublicForm):
     submit_label = "Ask for the next stage"
+    question_size = Size.MEDIUM
     required_messages = {
         "previous_response_method": "Select how your complaint was responded to",
         "reason": "Select the main reason you are asking for the next stage",
