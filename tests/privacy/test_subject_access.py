@@ -21,7 +21,12 @@ def people(build, officer):
     ruby = Child.objects.create(name="Ruby Aardvark", case_system_reference="MOS-RUBY")
     cases = {
         "alice_1": build.case("closed", complainant=alice, children=[ruby]),
-        "alice_2": build.case("in_progress", complainant=alice),
+        "alice_2": build.case(
+            "in_progress",
+            complainant=alice,
+            reasonable_adjustments="Large print letters",
+            contact_by="phone",
+        ),
         "bob": build.case("in_progress", complainant=bob, children=[ruby]),
         "other": build.case("in_progress"),
     }
@@ -61,6 +66,7 @@ def test_a_complainants_bundle_holds_their_cases_and_no_one_elses(client, office
     assert any(n.startswith(f"documents/{cases['alice_2'].reference}") for n in names)
     summary = _pdf_text(bundle.read("summary.pdf"))
     assert "Alice Aardvark" in summary
+    assert "Large print letters" in summary and "contacted by: telephone" in summary
     assert cases["alice_1"].reference in summary and cases["alice_2"].reference in summary
     everything = summary + bundle.read("history.csv").decode() + bundle.read("README.txt").decode()
     for name in names:
