@@ -229,6 +229,17 @@ class CaseLogForm(CaseworkForm):
         label="Postal address", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    contact_by = forms.ChoiceField(
+        label="How they prefer to be contacted",
+        choices=[("", "Not said"), *Case.ContactBy.choices],
+        required=False,
+    )
+    reasonable_adjustments = forms.CharField(
+        label="Support or reasonable adjustments they need",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example an interpreter, large print, or a call at a set time.",
+    )
     relationship = forms.ModelChoiceField(
         label="Their relationship to the child",
         queryset=Relationship.objects.none(),
@@ -312,6 +323,8 @@ class CaseLogForm(CaseworkForm):
             "phone",
             "address",
             "postcode",
+            "contact_by",
+            "reasonable_adjustments",
             Field.checkbox("on_behalf_of_child", small=True),
             heading("The child or children it concerns"),
             "child_name",
@@ -414,6 +427,8 @@ class CaseLogForm(CaseworkForm):
             "grounds_arose_on": d["grounds_arose_on"],
             "service_area": d["service_area"],
             "officer": d["officer"],
+            "contact_by": d["contact_by"],
+            "reasonable_adjustments": d["reasonable_adjustments"],
         }
 
 

@@ -259,6 +259,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "outcome_sought_detail",
             "service_area",
             "on_behalf_of_child",
+            "contact_by",
+            "reasonable_adjustments",
             "officer",
             "next_due_on",
             "callback_due_on",

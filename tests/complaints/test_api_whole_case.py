@@ -60,6 +60,8 @@ def test_a_complaint_from_receipt_to_the_ombudsman_through_the_api_alone(
                 "parental_responsibility": "yes",
                 "summary": "Nobody returned my calls about contact arrangements.",
                 "service_area": team.service_id,
+                "contact_by": "email",
+                "reasonable_adjustments": "Large print, please.",
             },
             format="json",
         ),
@@ -67,6 +69,10 @@ def test_a_complaint_from_receipt_to_the_ombudsman_through_the_api_alone(
     )
     reference = case["reference"]
     assert case["state"] == "received" and case["channel"] == "email"
+    assert (case["contact_by"], case["reasonable_adjustments"]) == (
+        "email",
+        "Large print, please.",
+    )
     assert "accept" in case["actions"]
 
     def act(client, slug, body=None, status=200):
