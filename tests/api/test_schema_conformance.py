@@ -5,6 +5,7 @@ It runs on PostgreSQL, the database councils deploy on: CI runs it there once ra
 twice (it takes minutes); the API's own tests run on both."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -71,6 +72,7 @@ def test_every_endpoint_answers_as_its_schema_says(live_server, client, officer,
         for path in report.glob("*.ndjson")
         for line in path.read_text().splitlines()
     )
-    print(f"schemathesis: {operations} operations, {requests} requests")  # shown with -s
+    # Seen with `-o log_cli=true --log-cli-level=INFO`.
+    logging.getLogger(__name__).info("%s operations, %s requests", operations, requests)
     assert operations >= 40, operations
     assert requests >= 1000, (requests, output[-3000:])
