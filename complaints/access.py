@@ -42,6 +42,13 @@ def case_shown(request, reference: str, queryset=None) -> Case:
     return case
 
 
+def sees_contact_details(user) -> bool:
+    """A family's e-mail, telephone, address and a child's date of birth are for the complaints
+    team, who write to families (and an integration acting as them): the case page shows them
+    to nobody, and the API only to those who may prepare letters."""
+    return user.has_perm("complaints.prepare_letter")
+
+
 def holds_case(user, case: Case) -> bool:
     """Whether someone outside the complaints team holds the case at its current stage."""
     stage = case.current_stage

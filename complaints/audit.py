@@ -2,6 +2,8 @@
 document or letter, and exported what. Views call `record`; a complaints manager reads a
 case's log and a person's activity."""
 
+from urllib.parse import urlencode
+
 from django.db.models import QuerySet
 
 from accounts.network import client_address
@@ -30,8 +32,13 @@ def record_download(request, document: Document) -> None:
     )
 
 
-def record_export(request, what: str) -> None:
-    """An export: `what` names it and its filters."""
+def record_export(request, what: str, *, filters=None) -> None:
+    """An export: `what` names it; with a FilterSet, the filters it declares as asked for, and
+    nothing else the address carried (the log is kept for good, so no stray personal data)."""
+    if filters is not None:
+        declared = {*filters.filters, "ordering"}
+        asked = [(k, v) for k, v in request.GET.items() if k in declared and v]
+        what = f"{what} {urlencode(asked)}".strip()
     record(request, Action.EXPORTED, detail=what)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from complaints import chasing, concurrency, deadlines, pdf, templating
 from complaints.errors import DomainError
+from complaints.escalation_link import escalation_link
 from complaints.models import (
     Case,
     Document,
@@ -36,7 +37,6 @@ from complaints.models import (
     Step,
 )
 from complaints.workingdays import add_working_days
-from public.links import escalation_link
 
 ESCALATION_WINDOW_DAYS = 20
 PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
@@ -161,7 +161,7 @@ def letter_context(case: Case, stage: Stage | None, on: dt.date | None = None) -
         ),
         "stage_name": stage.get_level_display() if stage else "",
         "next_stage_name": next_stage_name,
-        # The complainant's own way to ask for the next stage online (public.links).
+        # The complainant's own way to ask for the next stage online (complaints.escalation_link).
         "escalation_link": escalation_link(stage) if next_stage_name else "",
         "due_on": respond.effective_due_on if respond else None,
         "escalate_by": _escalation_by(stage, on),

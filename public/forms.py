@@ -11,7 +11,7 @@ from complaints.models import Case, EscalationReason, Relationship, ResponseMeth
 from complaints.models import Team as TeamModel
 from compliments.models import ComplimentSource
 
-HONEYPOT = "website"
+HONEYPOT = "leave_empty"  # a name no browser or password manager fills in
 NOT_KNOWN = "none"
 
 
@@ -27,7 +27,7 @@ class PublicForm(forms.Form):
     # On a page of several questions, how large each question reads.
     question_size: str | None = None
 
-    website = forms.CharField(required=False, max_length=200)
+    leave_empty = forms.CharField(required=False, max_length=200)
 
     def __init__(self, *args, answers: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from complaints import chasing, deadlines, services, workflow
 from complaints.errors import DomainError
+from complaints.escalation_link import LinkProblem, expired, stage_id_from
 from complaints.models import (
     AdvocacyProvider,
     Case,
@@ -50,7 +51,6 @@ from complaints.models import (
 )
 from compliments.models import Compliment, ComplimentSource
 from compliments.services import compliment_record
-from public.links import LinkProblem, stage_id_from
 
 SYSTEM_USERNAME = "public-e-form"
 E_FORM_CHANNEL = "e_form"
@@ -262,6 +262,8 @@ def escalation_case(token: str) -> Case:
     case = Case.objects.select_related("current_stage").filter(current_stage_id=stage_id).first()
     if case is None or not _may_escalate(case):
         raise LinkProblem(LinkProblem.USED)
+    if expired(case.current_stage, timezone.localdate()):
+        raise LinkProblem(LinkProblem.EXPIRED)
     return case
 
 

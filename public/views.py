@@ -7,6 +7,8 @@ post whose honeypot is filled is thanked and thrown away.
 """
 
 import datetime as dt
+import ipaddress
+import logging
 from dataclasses import asdict
 from functools import wraps
 
@@ -20,16 +22,25 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.network import client_address
 from complaints.errors import DomainError
+from complaints.escalation_link import LinkProblem
 from public import services
 from public.flows import FLOWS, Flow, Step
 from public.forms import HONEYPOT, EscalationForm, PublicForm
-from public.links import LinkProblem
 
 ESCALATED = "public:escalation:done"
+logger = logging.getLogger(__name__)
 
 
 def _address(group, request) -> str:
-    return client_address(request) or ""
+    """The visitor's address; for IPv6 its /64, which one household or phone holds whole."""
+    address = client_address(request) or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return address
 
 
 def _rate(group, request) -> str:
@@ -66,11 +77,14 @@ def _store(request, flow: Flow, stored: dict) -> None:
     request.session[f"public:{flow.name}"] = stored
 
 
-def _posted(request) -> dict:
+def _posted(request, form: PublicForm) -> dict:
+    """What the visitor answered on the page: the form's own fields (a date's day, month and
+    year too), nothing else a post carries."""
+    fields = [name for name in form.fields if name != HONEYPOT]
     return {
         key: request.POST.getlist(key)
         for key in request.POST
-        if key not in ("csrfmiddlewaretoken", HONEYPOT)
+        if any(key == name or key.startswith(f"{name}_") for name in fields)
     }
 
 
@@ -124,11 +138,10 @@ def question(request, flow: str, step: str):
         form = page.form(request.POST, answers=answers)
         if form.is_bot:  # carry on as if nothing were wrong; sending it discards it all
             stored["bot"] = True
-            stored["pages"][page.slug] = _posted(request)
             _store(request, flow, stored)
-            return redirect(_next(flow, page, stored, changing))
+            return redirect(_url(flow, "check"))
         if form.is_valid():
-            stored["pages"][page.slug] = _posted(request)
+            stored["pages"][page.slug] = _posted(request, form)
             _store(request, flow, stored)
             return redirect(_next(flow, page, stored, changing))
     elif page.slug in stored["pages"]:
@@ -165,6 +178,8 @@ def check(request, flow: str):
     flow = FLOWS[flow]
     stored = _stored(request, flow)
     if request.method == "POST" and (stored["bot"] or request.POST.get(HONEYPOT)):
+        # Logged, with nothing that was typed, so a team can tell if people's forms are lost.
+        logger.warning("A %s form with its honeypot filled in was discarded.", flow.name)
         request.session.pop(f"public:{flow.name}", None)
         return render(request, "public/received.html", {"flow": flow})
     forms, answers, missing = _answered(flow, stored)
@@ -198,7 +213,8 @@ def check(request, flow: str):
 
 def done(request, flow: str):
     flow = FLOWS[flow]
-    sent = request.session.get(f"public:{flow.name}:done")
+    # Shown once: on a shared computer, the next person does not learn a complaint was made.
+    sent = request.session.pop(f"public:{flow.name}:done", None)
     if sent is None:
         return redirect(_url(flow, "start"))
     dates = {key: dt.date.fromisoformat(v) if v else None for key, v in sent["dates"].items()}
@@ -232,6 +248,7 @@ def escalation(request, token: str):
     form = EscalationForm(request.POST or None)
     if request.method == "POST":
         if form.is_bot:
+            logger.warning("An escalation form with its honeypot filled in was discarded.")
             return render(request, "public/received.html", {})
         if form.is_valid():
             try:
@@ -258,7 +275,7 @@ def escalation(request, token: str):
 
 
 def escalation_done(request):
-    sent = request.session.get(ESCALATED)
+    sent = request.session.pop(ESCALATED, None)
     if sent is None:
         return render(request, "public/link_problem.html", {"reason": "none"}, status=404)
     acknowledge_by = sent["acknowledge_by"]

@@ -38,7 +38,12 @@ def version(case: Case) -> str:
 def case_answer(request, case: Case, status_code=status.HTTP_200_OK) -> Response:
     case = selectors.case_page_queryset().get(pk=case.pk)
     actions = [a.slug for a in access.permitted_actions(request.user, case)]
-    data = CaseSerializer(case, context={"request": request, "actions": actions}).data
+    context = {
+        "request": request,
+        "actions": actions,
+        "contact_details": access.sees_contact_details(request.user),
+    }
+    data = CaseSerializer(case, context=context).data
     return Response(data, status=status_code, headers={"ETag": version(case)})
 
 
@@ -64,8 +69,10 @@ class CaseListApi(generics.ListAPIView):
         return selectors.case_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        audit.record_export(request, f"Case list through the API {request.GET.urlencode()}")
-        return super().list(request, *args, **kwargs)
+        answer = super().list(request, *args, **kwargs)  # 400 for filters it cannot read
+        filters = self.filterset_class(request.GET, queryset=self.get_queryset())
+        audit.record_export(request, "Case list through the API", filters=filters)
+        return answer
 
     @extend_schema(
         parameters=[

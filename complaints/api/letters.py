@@ -35,7 +35,7 @@ class DraftLetterSerializer(LetterSerializer):
 def _letter(request, reference: str, pk: int, *, to_change: bool) -> Letter:
     """404 for a case or letter the person may not see; 403 if they may read it but not change
     it."""
-    case = access.case_or_404(request.user, reference)
+    case = access.case_shown(request, reference)  # a read goes in the access log
     letter = get_object_or_404(Letter.objects.select_related("case"), case=case, pk=pk)
     if to_change:
         access.require(request.user, case, letters.action_for(letter))

@@ -52,8 +52,23 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         ]
 
 
-class ComplainantSerializer(serializers.ModelSerializer):
+class _ContactDetails:
+    """Fields left out unless the context says the reader may see contact details
+    (access.sees_contact_details)."""
+
+    private: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("contact_details"):
+            for name in self.private:
+                data.pop(name, None)
+        return data
+
+
+class ComplainantSerializer(_ContactDetails, serializers.ModelSerializer):
     relationship = code(allow_null=True)
+    private = ("email", "letters_by_email", "phone", "address", "postcode")
 
     class Meta:
         model = Complainant
@@ -69,7 +84,9 @@ class ComplainantSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(_ContactDetails, serializers.ModelSerializer):
+    private = ("date_of_birth",)
+
     class Meta:
         model = Child
         fields = ["name", "date_of_birth", "case_system_reference"]

@@ -58,3 +58,22 @@ def test_a_50_mb_upload_is_a_400_and_nothing_is_kept(client, build, officer):
     assert response.status_code == 400, response.content
     assert "smaller than 20 MB" in str(response.json()["file"])
     assert not Document.objects.exists()
+
+
+def test_contact_details_go_only_to_the_complaints_team(
+    client, build, officer, team_manager, investigator
+):
+    case = build.case(Case.State.IN_PROGRESS)
+    case.complainant.email, case.complainant.phone = "parent@example.org", "01234 000000"
+    case.complainant.address = "1 Private Road"
+    case.complainant.save()
+    client.force_login(officer)
+    complainant = client.get(f"{URL}{case.reference}/").json()["complainant"]
+    assert complainant["email"] == "parent@example.org"
+
+    client.force_login(team_manager)
+    answer = client.get(f"{URL}{case.reference}/")
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert "parent@example.org" not in body and "Private Road" not in body
+    assert "01234 000000" not in body and "date_of_birth" not in body

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from complaints.models import Case, LetterTemplate
+from complaints.models import AccessRecord, Case, LetterTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,10 @@ def test_a_letter_drafted_from_a_template_edited_and_sent(
     assert drafted.status_code == 200, drafted.content
     (letter,) = [x for x in drafted.json()["letters"] if x["sent_on"] is None]
     url = f"/api/v1/cases/{case.reference}/letters/{letter['id']}/"
+    reads = AccessRecord.objects.filter(case=case).count()
     draft = client.get(url).json()
     assert draft["may_send"] is True and draft["seen"]
+    assert AccessRecord.objects.filter(case=case).count() == reads + 1  # the read is logged
 
     edited = client.post(
         url,

@@ -23,7 +23,7 @@ def test_opening_downloading_and_exporting_are_recorded(client, officer, build, 
     client.get(reverse("case-detail", args=[case.reference]), REMOTE_ADDR="10.1.2.3")
     client.get(reverse("document-download", args=[case.reference, document.pk]))
     client.get(reverse("document-download", args=[case.reference, letter.pk]))
-    client.get(reverse("case-export"), {"state": "responded"})
+    client.get(reverse("case-export"), {"state": "responded", "name": "Sam Parent"})
     client.get(reverse("dashboard-table", args=["teams", "csv"]), {"year": 2025})
     log = list(AccessRecord.objects.order_by("id"))
     assert [(r.user, r.action, r.case) for r in log] == [
@@ -35,7 +35,15 @@ def test_opening_downloading_and_exporting_are_recorded(client, officer, build, 
     ]
     assert log[0].address == "10.1.2.3"
     assert "state=responded" in log[3].detail
+    assert "Sam" not in log[3].detail  # only the filters the list declares are kept
     assert "Sam" not in log[1].detail  # a document's number and kind, never its title
+
+
+def test_the_api_list_logs_its_filters_and_nothing_else(client, officer):
+    client.force_login(officer)
+    client.get("/api/v1/cases/", {"state": "open", "email": "sam@example.org"})
+    (record,) = AccessRecord.objects.filter(action=Action.EXPORTED)
+    assert "state=open" in record.detail and "sam" not in record.detail
 
 
 def test_a_page_someone_may_not_see_records_nothing(client, other_team_manager, case):

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from complaints import escalation_link as links
 from complaints import letters, services, workflow
 from complaints.models import Case, EscalationReason, Letter, Level, ResponseMethod
-from public import links
 from public import services as public_services
 from public.services import SYSTEM_USERNAME
 from tests.public.conftest import LIVE, PAYLOAD
@@ -138,7 +138,7 @@ def test_a_tampered_link_does_nothing(client, build, officer, team_manager):
 def test_an_expired_link_does_nothing(client, build, officer, team_manager):
     case = _responded(build, officer, team_manager)
     path = _link_in(_issued(case).body)
-    later = timezone.now() + dt.timedelta(days=settings.ESCALATION_LINK_DAYS, hours=1)
+    later = timezone.now() + dt.timedelta(days=settings.ESCALATION_LINK_DAYS + 1)
     with freeze_time(later):
         page = client.get(path)
         assert page.status_code == 410 and "expired" in page.content.decode()
@@ -211,3 +211,49 @@ def test_two_requests_at_once_escalate_once(build, officer, team_manager):
         thread.join()
     assert sorted(outcomes) == ["escalated"] + ["used"] * 4
     assert case.stages.count() == 2
+
+
+def test_the_link_is_the_same_whenever_the_draft_is_read(build, team_manager):
+    """The link is part of the draft's text: were it to change from one second to the next,
+    every save of a draft would look like someone else's edit."""
+    case = build.case(Case.State.IN_PROGRESS)
+    build.record_findings(case)
+    letter = letters.response_letter_save(case, by=team_manager)
+    now = timezone.now()
+    with freeze_time(now):
+        first = letters.current(Letter.objects.get(pk=letter.pk))
+        seen = letters.letter_fingerprint(first)
+    with freeze_time(now + dt.timedelta(minutes=20)):
+        again = letters.current(Letter.objects.get(pk=letter.pk))
+        assert _link_in(again.body) == _link_in(first.body)
+        saved = letters.letter_update(again, subject=first.subject, body=first.body, seen=seen)
+    assert not saved.edited_by_hand
+
+
+def test_the_link_runs_from_the_response_not_from_when_the_draft_was_written(
+    client, build, officer, team_manager
+):
+    """A draft edited by hand keeps its text, link and all, from the day it was edited: the
+    link's life counts from the response going out."""
+    drafted = timezone.now() - dt.timedelta(days=settings.ESCALATION_LINK_DAYS - 1)
+    with freeze_time(drafted):
+        case = build.case(Case.State.IN_PROGRESS)
+        build.record_findings(case)
+        letter = letters.current(letters.response_letter_save(case, by=team_manager))
+    path = _link_in(letter.body)
+    services.response_submit(case=case, by=officer)
+    workflow.approve_draft(case, by=officer)
+    services.response_issue(case=case, by=officer, responded_on=timezone.localdate(), outcome=None)
+    with freeze_time(timezone.now() + dt.timedelta(days=5)):
+        assert client.get(path).status_code == 200
+
+
+def test_the_link_is_short_enough_to_type_and_forgives_lower_case(
+    client, build, officer, team_manager
+):
+    case = _responded(build, officer, team_manager)
+    token = _link_in(_issued(case).body).split("/")[-2]
+    assert len(token) <= 30
+    assert links.stage_id_from(token.lower()) == case.current_stage_id
+    forged = f"{case.current_stage_id + 1}-{token.split('-')[1]}"
+    assert client.get(reverse("public-escalation", kwargs={"token": forged})).status_code == 404

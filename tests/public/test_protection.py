@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from complaints.models import Case, Complainant, Event
 from compliments.models import Compliment
+from public.forms import HONEYPOT
 from tests.public.conftest import LIVE, PAYLOAD, fill, step_url
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +66,14 @@ def test_the_rate_is_a_setting(call_back_pages):
 def test_a_filled_honeypot_is_thanked_and_thrown_away(client, complaint_pages):
     for step, data in complaint_pages.items():
         client.post(step_url("complaint", step), data)
-    response = client.post(reverse("public-complaint-check"), {"website": "http://spam.example"})
+    response = client.post(reverse("public-complaint-check"), {HONEYPOT: "http://spam.example"})
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     assert not Case.objects.exists() and not mail.outbox
     assert "public:complaint" not in client.session
 
 
 def test_a_honeypot_filled_on_any_page_discards_the_whole_form(client, compliment_pages):
-    compliment_pages["compliment"]["website"] = "http://spam.example"
+    compliment_pages["compliment"][HONEYPOT] = "http://spam.example"
     response = fill(client, "compliment", compliment_pages)
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     assert not Compliment.objects.exists()
@@ -83,7 +84,7 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(client):
     trap = page[page.index('<div class="govuk-visually-hidden" aria-hidden="true">') :]
     trap = trap[: trap.index("</div>")]
     assert 'tabindex="-1"' in trap and 'autocomplete="off"' in trap
-    assert '<label for="id_website">' in trap
+    assert '<label for="id_leave_empty">' in trap
 
 
 @pytest.mark.parametrize(
@@ -196,3 +197,36 @@ def test_the_start_and_check_pages_make_few_queries(
         assert client.get(reverse("public-complaint-check")).status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get(step_url("complaint", "service")).status_code == 200
+
+
+@override_settings(PUBLIC_FORM_RATE="3/m")
+def test_one_ipv6_household_counts_as_one_address(call_back_pages):
+    codes = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n}")
+        .post(step_url("call-back", "details"), call_back_pages["details"])
+        .status_code
+        for n in range(1, 5)
+    ]
+    assert codes == [302, 302, 302, 429]
+
+
+def test_a_page_keeps_only_its_own_answers(client, call_back_pages):
+    padded = {**call_back_pages["details"], **{f"extra{n}": "x" * 1000 for n in range(50)}}
+    client.post(step_url("call-back", "details"), padded)
+    kept = client.session["public:call-back"]["pages"]["details"]
+    assert set(kept) == set(call_back_pages["details"])
+
+
+def test_a_honeypot_post_keeps_nothing_it_sent(client, call_back_pages):
+    client.post(
+        step_url("call-back", "details"), {**call_back_pages["details"], HONEYPOT: "x" * 100}
+    )
+    assert client.session["public:call-back"]["pages"] == {}
+
+
+def test_the_confirmation_is_shown_once(client, call_back_pages):
+    fill(client, "call-back", call_back_pages)
+    done = reverse("public-call-back-done")
+    assert client.get(done).status_code == 200
+    # The next person at a shared computer is sent to the start instead.
+    assert client.get(done).status_code == 302
