@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml requirements-test.lock
 
 # GOV.UK Frontend comes from the npm registry at set-up; nothing of it is committed.
 $(ASSETS): package.json package-lock.json assets/app.scss assets/init.js
+	scripts/system-packages run
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/build
 	$(SASS) assets/app.scss static/build/app.css
@@ -65,7 +66,9 @@ run: demo ## Serve the app with the demo council on http://127.0.0.1:8000, chasi
 	$(RUN_ENV) $(MANAGE) chase; \
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
+# Chromium, poppler-utils and redis-server come from Debian's packages: installed here when missing.
 test: setup ## Run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
+	scripts/system-packages test
 	$(BIN)/pytest
 
 bench: setup ## Time the demo council at 100,000 cases on PostgreSQL (BENCH_DATABASE_URL)
