@@ -85,8 +85,9 @@ load: setup ## Run 50 locust users for 2 minutes against gunicorn on PostgreSQL 
 lint: setup ## Check style, and look for insecure code with bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit -q -c pyproject.toml -r config accounts complaints ombudsman compliments reporting \
-		privacy public
+		privacy public demo
 
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links

@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from complaints import deadlines, templating
 from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, STEP_MET_BY
+from complaints.handoff import hand_off
 from complaints.models import (
     AgreedAction,
     Case,
@@ -489,12 +490,11 @@ def _move_rules() -> list[ChaseRule]:
 def _dispatch(ids: list[int]) -> None:
     """Hand the messages to a worker. If the broker is down they stay pending in the outbox,
     and the periodic delivery sends them when it is back."""
-    from complaints.tasks import deliver_notifications
-
-    try:
-        deliver_notifications.delay(ids)
-    except Exception:  # noqa: BLE001 - the outbox keeps them; the reason is logged
-        log.warning("Broker unavailable: %d message(s) wait in the outbox", len(ids))
+    hand_off(
+        "complaints.tasks.deliver_notifications",
+        ids,
+        waiting=f"{len(ids)} message(s) in the outbox",
+    )
 
 
 # --- delivery -----------------------------------------------------------------------------

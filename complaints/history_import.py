@@ -43,9 +43,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts import audit_trail as audit
 from accounts.roles import Role, holders
-from complaints import services, workflow
+from complaints import references, services, workflow
 from complaints.errors import DomainError
+from complaints.handoff import hand_off
 from complaints.models import (
     CATEGORY_MODELS,
     AdvocacyProvider,
@@ -75,7 +77,6 @@ from complaints.models.cases import Event
 from complaints.signals import history_imported
 from complaints.spreadsheets import csv_text
 from complaints.workflow import PanelSeat
-from config import audit
 
 log = logging.getLogger(__name__)
 
@@ -828,7 +829,7 @@ def import_rows(
     if result.problems:
         return result  # nothing is replayed from a file with bad cells
     references = _references(records, dry_run=dry_run)
-    saved: set = set()  # what the replays saved, for the audit trail (config/audit.py)
+    saved: set = set()  # what the replays saved, for the audit trail (accounts/audit_trail.py)
     try:
         with transaction.atomic():
             earlier = _imported_before(records)
@@ -867,7 +868,7 @@ def _references(records: list[CaseRecord], *, dry_run: bool) -> dict[int, str]:
     found = {}
     for rows in by_year.values():
         with transaction.atomic():
-            numbers = services.reserve_references(rows[0].values["received_on"], len(rows))
+            numbers = references.reserve_references(rows[0].values["received_on"], len(rows))
         found |= {r.row: n for r, n in zip(rows, numbers, strict=True)}
     return found
 
@@ -1251,12 +1252,7 @@ def import_request(*, name: str, data: bytes, by, dry_run: bool) -> CaseImport:
 
 
 def _dispatch(job_id: int) -> None:
-    from complaints.tasks import run_case_import
-
-    try:
-        run_case_import.delay(job_id)
-    except Exception:  # noqa: BLE001 - the import waits; the periodic task runs it
-        log.warning("Broker unavailable: history import %s waits", job_id)
+    hand_off("complaints.tasks.run_case_import", job_id, waiting=f"history import {job_id}")
 
 
 def _claimable() -> Q:

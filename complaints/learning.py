@@ -15,8 +15,8 @@ from django.utils import timezone
 from complaints import deadlines
 from complaints.errors import DomainError
 from complaints.models import AgreedAction, LessonsLearnt, Stage
+from complaints.rounding import percent
 from complaints.workingdays import add_working_days
-from reporting.rounding import percent
 
 FAULT_FOUND = ("upheld", "partially_upheld")
 

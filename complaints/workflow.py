@@ -77,6 +77,7 @@ from complaints.models import (
     WithdrawalReason,
 )
 from complaints.models.cases import Event
+from complaints.references import next_reference
 from complaints.workingdays import add_working_days, working_days_between
 
 State = Case.State
@@ -360,7 +361,6 @@ def _close_open_pause(stage: Stage, on: dt.date) -> int:
 @transaction.atomic
 def receive(case: Case, *, by) -> Case:
     """Log a new representation: give it a reference and its first event."""
-    from complaints.services import next_reference
 
     _check_date(case.received_on, "received", field="received_on")
     if not (replaying_history() and case.reference):  # a re-import keeps its reference

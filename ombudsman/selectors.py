@@ -7,7 +7,7 @@ Counting rules (following the LGSCO's "interpreting local authority statistics")
 - decided of received: of the enquiries received in the period, those decided by its last
   day, by decision group (what councils publish as "outcomes of this year's referrals");
 - investigated: decisions after a detailed investigation, that is upheld or not upheld;
-- uphold rate: upheld ÷ investigated, rounded as reporting.rounding says;
+- uphold rate: upheld ÷ investigated, rounded as complaints.rounding says;
 - compliance: of upheld decisions with recommendations due by the period's end, those where
   every recommendation was complied with by its due date;
 - remedied by the council: upheld decisions where the council had already provided a
@@ -23,8 +23,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 
+from complaints.rounding import percent
 from ombudsman.models import Decision, OmbudsmanCase, Recommendation
-from reporting.rounding import percent
 
 
 @dataclass(frozen=True)

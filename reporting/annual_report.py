@@ -20,11 +20,11 @@ from django.utils import timezone
 from complaints import pdf
 from complaints.models import AgreedAction, Level, Procedure
 from complaints.periods import Period
+from complaints.rounding import percent, rounding_statement
 from reporting import charts
 from reporting.counting import DEFAULT, Counting
 from reporting.models import NARRATIVE_SECTIONS, CodeProvision, Edition, ReportGrouping
 from reporting.published import with_published, years_published
-from reporting.rounding import percent, rounding_statement
 from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from complaints import concurrency
 from complaints.errors import DomainError
+from complaints.handoff import hand_off
 from reporting.annual_report import (
     actions_agreed,
     code_assessment,
@@ -192,12 +193,7 @@ def rendering_now(edition: Edition, *, by=None) -> Rendering:
 
 
 def _dispatch(rendering_id: int) -> None:
-    from reporting.tasks import render_edition
-
-    try:
-        render_edition.delay(rendering_id)
-    except Exception:  # noqa: BLE001 - the rendering waits; the periodic task makes it
-        log.warning("Broker unavailable: the annual report PDF %s waits", rendering_id)
+    hand_off("reporting.tasks.render_edition", rendering_id, waiting=f"report PDF {rendering_id}")
 
 
 # A rendering takes a minute or two; one running far longer lost its worker (a crash, a

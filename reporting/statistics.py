@@ -32,7 +32,7 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
 - Equality monitoring is per complaint received; an answer never recorded is "Not recorded".
 - Ombudsman figures follow ombudsman.selectors; compliments count by the date received;
   lessons-learnt forms by the date of the response that made them owed.
-- Percentages and averages are rounded as reporting.rounding says.
+- Percentages and averages are rounded as complaints.rounding says.
 
 Counting a year of 100,000 cases takes about half a second, so the dashboard reads figures
 through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_MAX_AGE seconds,
@@ -90,12 +90,12 @@ from complaints.models import (
     Timescale,
 )
 from complaints.periods import Period
+from complaints.rounding import average, percent
 from complaints.selectors import COMPLAINT_RECEIVED
 from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
 from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
-from reporting.rounding import average, percent
 
 logger = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from complaints.models import (
     RemedyKind,
     SexualOrientation,
 )
+from complaints.rounding import average, percent
 from compliments.models import ComplimentSource
 from ombudsman.models import Decision
 from reporting.counting import Basis, OnTimeBase
-from reporting.rounding import average, percent
 from reporting.statistics import (
     EQUALITY_FIELDS,
     NOT_RECORDED,

@@ -23,6 +23,7 @@ from complaints import audit
 from complaints.errors import DomainError
 from complaints.models import ServiceArea
 from complaints.periods import Period, financial_year_start
+from complaints.rounding import rounding_statement
 from complaints.submission import AlreadySubmitted, claim_submission, put_error
 from reporting import annual_report, exports, published, services
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
@@ -35,7 +36,6 @@ from reporting.forms import (
     PublishedFiguresForm,
 )
 from reporting.models import CaseStudy, Edition, PublishedFigure, Rendering
-from reporting.rounding import rounding_statement
 from reporting.statistics import workload
 from reporting.tables import COUNT, DAYS, MONEY, PERCENT, Table, suppressed
 

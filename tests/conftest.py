@@ -57,6 +57,27 @@ def _empty_cache():
 
 
 @pytest.fixture
+def through_the_broker():
+    """Tasks are handed to the broker rather than run in the test's own thread."""
+    from celery import current_app
+
+    was = current_app.conf.task_always_eager
+    current_app.conf.update(task_always_eager=False)
+    yield current_app
+    current_app.conf.update(task_always_eager=was)
+
+
+@pytest.fixture
+def broker_down(through_the_broker, monkeypatch):
+    """Every hand-off to a worker (complaints.handoff) is refused, as by a stopped broker."""
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no broker")
+
+    monkeypatch.setattr(through_the_broker, "send_task", refuse)
+
+
+@pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
 

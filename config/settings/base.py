@@ -10,7 +10,7 @@ import re
 from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.audit import RecordEverySave
+from accounts.audit_trail import RecordEverySave
 from config.env import BASE_DIR, env_bool, env_db, env_int, env_list, env_secret, env_str
 
 DEBUG = env_bool("DEBUG", False)
@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "reporting",
     "privacy",
     "public",
+    "demo",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +138,7 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 # No MEDIA_URL: documents are served only through the permission-checked download view.
 DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 20, minimum=1)
 
-# The audit trail records every save but a history import's steps (config/audit.py).
+# The audit trail records every save but a history import's steps (accounts/audit_trail.py).
 SIMPLE_HISTORY_ENABLED = RecordEverySave()
 
 # Redis in production, so the web and worker processes share it; a folder under var/ otherwise.
@@ -342,8 +344,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+    # A frozen broker must not hold a send for ever (complaints/handoff.py).
+    else {"socket_timeout": 5, "socket_connect_timeout": 2}
 )
+# How long a request waits to hand work to a worker; the periodic runs pick up the rest.
+BROKER_HANDOFF_SECONDS = 1.0
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 600

@@ -350,14 +350,8 @@ def test_a_file_that_cannot_be_an_import_is_refused_on_the_form(areas, complaint
 
 
 def test_an_import_waits_while_the_broker_is_down_and_runs_later(
-    areas, complaints_manager, django_capture_on_commit_callbacks, monkeypatch
+    areas, complaints_manager, django_capture_on_commit_callbacks, broker_down
 ):
-    from complaints import tasks
-
-    def broker_down(*args, **kwargs):
-        raise OSError("no broker")
-
-    monkeypatch.setattr(tasks.run_case_import, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         job = history_import.import_request(
             name="h.csv", data=csv_bytes([answered()]), by=complaints_manager, dry_run=False

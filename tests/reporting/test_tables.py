@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from complaints.periods import Period
-from reporting.rounding import percent
+from complaints.rounding import percent
 from reporting.statistics import figures
 from reporting.tables import (
     COUNT,

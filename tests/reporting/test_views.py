@@ -260,22 +260,13 @@ def test_the_api_gives_the_dashboard_s_tables(client, officer, team_manager, cou
     }
 
 
-def _broker_down(*args, **kwargs):
-    from kombu.exceptions import OperationalError
-
-    raise OperationalError("Connection refused")
-
-
 def test_publishing_with_no_broker_is_queued_not_a_500(
-    client, complaints_manager, council, django_capture_on_commit_callbacks, monkeypatch
+    client, complaints_manager, council, django_capture_on_commit_callbacks, broker_down
 ):
     from django.core.management import call_command
 
-    from reporting.tasks import render_edition
-
     client.force_login(complaints_manager)
     edition = services.edition_start(year=2025, by=complaints_manager)
-    monkeypatch.setattr(render_edition, "delay", _broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         checked = client.post(reverse("edition-render", args=[edition.pk]))
         published = client.post(reverse("edition-publish", args=[edition.pk]))

@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from complaints.demo import seed_demo, seed_learning, seed_ombudsman_and_compliments
 from complaints.signals import history_imported
 from config.reference_data import load_all_reference_data
+from demo.council import seed_demo, seed_learning, seed_ombudsman_and_compliments
 
 
 class Command(BaseCommand):

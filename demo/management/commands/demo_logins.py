@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.roles import Role
-from complaints.demo import DEMO_PASSWORD, DEMO_USERS
+from demo.council import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from accounts.roles import Role, user_roles
-from complaints.demo import DEMO_USERS, seed_demo
 from complaints.models import Case, Deadline, Event, Stage
+from demo.council import DEMO_USERS, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def test_demo_logins_prints_each_role(capsys):
 
 
 def test_the_demo_has_lessons_learnt_only_where_fault_was_found():
-    from complaints.demo import seed_learning
     from complaints.models import AgreedAction, LessonsLearnt
+    from demo.council import seed_learning
 
     today = dt.date(2025, 6, 30)
     seed_demo(cases=400, today=today)
@@ -57,8 +57,8 @@ def test_the_demo_has_lessons_learnt_only_where_fault_was_found():
 
 
 def test_the_demo_has_ombudsman_cases_and_compliments():
-    from complaints.demo import seed_ombudsman_and_compliments
     from compliments.models import Compliment
+    from demo.council import seed_ombudsman_and_compliments
     from ombudsman.models import OmbudsmanCase
 
     today = dt.date(2025, 6, 30)
@@ -109,7 +109,7 @@ def test_every_demo_case_replays_against_the_workflows_transitions():
 
 
 def test_work_under_way_today_carries_on_from_the_history():
-    from complaints.demo import DemoCouncil
+    from demo.council import DemoCouncil
 
     council = DemoCouncil(today=dt.date(2025, 6, 30))
     plans = (council.plan_case(n) for n in range(1, 20_000))

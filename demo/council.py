@@ -1,7 +1,7 @@
 """A fictional council for demonstrations and benchmarks.
 
 Its staff, service areas and five financial years of representations follow the mix the seed
-councils report (complaints/data/seed_mix.json, "demo_mix"): kinds, stages reached, timeliness
+councils report (demo/data/seed_mix.json, "demo_mix"): kinds, stages reached, timeliness
 bands, findings, complainant groups, channels and natures. Dates run up to today, so there is
 always open, due and overdue work. Every name is invented.
 
