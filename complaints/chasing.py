@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -142,12 +143,22 @@ def _learning_link() -> str:
     return f"{settings.SITE_URL.rstrip('/')}/learning/"
 
 
-def _notification(rule, key, row, addresses, templates, context) -> Notification | None:
+def _notification(
+    rule, key, row, addresses, templates, context, *, to_the_team: bool = False
+) -> Notification | None:
+    """The message, or None if the rule names no one with an address here. With
+    `to_the_team`, it goes to the complaints team's shared address instead, saying why."""
     to = addresses.resolve(rule.to, row)
+    missing = ""
+    if not to and to_the_team:
+        to = [settings.COMPLAINTS_TEAM_EMAIL]
+        missing = "No " + " or ".join(Recipient(r).label.lower() for r in rule.to) + " on the case"
+        log.info("Message %s: no named recipient, sent to the complaints team", key)
     if not to:
         return None
     cc = [a for a in addresses.resolve(rule.cc, row) if a not in to]
     subject, body = _compiled(rule, templates)
+    body = templating.render_text(body, context).strip() + "\n"
     return Notification(
         key=key,
         rule=rule,
@@ -156,7 +167,8 @@ def _notification(rule, key, row, addresses, templates, context) -> Notification
         to=to,
         cc=cc,
         subject=templating.render_text(subject, context).strip()[:250],
-        body=templating.render_text(body, context).strip() + "\n",
+        body=f"{missing}, so this came to the team.\n\n{body}" if missing else body,
+        fallback=f"{missing}." if missing else "",
     )
 
 
@@ -421,13 +433,22 @@ def plan(today: dt.date) -> list[Notification]:
 
 
 def queue(notifications: list[Notification]) -> int:
-    """Write to the outbox; a key already there is skipped, so nothing is queued twice."""
-    before = Notification.objects.count()
+    """Write to the outbox; a key already there is skipped, so nothing is queued twice.
+    Returns how many rows this call wrote, whatever another run writes at the same time."""
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    written = 0
     for start in range(0, len(notifications), BATCH):
-        Notification.objects.bulk_create(
-            notifications[start : start + BATCH], ignore_conflicts=True
+        # bulk_create(ignore_conflicts=True) returns every object, written or skipped; this is
+        # its insert with RETURNING, which names only the rows ON CONFLICT DO NOTHING kept.
+        written += len(
+            Notification.objects._insert(
+                notifications[start : start + BATCH],
+                fields=fields,
+                returning_fields=[Notification._meta.pk],
+                on_conflict=OnConflict.IGNORE,
+            )
         )
-    return Notification.objects.count() - before
+    return written
 
 
 # --- moves --------------------------------------------------------------------------------
@@ -458,8 +479,15 @@ def on_move(event) -> list[int]:
     }
     addresses, templates, notes = _Addresses(), {}, []
     for rule in rules:
+        # A move's message is not repeated by a later run, so it must reach someone now.
         note = _notification(
-            rule, f"event:{event.pk}:rule:{rule.code}", row, addresses, templates, context
+            rule,
+            f"event:{event.pk}:rule:{rule.code}",
+            row,
+            addresses,
+            templates,
+            context,
+            to_the_team=True,
         )
         if note:
             notes.append(note)

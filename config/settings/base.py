@@ -367,6 +367,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "complaints@council.example")
+# The complaints team's shared mailbox: a move's message whose people are not on the case goes
+# here instead (complaints.chasing).
+COMPLAINTS_TEAM_EMAIL = env_str("COMPLAINTS_TEAM_EMAIL", DEFAULT_FROM_EMAIL)
 # GOV.UK Notify (pip install ".[notify]"; EMAIL_BACKEND=django_gov_notify.backends.
 # NotifyEmailBackend) sends through one plain template and takes no copies, so each copy
 # recipient gets a message of their own.

@@ -6,6 +6,7 @@ head of service), an escalation the working day after the statutory date.
 """
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core import mail
@@ -331,3 +332,77 @@ def test_a_corporate_deadline_is_chased_on_the_corporate_calendar(build, officer
     assert keys("corporate-late") == []  # the closure day is not a working day after it
     chase_on(add_working_days(closed, 1))
     assert len(keys("corporate-late")) == 1
+
+
+def test_a_move_with_no_one_to_tell_goes_to_the_complaints_team_and_says_so(
+    build, team, settings, caplog, django_capture_on_commit_callbacks
+):
+    """*Draft submitted* goes to the case officer; a case with none still reaches someone."""
+    settings.COMPLAINTS_TEAM_EMAIL = "complaints-team@council.example"
+    case = build.case(Case.State.IN_PROGRESS, service_area=team.service)
+    build.record_findings(case)
+    Case.objects.filter(pk=case.pk).update(officer=None)
+    case.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit_for_qa(case, by=build.officer)
+
+    note = Notification.objects.get(rule__code="draft-submitted")
+    assert note.to == ["complaints-team@council.example"]
+    assert note.fallback == "No case officer on the case."
+    assert note.body.startswith("No case officer on the case, so this came to the team.")
+    (message,) = [m for m in mail.outbox if "quality check" in m.subject]
+    assert message.to == ["complaints-team@council.example"]
+    assert f"{note.key}: no named recipient, sent to the complaints team" in caplog.text
+    assert case.reference not in caplog.text  # the log names the message, not the case
+
+
+def test_a_move_with_its_recipient_does_not_fall_back(build, team, settings):
+    settings.COMPLAINTS_TEAM_EMAIL = "complaints-team@council.example"
+    case = build.case(Case.State.IN_PROGRESS, service_area=team.service)
+    build.record_findings(case)
+    Case.objects.filter(pk=case.pk).update(officer=build.officer)
+    case.refresh_from_db()
+    workflow.submit_for_qa(case, by=build.officer)
+    note = Notification.objects.get(rule__code="draft-submitted")
+    assert (note.to, note.fallback) == ([build.officer.email], "")
+
+
+def _message(key: str) -> Notification:
+    return Notification(key=key, subject="Chase", body="Chase", to=["a@example.org"])
+
+
+def test_queue_counts_what_it_wrote_not_what_was_there():
+    assert chasing.queue([_message("a")]) == 1
+    assert chasing.queue([_message("a"), _message("b"), _message("c")]) == 2
+    assert chasing.queue([_message("a"), _message("b")]) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_runs_each_count_only_their_own_rows():
+    """Four runs queueing the same 175 chases at once: 175 rows, and 175 reported in all."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent inserts; CI runs this with DATABASE_URL set")
+    counts, errors, barrier = [], [], threading.Barrier(4)
+
+    def run():
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                counts.append(chasing.queue([_message(f"k{n}") for n in range(175)]))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Notification.objects.count() == 175
+    assert sum(counts) == 175
