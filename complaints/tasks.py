@@ -2,6 +2,7 @@
 queued only after the transaction that made their work commits."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from complaints import chasing
 
@@ -28,12 +29,27 @@ def chase(for_date: str | None = None) -> dict:
     }
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=10, retry_backoff_max=600, max_retries=5)
+# Acknowledged on receipt, unlike the other tasks: the outbox, not the broker, keeps what is
+# still to send. A worker killed mid-run so leaves no task for the broker to hand back after its
+# visibility timeout (an hour on Redis); the next worker to start sends the rest at once.
+@shared_task(
+    acks_late=False,
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=5,
+)
 def deliver_notifications(ids: list[int] | None = None) -> dict:
     """Send pending messages: those given, or the whole outbox (beat runs this every few
     minutes, which is what sends messages queued while the broker was down)."""
     sent, failed = chasing.deliver(ids)
     return {"sent": sent, "failed": failed}
+
+
+@worker_ready.connect
+def deliver_what_waits(**kwargs) -> None:
+    """A worker that starts, perhaps in place of one killed mid-delivery, empties the outbox."""
+    deliver_notifications.delay()
 
 
 @shared_task(acks_late=True, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 60)

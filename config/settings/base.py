@@ -335,6 +335,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# A frozen broker must not hold a send for ever (complaints/handoff.py).
+REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "broker"),
@@ -344,8 +346,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    # A frozen broker must not hold a send for ever (complaints/handoff.py).
-    else {"socket_timeout": 5, "socket_connect_timeout": 2}
+    else REDIS_BROKER_TRANSPORT_OPTIONS
 )
 # How long a request waits to hand work to a worker; the periodic runs pick up the rest.
 BROKER_HANDOFF_SECONDS = 1.0

@@ -79,16 +79,27 @@ class RedisServer:
         except OSError:
             return False
 
+    def freeze(self):
+        """Still listening, never answering: a hung host rather than a stopped service."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self):
         if self.process and self.process.poll() is None:
+            self.thaw()
             self.process.terminate()
             self.process.wait(10)
 
 
 class Worker:
-    def __init__(self, redis: RedisServer, mail_dir: Path, log: Path, email_backend: str):
+    def __init__(
+        self, redis: RedisServer, mail_dir: Path, log: Path, email_backend: str, threads: int
+    ):
         self.redis, self.mail_dir, self.log = redis, mail_dir, log
         self.email_backend = email_backend
+        self.threads = threads
         self.process = None
 
     def env(self) -> dict:
@@ -121,7 +132,8 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                *(["--pool=threads", f"--concurrency={self.threads}"] if self.threads > 1 else []),
+                *(["--pool=solo"] if self.threads == 1 else []),
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -178,8 +190,11 @@ def mail_dir(tmp_path):
 def start_worker(redis_server, mail_dir, tmp_path):
     workers = []
 
-    def _start(email_backend="django.core.mail.backends.filebased.EmailBackend") -> Worker:
-        worker = Worker(redis_server, mail_dir, tmp_path / "worker.log", email_backend)
+    def _start(
+        email_backend="django.core.mail.backends.filebased.EmailBackend", threads=1
+    ) -> Worker:
+        log = tmp_path / f"worker-{len(workers)}.log"
+        worker = Worker(redis_server, mail_dir, log, email_backend, threads)
         worker.start()
         workers.append(worker)
         return worker
@@ -199,8 +214,13 @@ def _reset_connections():
 @pytest.fixture
 def broker(redis_server):
     """This process sends tasks to the test's Redis, not eagerly."""
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=redis_server.url, task_always_eager=False)
+    keys = ("broker_url", "task_always_eager", "broker_transport_options")
+    saved = {k: celery_app.conf[k] for k in keys}
+    celery_app.conf.update(
+        broker_url=redis_server.url,
+        task_always_eager=False,
+        broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
+    )
     _reset_connections()
     yield celery_app
     _reset_connections()
