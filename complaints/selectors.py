@@ -40,11 +40,15 @@ COMPLAINT_RECEIVED = ~Q(procedure="") | Q(kind=Case.Kind.COMPLAINT)
 ACCEPTED = ~Q(procedure="") & Q(refusal_reason__isnull=True)
 
 
+def sees_every_case(user) -> bool:
+    return user.is_authenticated and user.has_perm("complaints.view_all_cases")
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     cases = Case.objects.all()
     if not user.is_authenticated:
         return cases.none()
-    if user.has_perm("complaints.view_all_cases"):
+    if sees_every_case(user):
         return cases
     # Everyone else sees the cases they act on: their team's, their service's, the ones they
     # investigate or sit on a panel for, the call-backs they are to make, and the ones they

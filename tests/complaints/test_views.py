@@ -333,6 +333,42 @@ def test_search_by_name_keeps_the_name_out_of_the_address(client, officer, build
     assert other.reference not in page
 
 
+def test_search_matches_each_name_once_for_the_count_and_the_page(
+    client, officer, build, django_assert_max_num_queries
+):
+    wanted = build.case(State.IN_PROGRESS)
+    build.case(State.IN_PROGRESS)
+    client.force_login(officer)
+    client.post(reverse("case-list"), {"search": wanted.complainant.name[2:-2]})
+    with django_assert_max_num_queries(20) as captured:
+        page = client.get(reverse("case-list")).content.decode()
+    assert wanted.reference in page
+    name_matches = [q for q in captured.captured_queries if "complaints_complainant" in q["sql"]]
+    assert len(name_matches) == 2  # the search once, the page's rows once (their names)
+    assert sum("LIKE" in q["sql"] for q in name_matches) == 1
+
+
+@pytest.mark.parametrize("by", ["reference end", "child's name", "child's case system ID"])
+def test_search_finds_a_case_by_its_reference_or_its_child(client, officer, build, by):
+    wanted = build.case(State.IN_PROGRESS)
+    other = build.case(State.IN_PROGRESS)
+    child = wanted.children.first()
+    assert child is not None
+    # Every built case's child is "Ruby Example": this one is renamed to tell it apart.
+    child.name, child.case_system_reference = "Juniper Fairweather", "LL-448812"
+    child.save()
+    text = {
+        "reference end": wanted.reference[-5:].lower(),
+        "child's name": "fairweath",
+        "child's case system ID": "ll-448812",
+    }[by]
+    client.force_login(officer)
+    client.post(reverse("case-list"), {"search": text})
+    page = client.get(reverse("case-list")).content.decode()
+    assert wanted.reference in page
+    assert other.reference not in page
+
+
 def test_filters_and_export_agree(client, officer, build):
     build.case(State.IN_PROGRESS)
     build.case(State.RECEIVED)
