@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce
@@ -150,9 +150,11 @@ def _notification(
     `to_the_team`, it goes to the complaints team's shared address instead, saying why."""
     to = addresses.resolve(rule.to, row)
     missing = ""
-    if not to and to_the_team:
+    if not to and to_the_team and rule.to:
         to = [settings.COMPLAINTS_TEAM_EMAIL]
-        missing = "No " + " or ".join(Recipient(r).label.lower() for r in rule.to) + " on the case"
+        labels = dict(Recipient.choices)  # a rule edited in the admin may name anything
+        named = " or ".join(str(labels.get(r, r)).lower() for r in rule.to)
+        missing = f"No {named} on the case"
         log.info("Message %s: no named recipient, sent to the complaints team", key)
     if not to:
         return None
@@ -436,18 +438,19 @@ def queue(notifications: list[Notification]) -> int:
     """Write to the outbox; a key already there is skipped, so nothing is queued twice.
     Returns how many rows this call wrote, whatever another run writes at the same time."""
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    size = min(BATCH, connection.ops.bulk_batch_size(fields, notifications) or BATCH)
     written = 0
-    for start in range(0, len(notifications), BATCH):
+    for start in range(0, len(notifications), size):
         # bulk_create(ignore_conflicts=True) returns every object, written or skipped; this is
-        # its insert with RETURNING, which names only the rows ON CONFLICT DO NOTHING kept.
-        written += len(
-            Notification.objects._insert(
-                notifications[start : start + BATCH],
-                fields=fields,
-                returning_fields=[Notification._meta.pk],
-                on_conflict=OnConflict.IGNORE,
-            )
+        # its insert with RETURNING, which names only the rows ON CONFLICT DO NOTHING kept
+        # (a batch of one answers [None] when its row was skipped).
+        rows = Notification.objects._insert(
+            notifications[start : start + size],
+            fields=fields,
+            returning_fields=[Notification._meta.pk],
+            on_conflict=OnConflict.IGNORE,
         )
+        written += sum(row is not None for row in rows)
     return written
 
 

@@ -215,16 +215,27 @@ class CaseFilter(ReceivedBetween):
     def qs(self):
         cases = super().qs
         if self.search:
-            # Worked out once, not again for the page count and the page.
-            cases = cases.filter(pk__in=matching_case_ids(self.search))
+            cases = cases.filter(search_q(self.search))
         return cases
 
 
-def matching_case_ids(text: str) -> list[int]:
+# Up to this many matches are worked out once and listed, not matched again for the page
+# count and the page; a search that matches more (a letter or two) is left as a subquery.
+SEARCH_IDS_LISTED = 2000
+
+
+def search_q(text: str) -> Q:
     """The cases whose reference ends with `text`, or whose complainant's or child's name
-    holds it, or whose child has it as their case system ID. Each branch of the union reads
-    its own trigram index on PostgreSQL (migration 0027), rather than every name in turn."""
-    text = text.strip()
+    holds it, or whose child has it as their case system ID. Each branch reads its own
+    trigram index on PostgreSQL (migration 0027), rather than every name in turn."""
+    branches = _search_branches(text.strip())
+    ids = list(branches[0].union(*branches[1:])[: SEARCH_IDS_LISTED + 1])
+    if len(ids) <= SEARCH_IDS_LISTED:
+        return Q(pk__in=ids)
+    return Q(pk__in=branches[0]) | Q(pk__in=branches[1]) | Q(pk__in=branches[2])
+
+
+def _search_branches(text: str) -> list:
     by_reference = Case.objects.filter(
         Q(reference__iexact=text) | Q(reference__iendswith=text)
     ).values_list("pk", flat=True)
@@ -237,8 +248,7 @@ def matching_case_ids(text: str) -> list[int]:
         )
     ).values_list("case_id", flat=True)
     # No ordering in a branch: SQLite refuses it inside a compound query.
-    branches = [q.order_by() for q in (by_reference, by_complainant, by_child)]
-    return list(branches[0].union(*branches[1:]))
+    return [q.order_by() for q in (by_reference, by_complainant, by_child)]
 
 
 class LessonsLearntFilter(django_filters.FilterSet):

@@ -19,16 +19,22 @@ from celery import current_app
 from django.conf import settings
 
 log = logging.getLogger(__name__)
+# Hand-offs still waiting on the broker. While it is frozen each would hold a pooled connection
+# until its socket times out, so beyond these few the request does not start another.
+_waiting = threading.BoundedSemaphore(4)
 
 
 def hand_off(task: str, *args, waiting: str) -> bool:
     """Queue the task named `task` (e.g. "complaints.tasks.deliver_notifications") with `args`.
     False, with a log line saying that `waiting` waits, if the broker did not take it in time."""
-    app = current_app
+    app = current_app._get_current_object()  # the thread must not depend on thread-locals
     if app.conf.task_always_eager:  # the tests, and a deployment without a worker: run it now
         import_module(task.rpartition(".")[0])
         app.tasks[task].apply(args=args)
         return True
+    if not _waiting.acquire(blocking=False):
+        log.warning("Broker still not answering earlier hand-offs: %s waits", waiting)
+        return False
     outcome: dict = {}
 
     def send() -> None:
@@ -37,6 +43,8 @@ def hand_off(task: str, *args, waiting: str) -> bool:
             outcome["sent"] = True
         except Exception as error:  # noqa: BLE001 - the work is kept; the reason is logged
             outcome["error"] = error
+        finally:
+            _waiting.release()
 
     thread = threading.Thread(target=send, name=f"hand-off {task}", daemon=True)
     thread.start()

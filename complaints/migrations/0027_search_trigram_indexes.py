@@ -1,7 +1,9 @@
-"""Trigram indexes for the case list's search (complaints.filters.matching_case_ids), on
+"""Trigram indexes for the case list's search (complaints.filters.search_q), on
 PostgreSQL only: a substring match over every name otherwise reads every row. Each index is on
 the expression Django's case-insensitive lookups compare, UPPER(column::text). SQLite has no
-such index and searches as before."""
+such index and searches as before. Creating the pg_trgm extension needs the CREATE privilege
+on the database (PostgreSQL 13 and later trust it to the database's owner); where the
+service's role lacks it, an administrator runs `CREATE EXTENSION pg_trgm` once first."""
 
 from django.db import migrations
 

@@ -376,6 +376,20 @@ def test_queue_counts_what_it_wrote_not_what_was_there():
     assert chasing.queue([_message("a")]) == 1
     assert chasing.queue([_message("a"), _message("b"), _message("c")]) == 2
     assert chasing.queue([_message("a"), _message("b")]) == 0
+    assert chasing.queue([_message("a")]) == 0  # one row alone, skipped
+
+
+def test_a_rule_naming_no_one_or_someone_unknown_does_not_stop_the_move(build, team):
+    """Rules are edited in the admin: a typo or an empty list must not fail the move."""
+    ChaseRule.objects.filter(code="draft-submitted").update(to=["officr"])
+    ChaseRule.objects.filter(code="draft-returned").update(to=[])
+    case = build.case(Case.State.IN_PROGRESS, service_area=team.service)
+    build.record_findings(case)
+    workflow.submit_for_qa(case, by=build.officer)
+    note = Notification.objects.get(rule__code="draft-submitted")
+    assert note.fallback == "No officr on the case."
+    workflow.return_draft(case, by=build.officer, reason="Say what was done.")
+    assert not Notification.objects.filter(rule__code="draft-returned").exists()
 
 
 @pytest.mark.postgres
