@@ -52,3 +52,24 @@ def deliver_what_waits(**kwargs) -> None:
     Beside another delivery it sends nothing twice: each message is re-read under its row lock
     (on SQLite, in a write transaction taken at its start) before it is sent."""
     deliver_notifications.delay()
+
+
+@shared_task(acks_late=True, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 60)
+def run_case_import(job_id: int) -> dict:
+    """A history import from the browser (complaints.history_import.import_run)."""
+    from complaints import history_import
+
+    job = history_import.import_run(job_id)
+    return {"job": job_id, "ran": job is not None}
+
+
+@shared_task
+def run_waiting_imports() -> int:
+    """Imports queued while the broker was down, or left by a worker that died."""
+    from complaints import history_import
+
+    history_import.forget_old_jobs()
+    waiting = history_import.imports_waiting()
+    for job_id in waiting:
+        run_case_import.delay(job_id)
+    return len(waiting)
