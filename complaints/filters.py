@@ -236,9 +236,8 @@ def search_q(text: str) -> Q:
 
 
 def _search_branches(text: str) -> list:
-    by_reference = Case.objects.filter(
-        Q(reference__iexact=text) | Q(reference__iendswith=text)
-    ).values_list("pk", flat=True)
+    # A whole reference ends with itself too.
+    by_reference = Case.objects.filter(reference__iendswith=text).values_list("pk", flat=True)
     by_complainant = Case.objects.filter(
         complainant__in=Complainant.objects.filter(name__icontains=text)
     ).values_list("pk", flat=True)

@@ -349,7 +349,9 @@ def test_search_matches_each_name_once_for_the_count_and_the_page(
 
 
 @pytest.mark.parametrize("listed", [True, False], ids=["ids listed", "too many: subquery"])
-@pytest.mark.parametrize("by", ["reference end", "child's name", "child's case system ID"])
+@pytest.mark.parametrize(
+    "by", ["whole reference", "reference end", "child's name", "child's case system ID"]
+)
 def test_search_finds_a_case_by_its_reference_or_its_child(
     client, officer, build, by, listed, monkeypatch
 ):
@@ -363,6 +365,7 @@ def test_search_finds_a_case_by_its_reference_or_its_child(
     child.name, child.case_system_reference = "Juniper Fairweather", "LL-448812"
     child.save()
     text = {
+        "whole reference": wanted.reference.lower(),
         "reference end": wanted.reference[-5:].lower(),
         "child's name": "fairweath",
         "child's case system ID": "ll-448812",
