@@ -54,7 +54,9 @@ def replicate(to_cases: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         span = {}
         for model in owned:
-            cursor.execute(f"SELECT COALESCE(MAX({q(model._meta.pk.column)}), 0) FROM {q(model._meta.db_table)}")
+            cursor.execute(
+                f"SELECT COALESCE(MAX({q(model._meta.pk.column)}), 0) FROM {q(model._meta.db_table)}"
+            )
             span[model] = cursor.fetchone()[0]
         cursor.execute(
             "SELECT COALESCE(MAX(substring(reference from '(\\d+)$')::int), 0) FROM complaints_case"
@@ -80,7 +82,9 @@ def replicate(to_cases: int) -> int:
                     )
                 elif isinstance(field, models.UUIDField) and field.unique:
                     values.append("gen_random_uuid()")
-                elif field.unique or (Case in (model, original) and field.name == "source_reference"):
+                elif field.unique or (
+                    Case in (model, original) and field.name == "source_reference"
+                ):
                     values.append(f"{column} || '.' || k")
                 else:
                     values.append(column)

@@ -42,7 +42,9 @@ def main() -> None:
         subprocess.run([*manage, "seed_demo", "--cases", str(SEED_CASES)], env=env, check=True)
         print(f"seed_demo --cases {SEED_CASES:,}: {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        subprocess.run([sys.executable, str(ROOT / "bench" / "replicate.py"), str(CASES)], env=env, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "replicate.py"), str(CASES)], env=env, check=True
+        )
         print(f"copied in SQL up to {CASES:,} cases: {time.monotonic() - started:.1f} s")
         # As autovacuum would before long: fresh statistics and a visibility map.
         subprocess.run(["psql", URL, "-qc", "VACUUM ANALYZE"], check=True)

@@ -100,6 +100,35 @@ def case_list(*, user) -> QuerySet[Case]:
     )
 
 
+# What a row of a case list shows: the list page, My work and the list's CSV.
+CASE_ROW = [
+    "reference",
+    "kind",
+    "procedure",
+    "state",
+    "received_on",
+    "next_due_on",
+    "complainant__name",
+    "service_area__name",
+    "current_stage__level",
+    "current_stage__team__name",
+    "current_stage__team__service__name",
+    "officer__username",
+    "officer__first_name",
+    "officer__last_name",
+]
+
+
+def case_rows(*, user) -> QuerySet[Case]:
+    """`case_list` with only the columns a row shows: building fifty cases of fifty columns,
+    and their people, costs more than reading them."""
+    return (
+        cases_visible_to(user)
+        .select_related("complainant", "service_area", "current_stage__team__service", "officer")
+        .only(*CASE_ROW)
+    )
+
+
 def case_page_queryset() -> QuerySet[Case]:
     """Everything the case page shows, in a fixed number of queries whatever the case holds."""
     stages = Stage.objects.select_related(
@@ -243,7 +272,7 @@ def _section(title: str, cases: QuerySet[Case], **list_filters) -> WorkSection:
 
 def my_work(user, *, today: dt.date) -> list[WorkSection]:
     """The home page: what needs this person's attention, nearest deadline first."""
-    visible = case_list(user=user)
+    visible = case_rows(user=user)
     active = visible.filter(state__in=ACTIVE_STATES)
     soon = add_working_days(today, 5)
     sections = []

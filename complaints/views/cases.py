@@ -25,7 +25,7 @@ SEARCH_KEY = "case_search"
 def _filtered(request):
     return CaseFilter(
         request.GET or None,
-        queryset=selectors.case_list(user=request.user),
+        queryset=selectors.case_rows(user=request.user),
         search=request.session.get(SEARCH_KEY, ""),
     )
 
