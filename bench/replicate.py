@@ -54,15 +54,16 @@ def replicate(to_cases: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         span = {}
         for model in owned:
-            cursor.execute(
-                f"SELECT COALESCE(MAX({q(model._meta.pk.column)}), 0) FROM {q(model._meta.db_table)}"
-            )
+            table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
             span[model] = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT COALESCE(MAX(substring(reference from '(\\d+)$')::int), 0) FROM complaints_case"
+            "SELECT COALESCE(MAX(substring(reference from '(\\d+)$')::int), 0) "
+            "FROM complaints_case"
         )
         step = cursor.fetchone()[0]
         for model in owned:
+            table, pk = q(model._meta.db_table), q(model._meta.pk.column)
             columns, values = [], []
             original = getattr(model, "instance_type", None)
             for field in model._meta.concrete_fields:
@@ -89,9 +90,9 @@ def replicate(to_cases: int) -> int:
                 else:
                     values.append(column)
             cursor.execute(
-                f"INSERT INTO {q(model._meta.db_table)} ({', '.join(columns)}) "
-                f"SELECT {', '.join(values)} FROM {q(model._meta.db_table)}, "
-                f"generate_series(1, {copies}) AS k WHERE {q(model._meta.pk.column)} <= {span[model]}"
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(values)} FROM {table}, "
+                f"generate_series(1, {copies}) AS k WHERE {pk} <= {span[model]}"
             )
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', "
