@@ -221,7 +221,7 @@ class CaseFilter(ReceivedBetween):
 
 # Up to this many matches are worked out once and listed, not matched again for the page
 # count and the page; a search that matches more (a letter or two) is left as a subquery.
-SEARCH_IDS_LISTED = 2000
+SEARCH_IDS_LISTED = 10000
 
 
 def search_q(text: str) -> Q:

@@ -20,11 +20,13 @@ from complaints.models import (
     Contact,
     Deadline,
     Document,
+    Element,
     ElementFinding,
     Event,
     LessonsLearnt,
     Letter,
     PanelMember,
+    Remedy,
     ServiceArea,
     Stage,
     Team,
@@ -149,7 +151,7 @@ def case_page_queryset() -> QuerySet[Case]:
             "element_findings",
             queryset=ElementFinding.objects.select_related("element", "finding"),
         ),
-        "remedies__kind",
+        Prefetch("remedies", queryset=Remedy.objects.select_related("kind")),
         "panel_members",
         "pauses",
     )
@@ -168,7 +170,7 @@ def case_page_queryset() -> QuerySet[Case]:
         "advocacy_provider",
     ).prefetch_related(
         Prefetch("stages", queryset=stages),
-        "elements__nature",
+        Prefetch("elements", queryset=Element.objects.select_related("nature")),
         "children",
         "outcome_sought",
         Prefetch("events", queryset=Event.objects.select_related("actor", "stage")),
@@ -182,9 +184,14 @@ def case_page_queryset() -> QuerySet[Case]:
                 "stage", "team", "submitted_by", "owed_by"
             ),
         ),
-        "ombudsman_cases__decision",
+        Prefetch("ombudsman_cases", queryset=_ombudsman_cases().select_related("decision")),
         Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
     )
+
+
+def _ombudsman_cases() -> QuerySet:
+    # The ombudsman app builds on this one, so its model is reached through the relation.
+    return Case._meta.get_field("ombudsman_cases").related_model.objects.all()
 
 
 @dataclass

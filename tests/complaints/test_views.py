@@ -653,3 +653,23 @@ def test_letter_text_is_not_html_escaped(officer, build):
     build.add_element(case, summary="The child's plan & review were changed.")
     letter = letters.response_letter_prepared(case, by=officer)
     assert "The child's plan & review were changed." in letter.body
+
+
+def test_a_session_in_use_stays_alive_and_is_written_once_a_minute(client, officer, settings):
+    from django.contrib.sessions.models import Session
+    from freezegun import freeze_time
+
+    client.force_login(officer)
+    start = dt.datetime.now()
+    with freeze_time(start):
+        assert client.get(reverse("home")).status_code == 200
+        expiry = Session.objects.get().expire_date
+    with freeze_time(start + dt.timedelta(seconds=30)):
+        assert client.get(reverse("home")).status_code == 200
+        assert Session.objects.get().expire_date == expiry  # not written again yet
+    # Used every two-thirds of the idle limit, it never lapses.
+    step = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE * 2 // 3)
+    for n in range(1, 4):
+        with freeze_time(start + n * step):
+            assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get().expire_date > expiry
