@@ -5,7 +5,8 @@ server), seeds the demo council with BENCH_SEED_CASES cases (default 2,000) thro
 import, and copies them in SQL up to BENCH_CASES (default 100,000; see bench/replicate.py).
 Then times the case list query, and the pages themselves through Django's test client
 (middleware, templates and all, no network): the case list with and without filters, a search,
-My work and a case page.
+My work and a case page. BENCH_REUSE=1 times the last seed again; BENCH_ONLY=pages,reporting,chase
+picks the parts.
 """
 
 import os
@@ -59,40 +60,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from accounts.models import User
-    from complaints.deadlines import working_days_left
-    from complaints.selectors import case_list
-
-    today = timezone.localdate()
-    for username in ["officer", "teammanager"]:
-        user = User.objects.get(username=username)
-        timings = []
-        for _ in range(21):
-            reset_queries()
-            with CaptureQueriesContext(connection) as queries:
-                t = time.perf_counter()
-                rows = [
-                    (
-                        c.reference,
-                        c.current_stage_id,
-                        c.next_due_on,
-                        working_days_left(c.next_due_on, today),
-                    )
-                    for c in case_list(user=user).order_by("-received_on")[:50]
-                ]
-                timings.append((time.perf_counter() - t) * 1000)
-        print(
-            f"case list page of {len(rows)} for {username}: median "
-            f"{statistics.median(timings):.1f} ms, {len(queries)} queries"
-        )
-
-    time_pages()
-    time_reporting()
-    time_chase()
+    parts = {"pages": time_pages, "reporting": time_reporting, "chase": time_chase}
+    for name in os.environ.get("BENCH_ONLY", ",".join(parts)).split(","):  # e.g. BENCH_ONLY=pages
+        parts[name]()
 
 
 def time_reporting() -> None:
@@ -232,7 +202,32 @@ def _median_ms(fn, runs: int = 21) -> tuple[float, object]:
     return statistics.median(timings), result
 
 
+def _floor_ms(captured, runs: int = 21) -> float:
+    """The floor under a figure: the same SELECTs the page ran, run bare on one cursor, with
+    no ORM, template or middleware around them."""
+    from django.db import connection
+
+    selects = []
+    for query in captured:
+        sql = query["sql"]
+        if sql.startswith("DECLARE"):  # a server-side cursor: its SELECT follows FOR
+            sql = sql[sql.index(" FOR ") + 5 :]
+        if sql.lstrip("(").startswith("SELECT"):
+            selects.append(sql)
+
+    def bare():
+        with connection.cursor() as cursor:
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    median, _ = _median_ms(bare, runs=runs)
+    return median
+
+
 def time_pages() -> None:
+    """Pages through Django's test client (middleware, templates and all, no network), each
+    beside its floor and with its query count."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -241,38 +236,41 @@ def time_pages() -> None:
     from complaints.models import Case
 
     stage_2 = Case.objects.filter(current_stage__level=2).order_by("-received_on").first()
+    surname = Case.objects.order_by("pk").first().complainant.name.split()[-1]
     pages = {
         "officer": [
-            ("case list", "/cases/", None),
+            ("case list, newest first", "/cases/", None),
             ("case list, in progress by due date", "/cases/?state=in_progress&sort=due", None),
+            ("case list, open cases", "/cases/?state=open", None),
             ("case list, overdue", "/cases/?overdue=on", None),
-            ("case list, search by surname", "/cases/", "Thornley"),
+            (f"case list, search by surname ({surname})", "/cases/", surname),
+            ("case list, search by reference", "/cases/", stage_2.reference),
             ("my work", "/", None),
             (f"case page ({stage_2.reference}, Stage 2)", f"/cases/{stage_2.reference}/", None),
         ],
-        "teammanager": [("case list", "/cases/", None), ("my work", "/", None)],
+        "teammanager": [("case list, newest first", "/cases/", None), ("my work", "/", None)],
     }
     for username, urls in pages.items():
         client = Client()
         client.force_login(User.objects.get(username=username))
         for label, url, search in urls:
-            if search:
-                client.post("/cases/", {"search": search})
-            else:
-                session = client.session
-                session.pop("case_search", None)
-                session.save()
+            session = client.session
+            session["case_search"] = search or ""
+            session.save()
 
             def get(url=url, client=client):
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code)
                 return response
 
-            client.get(url)  # warm
+            get()  # warm
             median, _ = _median_ms(get)
             with CaptureQueriesContext(connection) as queries:
                 get()
-            print(f"{username:12} {label}: median {median:.0f} ms, {len(queries)} queries")
+            print(
+                f"{username:12} {label}: median {median:.0f} ms, {len(queries)} queries "
+                f"(floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
+            )
 
 
 if __name__ == "__main__":
