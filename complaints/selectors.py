@@ -155,6 +155,8 @@ def case_page_queryset() -> QuerySet[Case]:
         "panel_members",
         "pauses",
     )
+    # Not joined: the refusal reason, repeat, call-back and advocate, which few cases have (an
+    # empty one costs no query). Each join costs PostgreSQL planning time on every page.
     return Case.objects.select_related(
         "complainant__relationship",
         "channel",
@@ -162,12 +164,8 @@ def case_page_queryset() -> QuerySet[Case]:
         "officer",
         "logged_by",
         "eligibility_ground",
-        "refusal_reason",
-        "repeat_of",
         "current_stage__team__manager",
         "current_stage__team__service",
-        "callback_by",
-        "advocacy_provider",
     ).prefetch_related(
         Prefetch("stages", queryset=stages),
         Prefetch("elements", queryset=Element.objects.select_related("nature")),
