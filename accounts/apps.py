@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from accounts import audit_trail
+        from accounts import audit_trail, permissions
 
         post_save.connect(audit_trail.note_save, dispatch_uid="accounts.audit_trail.note_save")
+        permissions.watch_roles()

@@ -18,6 +18,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from accounts.middleware import SIGNED_IN_WITH_IDP
+from accounts.permissions import CachedPermissions
 from accounts.roles import Role, roles_set
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def roles_from_claims(claims: dict) -> set[str]:
     return {mapping[g] for g in groups if g in mapping}
 
 
-class RoleMappingBackend(OIDCAuthenticationBackend):
+class RoleMappingBackend(CachedPermissions, OIDCAuthenticationBackend):
     def get_userinfo(self, access_token, id_token, payload):
         # Entra puts groups in the ID token and not in userinfo: read both. Both must be about
         # the same person (OIDC Core 5.3.2).

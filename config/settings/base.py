@@ -245,7 +245,7 @@ AXES_VERBOSE = False
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.permissions.CachedPermissionsBackend",  # ModelBackend, its answers cached
 ]
 
 # Two-factor sign-in (django-otp): an authenticator app's codes, and one-off backup codes.

@@ -59,7 +59,7 @@ def provider(live_server, settings):
         settings.AUTHENTICATION_BACKENDS = [
             "axes.backends.AxesStandaloneBackend",
             "accounts.oidc.RoleMappingBackend",
-            "django.contrib.auth.backends.ModelBackend",
+            "accounts.permissions.CachedPermissionsBackend",
         ]
         yield provider
 
