@@ -49,8 +49,8 @@ def deliver_notifications(ids: list[int] | None = None) -> dict:
 @worker_ready.connect
 def deliver_what_waits(**kwargs) -> None:
     """A worker that starts, perhaps in place of one killed mid-delivery, empties the outbox.
-    Beside another delivery it sends nothing twice: each message is re-read under its row lock
-    (on SQLite, in a write transaction taken at its start) before it is sent."""
+    Beside another delivery it sends nothing twice: it leaves alone the messages another worker
+    has claimed (a killed worker's, until its claim lapses; see chasing.deliver)."""
     deliver_notifications.delay()
 
 

@@ -135,6 +135,9 @@ class Notification(models.Model):
     fallback = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A worker delivering it holds it until then (database time); no other worker takes it
+    # meanwhile. Left behind by a worker that was killed, it lapses and the message goes later.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -356,6 +356,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 # How long a request waits to hand work to a worker; the periodic runs pick up the rest.
 BROKER_HANDOFF_SECONDS = 1.0
+# How long a worker holds the outbox messages it has taken to send; a killed worker's come back
+# after this (complaints.chasing.deliver).
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 300, minimum=5)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 600

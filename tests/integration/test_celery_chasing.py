@@ -8,9 +8,10 @@ import datetime as dt
 import time
 
 import pytest
+from django.db.models.functions import Now
 from freezegun import freeze_time
 
-from complaints import workflow
+from complaints import chasing, workflow
 from complaints.models import Case, ChaseRun, Notification
 from tests.complaints.test_chasing import SERVICE_TARGET, received_for_service_target
 from tests.integration.conftest import sent_mail, wait_for
@@ -85,8 +86,10 @@ def test_messages_queued_while_redis_is_down_go_out_once_it_is_back(
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(
-    council, broker, start_worker, mail_dir
+    council, broker, start_worker, mail_dir, monkeypatch
 ):
+    # The workers hold what they claim for 10 s rather than 5 minutes.
+    monkeypatch.setenv("OUTBOX_CLAIM_SECONDS", "10")
     worker = start_worker(email_backend="tests.integration.slow_email.Backend")
     broker.send_task("complaints.tasks.chase", args=[CHASE_DAY])
     wait_for(lambda: len(sent_mail(mail_dir)) >= 1, what="the first message")
@@ -98,6 +101,12 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(
     total = Notification.objects.count()
     sent_before = len(sent_mail(mail_dir))
     assert 0 < sent_before < total  # killed part-way
+    # What it had not sent is still its own until the claim lapses: no other delivery takes it.
+    unsent = Notification.objects.filter(status="pending")
+    assert unsent.exists()
+    assert not unsent.filter(claimed_until__isnull=True).exists()
+    assert chasing.deliver() == (0, 0)
+    wait_for(lambda: not unsent.filter(claimed_until__gt=Now()).exists(), what="the claim")
 
     # The task in hand was acknowledged on receipt: nothing waits on the broker's visibility
     # timeout (an hour). The worker that starts next sends the rest without being asked.
