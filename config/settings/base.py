@@ -376,6 +376,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Well inside OUTBOX_CLAIM_SECONDS: a mail server that hangs must not outlast a delivery's claim,
+# or the message in hand could go twice.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "complaints@council.example")
 # The complaints team's shared mailbox: a move's message whose people are not on the case goes
 # here instead (complaints.chasing).
