@@ -309,3 +309,35 @@ def test_the_actions_agreed_are_listed_with_their_progress_at_the_years_end(
     edition.refresh_from_db()
     frozen = edition.frozen["actions_agreed"]
     assert [len(frozen["this"]), len(frozen["before"])] == [2, 1]
+
+
+def test_each_chart_is_drawn_once_and_kept_for_the_next_render(edition, monkeypatch):
+    from reporting import charts
+    from reporting.annual_report import render_html
+
+    drawn = []
+    draw = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda fig: drawn.append(fig) or draw(fig))
+
+    first = render_html(edition)
+    charts_drawn = len(drawn)
+    again = render_html(edition)
+
+    assert charts_drawn >= 5
+    assert len(drawn) == charts_drawn  # none drawn again
+    assert again == first
+
+
+def test_a_chart_is_drawn_again_when_its_figures_change(monkeypatch):
+    from reporting import charts
+
+    drawn = []
+    draw = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda fig: drawn.append(fig) or draw(fig))
+
+    first = charts.bars(["Parent", "Child"], [12, "<5"])
+    assert charts.bars(["Parent", "Child"], [12, "<5"]) == first
+    assert len(drawn) == 1
+    charts.bars(["Parent", "Child"], [13, "<5"])
+    charts.trend(["24/25", "25/26"], {"Complaints": [12, 13]})
+    assert len(drawn) == 3
