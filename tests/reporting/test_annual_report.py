@@ -341,3 +341,34 @@ def test_a_chart_is_drawn_again_when_its_figures_change(monkeypatch):
     charts.bars(["Parent", "Child"], [13, "<5"])
     charts.trend(["24/25", "25/26"], {"Complaints": [12, 13]})
     assert len(drawn) == 3
+
+
+def test_each_table_is_printed_once_over_every_year_compared(edition):
+    from reporting.annual_report import edition_tables, report_context
+
+    raw = edition_tables(edition)
+    context = report_context(edition, raw)
+    in_body = [table for section in context["sections"] for table in section.tables]
+    in_appendix = [table for _, table in context["appendix"]]
+
+    printed = [table.key for table in in_body + in_appendix]
+    assert sorted(printed) == sorted(raw)  # every table, none twice
+    for table in in_body:
+        assert table.columns == raw[table.key].columns, table.key
+    pointed = [table.key for s in context["sections"] for table in s.in_appendix]
+    assert [table.key for table in in_appendix][: len(pointed)] == pointed
+
+
+def test_the_sections_point_to_the_appendix_by_its_tables_numbers(edition):
+    from reporting.annual_report import render_html
+
+    html = render_html(edition)
+
+    pointers = re.findall(r'<a class="govuk-link" href="#table-([\w-]+)">Table (A\d+): ', html)
+    captions = dict(
+        re.findall(r'id="table-([\w-]+)"><table[^>]*>\s*<caption[^>]*>Table (A\d+): ', html)
+    )
+    assert len(pointers) >= 10
+    assert all(captions[key] == number for key, number in pointers)
+    assert [int(n[1:]) for n in captions.values()] == list(range(1, len(captions) + 1))
+    assert html.count("target-counter(") == 1  # the contents page's alone
