@@ -3,6 +3,7 @@ FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 \
     fonts-dejavu-core fonts-liberation2 nodejs npm make \
  && rm -rf /var/lib/apt/lists/*
 

@@ -122,7 +122,9 @@ def time_reporting() -> None:
         f"{time.perf_counter() - started:.1f} s"
     )
     # A draft counts its five years and quarters unless the dashboard has just counted them;
-    # a published edition renders from the tables it froze.
+    # a published edition renders from the tables it froze. The render's own progress steps
+    # split its time: counting (or reading) the tables; the sections, charts and template;
+    # WeasyPrint's layout; writing the PDF.
     renders = [
         ("draft, counted", Edition(year=year), cache.clear),
         ("draft, its figures already in the cache", Edition(year=year), lambda: None),
@@ -132,18 +134,28 @@ def time_reporting() -> None:
             lambda: None,
         ),
     ]
+    phases = ["counting", "charts and template", "layout", "writing"]
     for label, edition, before in renders:
-        timings = []
+        runs = []
         for _ in range(3):  # a shared machine's noise is a second or more either way
             before()
+            marks = []
+
+            def mark(pct, step, marks=marks):
+                marks.append(time.perf_counter())
+
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
-                pdf = render_pdf(edition)
-            timings.append(time.perf_counter() - started)
+                pdf = render_pdf(edition, progress=mark)
+            ended = time.perf_counter()
+            runs.append([b - a for a, b in zip(marks, [*marks[1:], ended], strict=True)])
+            runs[-1].insert(0, ended - started)
+        total, *split = (statistics.median(column) for column in zip(*runs, strict=True))
         print(
-            f"annual report PDF for {year}, {label}: median {statistics.median(timings):.1f} s, "
-            f"slowest {max(timings):.1f} s of 3, {len(pdf) / 1024:.0f} KB, "
-            f"{len(queries)} queries"
+            f"annual report PDF for {year}, {label}: median {total:.1f} s of 3 "
+            f"(slowest {max(r[0] for r in runs):.1f} s; "
+            + ", ".join(f"{name} {t:.1f} s" for name, t in zip(phases, split, strict=True))
+            + f"), {len(pdf) / 1024:.0f} KB, {len(queries)} queries"
         )
 
 

@@ -29,7 +29,6 @@ from reporting.statistics import figures, recent_figures
 from reporting.tables import COUNT, Table, build, fewer_than, suppressed
 
 YEARS_COMPARED = 5
-BODY_YEARS = 3  # the body compares three years; the appendix all five
 STAGE_1 = (Procedure.STATUTORY, Level.LOCAL_RESOLUTION)
 
 Progress = Callable[[int, str], None]
@@ -43,6 +42,7 @@ class Section:
     narrative: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
     tables: list[Table] = field(default_factory=list)
     in_appendix: list[Table] = field(default_factory=list)  # the breakdowns only it gives
+    see_also: list[tuple[str, Table]] = field(default_factory=list)  # numbered in the appendix
     charts: list[tuple[str, str, str]] = field(default_factory=list)  # caption, data URI, alt
     extracts: list[str] = field(default_factory=list)
     code_assessment: list[dict] = field(default_factory=list)
@@ -271,11 +271,11 @@ def code_assessment(edition: Edition) -> list[dict]:
 
 
 def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = True):
-    """The report's sections with their tables suppressed for publication. As in the seed
-    reports, the body gives each section's main tables over three years; the finer breakdowns
-    are in the appendix alone, which gives every table over five."""
+    """The report's sections with their tables suppressed for publication. Each table is
+    printed once, over every year compared: the body gives each section's main tables, and
+    points to the appendix for the finer breakdowns."""
     threshold = edition.small_number_threshold
-    t = {key: suppressed(table, threshold).latest(BODY_YEARS) for key, table in raw.items()}
+    t = {key: suppressed(table, threshold) for key, table in raw.items()}
     text = {key: getattr(edition, key) for key in NARRATIVE_SECTIONS}
     timeliness = [t[k] for k in t if k.startswith("timeliness_")]
     sections = [
@@ -483,12 +483,11 @@ def report_context(edition: Edition, raw: dict[str, Table] | None = None, *, pro
     progress(35, "Drawing the charts")
     sections = report_sections(edition, raw)
     threshold = edition.small_number_threshold
-    appendix = [suppressed(table, threshold) for table in raw.values()]
     return {
         "edition": edition,
         "period": Period.year(edition.year),
         "sections": sections,
-        "appendix": appendix,
+        "appendix": appendix(sections, raw, threshold),
         "council_name": settings.COUNCIL_NAME,
         "complaints_contact": settings.COMPLAINTS_CONTACT,
         "rounding": rounding_statement(),
@@ -496,6 +495,24 @@ def report_context(edition: Edition, raw: dict[str, Table] | None = None, *, pro
         "fewer_than": fewer_than(threshold),
         "COUNT": COUNT,
     }
+
+
+def appendix(sections: list[Section], raw: dict[str, Table], threshold: int):
+    """The tables the body does not print, numbered A1, A2… in the order the sections point to
+    them, with any table no section names after them. The sections point by number rather than
+    by page: a page number would have WeasyPrint lay out each page pointing ahead twice more."""
+    pointed = {table.key: table for section in sections for table in section.in_appendix}
+    in_body = {table.key for section in sections for table in section.tables}
+    rest = [
+        suppressed(table, threshold)
+        for key, table in raw.items()
+        if key not in in_body and key not in pointed
+    ]
+    numbered = [(f"A{i}", table) for i, table in enumerate([*pointed.values(), *rest], 1)]
+    number = {table.key: n for n, table in numbered}
+    for section in sections:
+        section.see_also = [(number[table.key], table) for table in section.in_appendix]
+    return numbered
 
 
 def render_html(edition: Edition) -> str:

@@ -4,12 +4,21 @@ zoom. Every chart sits beside or above the table it draws, which is its accessib
 Text stays text in the SVG (svg.fonttype "none"), so the PDF's words can be searched and read
 by a screen reader's PDF tools. A suppressed figure ("fewer than 5") gets no bar: its length
 would give the number away.
+
+A chart depends on its figures alone, so each is drawn once and kept in the cache under them
+(and this module's code): a published edition's charts never change, and a draft's change only
+with its figures. Drawing is about a second of a report's render.
 """
 
+import functools
+import hashlib
 import io
+import json
 import textwrap
+from pathlib import Path
 
 import matplotlib
+from django.core.cache import cache
 
 matplotlib.use("svg")
 
@@ -30,6 +39,26 @@ _STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+KEPT = 30 * 24 * 60 * 60  # seconds; a key names the figures, so a kept chart is never stale
+_DRAWING = hashlib.sha256(
+    Path(__file__).read_bytes() + matplotlib.__version__.encode()
+).hexdigest()
+
+
+def _drawn_once(draw):
+    @functools.wraps(draw)
+    def kept(*args, **kwargs) -> str:
+        inputs = json.dumps([draw.__name__, args, kwargs], sort_keys=True, default=str)
+        key = "chart:" + hashlib.sha256((_DRAWING + inputs).encode()).hexdigest()
+        svg = cache.get(key)
+        if svg is None:
+            svg = draw(*args, **kwargs)
+            cache.set(key, svg, KEPT)
+        return svg
+
+    return kept
 
 
 def _svg(fig) -> str:
@@ -62,6 +91,7 @@ def describe_trend(periods: list[str], series: dict[str, list]) -> str:
     return "Column chart by year. " + "; ".join(parts) + "."
 
 
+@_drawn_once
 def bars(labels: list[str], values: list, *, unit: str = "") -> str:
     """Horizontal bars, largest first as listed; a value that is text is written, not drawn."""
     with plt.rc_context(_STYLE):
@@ -81,6 +111,7 @@ def bars(labels: list[str], values: list, *, unit: str = "") -> str:
         return _svg(fig)
 
 
+@_drawn_once
 def trend(periods: list[str], series: dict[str, list]) -> str:
     """Columns per period (oldest first) for a few series, as the seeds chart year on year."""
     with plt.rc_context(_STYLE):

@@ -309,3 +309,66 @@ def test_the_actions_agreed_are_listed_with_their_progress_at_the_years_end(
     edition.refresh_from_db()
     frozen = edition.frozen["actions_agreed"]
     assert [len(frozen["this"]), len(frozen["before"])] == [2, 1]
+
+
+def test_each_chart_is_drawn_once_and_kept_for_the_next_render(edition, monkeypatch):
+    from reporting import charts
+    from reporting.annual_report import render_html
+
+    drawn = []
+    draw = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda fig: drawn.append(fig) or draw(fig))
+
+    first = render_html(edition)
+    charts_drawn = len(drawn)
+    again = render_html(edition)
+
+    assert charts_drawn >= 5
+    assert len(drawn) == charts_drawn  # none drawn again
+    assert again == first
+
+
+def test_a_chart_is_drawn_again_when_its_figures_change(monkeypatch):
+    from reporting import charts
+
+    drawn = []
+    draw = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda fig: drawn.append(fig) or draw(fig))
+
+    first = charts.bars(["Parent", "Child"], [12, "<5"])
+    assert charts.bars(["Parent", "Child"], [12, "<5"]) == first
+    assert len(drawn) == 1
+    charts.bars(["Parent", "Child"], [13, "<5"])
+    charts.trend(["24/25", "25/26"], {"Complaints": [12, 13]})
+    assert len(drawn) == 3
+
+
+def test_each_table_is_printed_once_over_every_year_compared(edition):
+    from reporting.annual_report import edition_tables, report_context
+
+    raw = edition_tables(edition)
+    context = report_context(edition, raw)
+    in_body = [table for section in context["sections"] for table in section.tables]
+    in_appendix = [table for _, table in context["appendix"]]
+
+    printed = [table.key for table in in_body + in_appendix]
+    assert sorted(printed) == sorted(raw)  # every table, none twice
+    for table in in_body:
+        assert table.columns == raw[table.key].columns, table.key
+    pointed = [table.key for s in context["sections"] for table in s.in_appendix]
+    assert [table.key for table in in_appendix][: len(pointed)] == pointed
+
+
+def test_the_sections_point_to_the_appendix_by_its_tables_numbers(edition):
+    from reporting.annual_report import render_html
+
+    html = render_html(edition)
+
+    pointers = re.findall(r'<a class="govuk-link" href="#table-([\w-]+)">Table (A\d+): ', html)
+    captions = dict(
+        re.findall(r'id="table-([\w-]+)"><table[^>]*>\s*<caption[^>]*>Table (A\d+): ', html)
+    )
+    assert len(pointers) >= 10
+    assert all(captions[key] == number for key, number in pointers)
+    assert [int(n[1:]) for n in captions.values()] == list(range(1, len(captions) + 1))
+    assert html.count("target-counter(") == 1  # the contents page's alone
