@@ -41,6 +41,7 @@ counted. A draft annual report reads the same; publishing counts afresh.
 """
 
 import bisect
+import copy
 import datetime as dt
 import logging
 import uuid
@@ -52,6 +53,7 @@ from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
 from functools import reduce
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case as Switch
@@ -284,26 +286,25 @@ def figures(
     """The figures for each of `periods`, in the order given, counted as `counting` says.
     They must not overlap, except that a financial year may come with its four quarters: it is
     then their sum, not counted again (but for what is as at its last day)."""
+    if not periods:
+        return []
     summed = [p for p in periods if p.quarters() and set(p.quarters()) <= set(periods)]
     parts = [p for p in periods if p not in summed]
     _check_apart(parts)
     counted = [Figures(period=p, counting=counting) for p in parts]
     area = service_area.pk if service_area is not None else None
-    if parts:
-        for fill in _FILLERS:
-            fill(counted, parts, area)
+    for fill in _FILLERS:
+        fill(counted, parts, area)
     by_period = {f.period: f for f in counted}
     for year in summed:
         by_period[year] = _summed([by_period[q] for q in year.quarters()], year)
-    if summed:
-        years = [by_period[year] for year in summed]
-        _fill_ongoing(years, summed, area)  # as at the year's end, not the quarters' sum
-    now = timezone.now()
     result = [by_period[p] for p in periods]
+    # What is as at a period's last day, a year's too, and the Ombudsman's figures are counted
+    # for every period at once: each period is one more column of the same query.
+    for fill in _EACH_PERIOD:
+        fill(result, periods, area)
+    now = timezone.now()
     for f in result:
-        f.ombudsman = annual_letter_figures(
-            start=f.period.start, end=f.period.end, service_area=service_area
-        )
         f.counted_at = now
     return result
 
@@ -324,7 +325,10 @@ def _plus(a, b):
         return total
     if isinstance(a, dict):
         keys = [*a, *(k for k in b if k not in a)]
-        return {k: _plus(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in keys}
+        return {
+            k: _plus(a[k], b[k]) if k in a and k in b else copy.deepcopy(a.get(k, b.get(k)))
+            for k in keys
+        }
     if isinstance(a, list):
         return [x + y for x, y in zip(a, b, strict=True)]
     if isinstance(a, Timeliness):
@@ -763,7 +767,6 @@ def _fill_timeliness(counted, periods, area):
     for bucket, procedure, level, n in _grouped(withdrawn, "case__procedure", "level"):
         if (procedure, level) in counted[bucket].timeliness:
             counted[bucket].timeliness[(procedure, level)].withdrawn += n
-    _fill_ongoing(counted, periods, area)
     completed = _stages_counted(Stage.objects.all(), "responded_on", periods, area, basis)
     rows = list(
         completed.values_list(
@@ -795,39 +798,37 @@ def _fill_ongoing(counted, periods, area):
     """Stages not yet answered: on the intake basis, the period's complaints' stages with no
     response or withdrawal yet; on the completions basis, every stage open on the period's
     last day, as it stood then."""
-    for f in counted:
-        for t in f.timeliness.values():
-            t.ongoing = 0
     stages = Stage.objects.all()
     if area is not None:
         stages = stages.filter(case__service_area=area)
     if counted[0].counting.basis == Basis.INTAKE:
-        unanswered = stages.filter(responded_on__isnull=True, withdrawn_on__isnull=True)
-        rows = _in_periods(unanswered, "case__received_on", periods, None, "")
-        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
-            if (procedure, level) in counted[bucket].timeliness:
-                counted[bucket].timeliness[(procedure, level)].ongoing += n
-        return
-
-    def open_on(day):
-        return (
+        stages = stages.filter(
+            responded_on__isnull=True,
+            withdrawn_on__isnull=True,
+            case__received_on__gte=min(p.start for p in periods),
+            case__received_on__lte=max(p.end for p in periods),
+        )
+        ongoing = [Q(case__received_on__range=(p.start, p.end)) for p in periods]
+    else:
+        ends = [p.end for p in periods]
+        stages = (
+            stages.filter(requested_on__lte=max(ends))
+            .exclude(responded_on__lt=min(ends))
+            .exclude(withdrawn_on__lt=min(ends))
+        )
+        ongoing = [
             Q(requested_on__lte=day)
             & (Q(responded_on__isnull=True) | Q(responded_on__gt=day))
             & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
-        )
-
-    ends = [p.end for p in periods]
-    counts = {f"open{i}": Count("pk", filter=open_on(day)) for i, day in enumerate(ends)}
-    rows = (
-        stages.filter(requested_on__lte=max(ends))
-        .exclude(responded_on__lt=min(ends))
-        .exclude(withdrawn_on__lt=min(ends))
-        .values_list("case__procedure", "level")
-        .annotate(**counts)
-        .order_by()
-    )
-    for procedure, level, *open_counts in rows:
-        for f, n in zip(counted, open_counts, strict=True):
+            for day in ends
+        ]
+    counts = {f"ongoing{i}": Count("pk", filter=q) for i, q in enumerate(ongoing)}
+    for f in counted:
+        for t in f.timeliness.values():
+            t.ongoing = 0
+    rows = stages.values_list("case__procedure", "level").annotate(**counts).order_by()
+    for procedure, level, *ongoing_counts in rows:
+        for f, n in zip(counted, ongoing_counts, strict=True):
             if (procedure, level) in f.timeliness:
                 f.timeliness[(procedure, level)].ongoing += n
 
@@ -935,38 +936,53 @@ def _fill_learning(counted, periods, area):
     rows = forms.values_list("bucket").annotate(**RETURN_COUNTS)
     for bucket, owed, returned, on_time in rows.order_by():
         counted[bucket].lessons = ReturnRate(owed, returned, on_time, owed - returned)
-    agreed = _in_periods(
-        AgreedAction.objects.all(), "created_at__date", periods, area, "case__service_area"
-    )
-    for bucket, n in _grouped(agreed):
-        counted[bucket].actions_agreed = n
-    done = _in_periods(
-        AgreedAction.objects.filter(status=AgreedAction.Status.DONE),
-        "completed_on",
-        periods,
-        area,
-        "case__service_area",
-    )
-    for bucket, n in _grouped(done):
-        counted[bucket].actions_completed = n
-    first = min(p.start for p in periods) - dt.timedelta(days=366)
+
+
+def _fill_actions(counted, periods, area):
+    """Actions agreed and completed in each period, and as at its last day the progress of
+    those agreed in it and of those agreed in the year before it."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
     actions = AgreedAction.objects.filter(
-        created_at__date__gte=first, created_at__date__lte=max(p.end for p in periods)
+        Q(created_at__date__gte=first - YEAR_BEFORE, created_at__date__lte=last)
+        | Q(status=AgreedAction.Status.DONE, completed_on__gte=first, completed_on__lte=last)
     )
     if area is not None:
         actions = actions.filter(case__service_area=area)
-    rows = list(actions.values_list("created_at", "due_on", "completed_on").order_by())
+    rows = list(actions.values_list("created_at__date", "due_on", "completed_on", "status"))
+    agreed, due = _ordinals(r[0] for r in rows), _ordinals(r[1] for r in rows)
+    completed = _ordinals(r[2] for r in rows)  # never: after every period
+    status_done = np.array([r[3] == AgreedAction.Status.DONE for r in rows], dtype=bool)
     for f, period in zip(counted, periods, strict=True):
-        year_before = (period.start - dt.timedelta(days=365), period.start - dt.timedelta(days=1))
-        for created_at, due_on, completed_on in rows:
-            agreed = timezone.localtime(created_at).date()
-            done = completed_on is not None and completed_on <= period.end
-            if period.start <= agreed <= period.end:
-                f.actions_progress[
-                    "done" if done else ("overdue" if due_on <= period.end else "open")
-                ] += 1
-            elif year_before[0] <= agreed <= year_before[1]:
-                f.actions_progress["earlier_done" if done else "earlier_open"] += 1
+        start, end = period.start.toordinal(), period.end.toordinal()
+        this = (agreed >= start) & (agreed <= end)
+        year_before = (agreed >= start - YEAR_BEFORE.days) & (agreed < start)
+        done = completed <= end
+        f.actions_agreed = int(this.sum())
+        f.actions_completed = int((status_done & (completed >= start) & done).sum())
+        progress = {
+            "done": this & done,
+            "open": this & ~done & (due > end),
+            "overdue": this & ~done & (due <= end),
+            "earlier_done": year_before & done,
+            "earlier_open": year_before & ~done,
+        }
+        f.actions_progress = Counter({k: int(m.sum()) for k, m in progress.items() if m.any()})
+
+
+YEAR_BEFORE = dt.timedelta(days=365)  # the actions "agreed the year before" a period
+
+
+def _ordinals(dates) -> np.ndarray:
+    """Dates as day numbers; no date as a day after every period."""
+    return np.fromiter(
+        (d.toordinal() if d is not None else dt.date.max.toordinal() for d in dates),
+        dtype=np.int64,
+    )
+
+
+def _fill_ombudsman(counted, periods, area):
+    for f, period in zip(counted, periods, strict=True):
+        f.ombudsman = annual_letter_figures(start=period.start, end=period.end, service_area=area)
 
 
 # What became of a complaint received, in the order councils list it. Findings keep their
@@ -1038,3 +1054,5 @@ _FILLERS = [
     _fill_compliments,
     _fill_learning,
 ]
+# Counted for each period asked for, a financial year with its quarters too.
+_EACH_PERIOD = [_fill_ongoing, _fill_actions, _fill_ombudsman]
