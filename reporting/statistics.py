@@ -96,7 +96,7 @@ from complaints.rounding import average, percent
 from complaints.selectors import COMPLAINT_RECEIVED
 from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
-from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
+from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures_for
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 
 logger = logging.getLogger(__name__)
@@ -981,8 +981,9 @@ def _ordinals(dates) -> np.ndarray:
 
 
 def _fill_ombudsman(counted, periods, area):
-    for f, period in zip(counted, periods, strict=True):
-        f.ombudsman = annual_letter_figures(start=period.start, end=period.end, service_area=area)
+    ombudsman = annual_letter_figures_for([(p.start, p.end) for p in periods], service_area=area)
+    for f, letter in zip(counted, ombudsman, strict=True):
+        f.ombudsman = letter
 
 
 # What became of a complaint received, in the order councils list it. Findings keep their
