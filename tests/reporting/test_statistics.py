@@ -324,3 +324,12 @@ def test_periods_counted_together_are_counted_as_each_alone(council, counting, a
     for counted in together:
         alone = figures_for(counted.period, service_area=area, counting=counting)
         assert replace(counted, counted_at=None) == replace(alone, counted_at=None)
+
+
+def test_a_complaint_reopened_at_a_stage_it_had_keeps_its_first_answer(council):
+    before = figures_for(Y, service_area=council.area).complaint_outcomes
+    reopened = council.case(dt.date(2025, 6, 2))
+    council.stage(reopened, 1, dt.date(2025, 6, 2), dt.date(2025, 6, 16), "upheld")
+    council.stage(reopened, 1, dt.date(2025, 11, 3))  # sent back by the Ombudsman as premature
+    after = figures_for(Y, service_area=council.area).complaint_outcomes
+    assert after - before == {(S, "upheld"): 1}
