@@ -18,10 +18,12 @@ Counting rules (following the LGSCO's "interpreting local authority statistics")
 """
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Q
 
 from complaints.rounding import percent
 from ombudsman.models import Decision, OmbudsmanCase, Recommendation
@@ -49,52 +51,106 @@ class AnnualLetterFigures:
 def annual_letter_figures(
     *, start: dt.date, end: dt.date, service_area=None
 ) -> AnnualLetterFigures:
-    cases = OmbudsmanCase.objects.all()
+    return annual_letter_figures_for([(start, end)], service_area=service_area)[0]
+
+
+def annual_letter_figures_for(
+    periods: Sequence[tuple[dt.date, dt.date]], *, service_area=None
+) -> list[AnnualLetterFigures]:
+    """The figures for each (start, end), from one read of the cases received or decided in
+    any of them and one of their recommendations: a council has a few dozen a year."""
+    first, last = min(start for start, _ in periods), max(end for _, end in periods)
+    cases = OmbudsmanCase.objects.filter(
+        Q(received_on__range=(first, last)) | Q(decision_on__range=(first, last))
+    )
     if service_area is not None:
         cases = cases.filter(service_area=service_area)
-    received = cases.filter(received_on__range=(start, end)).count()
-    of_received = cases.filter(
-        received_on__range=(start, end), decision__isnull=False, decision_on__lte=end
+    rows = list(
+        cases.values_list(
+            "pk",
+            "received_on",
+            "decision_on",
+            "decision__group",
+            "decision__remedied_by_council",
+            "remedied_before_decision",
+        ).order_by()
     )
-    of_received_by_group = dict(
-        of_received.values_list("decision__group").annotate(n=Count("pk")).order_by()
-    )
-    decided = cases.filter(decision_on__range=(start, end), decision__isnull=False)
-    by_group = dict(decided.values_list("decision__group").annotate(n=Count("pk")).order_by())
-    upheld_cases = decided.filter(decision__group=Decision.Group.UPHELD)
-    upheld = by_group.get(Decision.Group.UPHELD, 0)
-    investigated = upheld + by_group.get(Decision.Group.NOT_UPHELD, 0)
+    recommendations = defaultdict(list)
+    for row in Recommendation.objects.filter(ombudsman_case__in=cases.values("pk")).values_list(
+        "ombudsman_case",
+        "due_on",
+        "completed_on",
+        "amount",
+        "kind__requires_amount",
+        "kind__service_improvement",
+    ):
+        recommendations[row[0]].append(_Recommendation(*row[1:]))
+    return [
+        _figures([_Case(*row[1:], recommendations[row[0]]) for row in rows], *p) for p in periods
+    ]
 
-    due_upheld = upheld_cases.filter(recommendations__due_on__lte=end).distinct()
-    late_or_open = Recommendation.objects.filter(
-        Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_on")),
-        ombudsman_case__in=due_upheld,
-    ).values("ombudsman_case")
-    with_recommendations = due_upheld.count()
-    complied = due_upheld.exclude(pk__in=late_or_open).count()
 
-    recommendations = Recommendation.objects.filter(ombudsman_case__in=decided)
-    total = recommendations.filter(kind__requires_amount=True).aggregate(total=Sum("amount"))
-    payments = Decimal(total["total"] or 0).quantize(Decimal("0.01"))
-    remedied = upheld_cases.filter(
-        Q(decision__remedied_by_council=True) | Q(remedied_before_decision=True)
-    ).count()
+@dataclass(frozen=True)
+class _Recommendation:
+    due_on: dt.date
+    completed_on: dt.date | None
+    amount: Decimal | None
+    requires_amount: bool
+    service_improvement: bool
+
+    @property
+    def complied(self) -> bool:
+        """Complied with by its due date."""
+        return self.completed_on is not None and self.completed_on <= self.due_on
+
+
+@dataclass(frozen=True)
+class _Case:
+    received_on: dt.date
+    decision_on: dt.date | None
+    group: str | None  # the decision's
+    remedied_by_council: bool | None  # the decision says so
+    remedied_before_decision: bool
+    recommendations: list[_Recommendation]
+
+    def decided_by(self, day: dt.date) -> bool:
+        return self.group is not None and self.decision_on is not None and self.decision_on <= day
+
+
+def _figures(cases: list[_Case], start: dt.date, end: dt.date) -> AnnualLetterFigures:
+    received = [c for c in cases if start <= c.received_on <= end]
+    of_received_by_group = Counter(c.group for c in received if c.decided_by(end))
+    decided = [c for c in cases if c.decided_by(end) and c.decision_on >= start]
+    by_group = Counter(c.group for c in decided)
+    upheld_cases = [c for c in decided if c.group == Decision.Group.UPHELD]
+    upheld = len(upheld_cases)
+    investigated = upheld + by_group[Decision.Group.NOT_UPHELD]
+    # Every recommendation of an upheld case with one due by the period's end must have been
+    # complied with by its own due date.
+    due_upheld = [c for c in upheld_cases if any(r.due_on <= end for r in c.recommendations)]
+    complied = sum(all(r.complied for r in c.recommendations) for c in due_upheld)
+    decided_recommendations = [r for c in decided for r in c.recommendations]
+    payments = sum(
+        (r.amount for r in decided_recommendations if r.requires_amount and r.amount is not None),
+        Decimal("0"),
+    ).quantize(Decimal("0.01"))
+    remedied = sum(bool(c.remedied_by_council or c.remedied_before_decision) for c in upheld_cases)
     return AnnualLetterFigures(
-        received=received,
-        decided=sum(by_group.values()),
+        received=len(received),
+        decided=len(decided),
         investigated=investigated,
         upheld=upheld,
         uphold_rate=percent(upheld, investigated),
-        with_recommendations=with_recommendations,
+        with_recommendations=len(due_upheld),
         complied=complied,
-        compliance_rate=percent(complied, with_recommendations),
+        compliance_rate=percent(complied, len(due_upheld)),
         remedied_by_council=remedied,
         remedied_share=percent(remedied, upheld),
         payments=payments,
-        learning_identified=recommendations.filter(kind__service_improvement=True).count(),
-        decided_by_group=by_group,
+        learning_identified=sum(r.service_improvement for r in decided_recommendations),
+        decided_by_group=dict(by_group),
         decided_of_received=sum(of_received_by_group.values()),
-        decided_of_received_by_group=of_received_by_group,
+        decided_of_received_by_group=dict(of_received_by_group),
     )
 
 

@@ -41,6 +41,7 @@ counted. A draft annual report reads the same; publishing counts afresh.
 """
 
 import bisect
+import copy
 import datetime as dt
 import logging
 import uuid
@@ -51,13 +52,17 @@ from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
 from functools import reduce
+from operator import or_
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case as Switch
+from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -67,7 +72,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models import Case as Switch
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -94,7 +99,7 @@ from complaints.rounding import average, percent
 from complaints.selectors import COMPLAINT_RECEIVED
 from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
-from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures
+from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures_for
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
 
 logger = logging.getLogger(__name__)
@@ -284,28 +289,41 @@ def figures(
     """The figures for each of `periods`, in the order given, counted as `counting` says.
     They must not overlap, except that a financial year may come with its four quarters: it is
     then their sum, not counted again (but for what is as at its last day)."""
+    if not periods:
+        return []
     summed = [p for p in periods if p.quarters() and set(p.quarters()) <= set(periods)]
     parts = [p for p in periods if p not in summed]
     _check_apart(parts)
     counted = [Figures(period=p, counting=counting) for p in parts]
     area = service_area.pk if service_area is not None else None
-    if parts:
+    with _planned_plainly():
         for fill in _FILLERS:
             fill(counted, parts, area)
     by_period = {f.period: f for f in counted}
     for year in summed:
         by_period[year] = _summed([by_period[q] for q in year.quarters()], year)
-    if summed:
-        years = [by_period[year] for year in summed]
-        _fill_ongoing(years, summed, area)  # as at the year's end, not the quarters' sum
-    now = timezone.now()
     result = [by_period[p] for p in periods]
+    # What is as at a period's last day, a year's too, and the Ombudsman's figures are counted
+    # for every period at once: each period is one more column of the same query.
+    with _planned_plainly():
+        for fill in _EACH_PERIOD:
+            fill(result, periods, area)
+    now = timezone.now()
     for f in result:
-        f.ombudsman = annual_letter_figures(
-            start=f.period.start, end=f.period.end, service_area=service_area
-        )
         f.counted_at = now
     return result
+
+
+@contextmanager
+def _planned_plainly():
+    """PostgreSQL compiles (JIT) a query whose plan it guesses costly. These take a fraction of
+    a second each, and compiling one took longer than running it (a second, for one), so they
+    run without."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _summed(parts: list[Figures], period: Period) -> Figures:
@@ -324,7 +342,10 @@ def _plus(a, b):
         return total
     if isinstance(a, dict):
         keys = [*a, *(k for k in b if k not in a)]
-        return {k: _plus(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in keys}
+        return {
+            k: _plus(a[k], b[k]) if k in a and k in b else copy.deepcopy(a.get(k, b.get(k)))
+            for k in keys
+        }
     if isinstance(a, list):
         return [x + y for x, y in zip(a, b, strict=True)]
     if isinstance(a, Timeliness):
@@ -530,22 +551,40 @@ def _check_apart(periods: Sequence[Period]) -> None:
             raise ValueError(f"{earlier.label} and {later.label} overlap.")
 
 
-def _in_periods(queryset: QuerySet, date_field: str, periods, area, area_path: str) -> QuerySet:
-    """Rows whose `date_field` falls in one of the periods, labelled with its index."""
-    bucket = Switch(
+def _spans(periods) -> list[tuple[dt.date, dt.date]]:
+    """The periods' dates as few ranges as they make: touching periods joined."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for p in sorted(periods, key=lambda p: p.start):
+        if spans and p.start <= spans[-1][1] + dt.timedelta(days=1):
+            spans[-1] = (spans[-1][0], max(spans[-1][1], p.end))
+        else:
+            spans.append((p.start, p.end))
+    return spans
+
+
+def _within(date_field: str, periods) -> Q:
+    """The date falls in one of the periods (a quarter's dashboard reads three quarters of
+    cases, not the three years from the first to the last)."""
+    return reduce(or_, [Q(**{f"{date_field}__range": span}) for span in _spans(periods)])
+
+
+def _bucket(date_field: str, periods) -> Switch:
+    """The index of the period the date falls in; null in none."""
+    return Switch(
         *[
             When(**{f"{date_field}__range": (p.start, p.end)}, then=Value(i))
             for i, p in enumerate(periods)
         ],
         output_field=IntegerField(),
     )
-    queryset = queryset.filter(
-        **{f"{date_field}__gte": min(p.start for p in periods)},
-        **{f"{date_field}__lte": max(p.end for p in periods)},
-    )
+
+
+def _in_periods(queryset: QuerySet, date_field: str, periods, area, area_path: str) -> QuerySet:
+    """Rows whose `date_field` falls in one of the periods, labelled with its index."""
+    queryset = queryset.filter(_within(date_field, periods))
     if area is not None:
         queryset = queryset.filter(**{area_path: area})
-    return queryset.annotate(bucket=bucket).exclude(bucket=None)
+    return queryset.annotate(bucket=_bucket(date_field, periods))
 
 
 def _grouped(queryset, *group, measure=None):
@@ -559,41 +598,80 @@ def _complaints():
     return Case.objects.filter(COMPLAINT_RECEIVED)
 
 
-def _stages_counted(queryset, fact, periods, area, basis, to_stage=""):
-    """Stage rows for the basis: by the date of `fact` (completions), or by the date the case
-    was received, if the fact happened at all (intake). `to_stage` is the path to the stage."""
-    if basis == Basis.INTAKE:
-        if fact != "requested_on":
-            queryset = queryset.filter(**{f"{to_stage}{fact}__isnull": False})
-        fact = "case__received_on"
-    return _in_periods(
-        queryset, f"{to_stage}{fact}", periods, area, f"{to_stage}case__service_area"
+def _of_case(q: Q) -> Q:
+    """A condition on a case, for rows that have one (`case__…`)."""
+    return Q(
+        *[_of_case(c) if isinstance(c, Q) else (f"case__{c[0]}", c[1]) for c in q.children],
+        _connector=q.connector,
+        _negated=q.negated,
     )
+
+
+def _fact(fact: str, periods, basis: str, to_stage: str = ""):
+    """Where a stage's `fact` (requested_on, responded_on or withdrawn_on) is counted: the
+    period its date falls in, or on the intake basis the period its case was received in, if
+    the fact happened at all. The period's index (null in none), and the condition that there
+    is one. `to_stage` is the path to the stage."""
+    if basis == Basis.INTAKE:
+        received = f"{to_stage}case__received_on"
+        if fact == "requested_on":
+            return _bucket(received, periods), _within(received, periods)
+        happened = Q(**{f"{to_stage}{fact}__isnull": False})
+        return (
+            Switch(When(happened, then=_bucket(received, periods)), output_field=IntegerField()),
+            happened & _within(received, periods),
+        )
+    return _bucket(f"{to_stage}{fact}", periods), _within(f"{to_stage}{fact}", periods)
+
+
+def _stages_counted(queryset, fact, periods, area, basis, to_stage=""):
+    """Stage rows for the basis (_fact), labelled with their period's index."""
+    bucket, within = _fact(fact, periods, basis, to_stage)
+    queryset = queryset.filter(within)
+    if area is not None:
+        queryset = queryset.filter(**{f"{to_stage}case__service_area": area})
+    return queryset.annotate(bucket=bucket)
 
 
 def _fill_representations(counted, periods, area):
+    """Representations by kind; complaints received, the kinds they came in as, refusals and
+    call-back requests; and what became of complaints refused or with no stage yet (of the
+    rest in _fill_complaint_outcomes), all in one pass over the period's cases."""
     cases = _in_periods(Case.objects.all(), "received_on", periods, area, "service_area")
-    refused = Q(refusal_reason__isnull=False)
-    rows = cases.values_list("bucket", "kind", "procedure").annotate(
-        n=Count("pk"), refused=Count("pk", filter=refused)
-    )
-    for bucket, kind, procedure, n, refused_n in rows.order_by():
-        counted[bucket].representations[kind] += n
-        if procedure or kind == Case.Kind.COMPLAINT:
-            counted[bucket].complaints[procedure] += n
-        if procedure and n > refused_n:
-            counted[bucket].accepted_from[kind] += n - refused_n
-    for bucket, reason, n in _grouped(cases.filter(refused), "refusal_reason__label"):
-        counted[bucket].refusals[reason] += n
-    # A call-back request that became a complaint keeps its outcome, so it is still counted.
-    call_backs = cases.filter(Q(kind=Case.Kind.CALL_BACK) | ~Q(callback_outcome=""))
-    for bucket, outcome, n in _grouped(call_backs, "callback_outcome"):
-        counted[bucket].call_backs[outcome] += n
+    rows = cases.values_list(
+        "bucket",
+        "kind",
+        "procedure",
+        "refusal_reason__label",
+        "callback_outcome",
+        "state",
+        Exists(Stage.objects.filter(case=OuterRef("pk"))),
+    ).annotate(n=Count("pk"))
+    for bucket, kind, procedure, refusal, call_back, state, has_stage, n in rows.order_by():
+        f = counted[bucket]
+        f.representations[kind] += n
+        if procedure or kind == Case.Kind.COMPLAINT:  # COMPLAINT_RECEIVED
+            f.complaints[procedure] += n
+            if refusal is not None:
+                f.complaint_outcomes[(procedure, Finding.Group.UNABLE_TO_PROCEED)] += n
+                f.unable_reasons[(procedure, refusal)] += n
+            elif not has_stage:
+                outcome = "withdrawn_before" if state == Case.State.WITHDRAWN else "ongoing"
+                f.complaint_outcomes[(procedure, outcome)] += n
+        if procedure and refusal is None:
+            f.accepted_from[kind] += n
+        if refusal is not None:
+            f.refusals[refusal] += n
+        # A call-back request that became a complaint keeps its outcome, so it is still counted.
+        if kind == Case.Kind.CALL_BACK or call_back:
+            f.call_backs[call_back] += n
 
 
 def _fill_complaint_profile(counted, periods, area):
     complaints = _in_periods(_complaints(), "received_on", periods, area, "service_area")
-    # One pass for the profile and the advocacy counts, one for the five equality answers.
+    # One pass for the profile, the advocacy counts and joint complaints, one for the five
+    # equality answers.
+    joint = Exists(Case.joint_service_areas.through.objects.filter(case=OuterRef("pk")))
     rows = complaints.values_list(
         "bucket",
         "procedure",
@@ -601,6 +679,7 @@ def _fill_complaint_profile(counted, periods, area):
         "complainant__relationship__label",
         "channel__label",
         "via",
+        "advocacy_provider__label",
     ).annotate(
         n=Count("pk"),
         children=Count("pk", filter=Q(complainant__relationship__is_child=True)),
@@ -608,19 +687,25 @@ def _fill_complaint_profile(counted, periods, area):
         offered=Count("pk", filter=Q(advocacy_offered_on__isnull=False)),
         accepted=Count("pk", filter=Q(advocacy_accepted=True)),
         referred=Count("pk", filter=Q(advocacy_referred_on__isnull=False)),
+        joint=Count("pk", filter=Q(joint)),
     )
-    for bucket, procedure, service, relationship, channel, via, n, *advocacy in rows.order_by():
-        counted[bucket].service_areas[(procedure, service or NOT_RECORDED)] += n
-        p = counted[bucket].profiles[profile_of(procedure)]
+    for bucket, procedure, service, relationship, channel, via, provider, n, *also in rows:
+        f = counted[bucket]
+        f.service_areas[(procedure, service or NOT_RECORDED)] += n
+        p = f.profiles[profile_of(procedure)]
         p.relationships[relationship] += n
         p.channels[channel] += n
         p.routes[via] += n
-        children, behalf, offered, accepted, referred = advocacy
+        children, behalf, offered, accepted, referred, joint_n = also
         p.from_children += children
         p.on_behalf_of_child += behalf
         p.advocacy_offered += offered
         p.advocacy_accepted += accepted
         p.advocacy_referred += referred
+        if provider is not None:
+            p.advocacy_providers[provider] += n
+        if joint_n:
+            f.joint_complaints[procedure] += joint_n
     # A joint complaint counts once more for each other service area it concerns.
     joint = _grouped(
         complaints.filter(joint_service_areas__isnull=False),
@@ -629,16 +714,6 @@ def _fill_complaint_profile(counted, periods, area):
     )
     for bucket, procedure, service, n in joint:
         counted[bucket].service_areas[(procedure, service)] += n
-    joint_cases = complaints.filter(joint_service_areas__isnull=False).values_list(
-        "bucket", "procedure"
-    )
-    for bucket, procedure, n in joint_cases.annotate(n=Count("pk", distinct=True)).order_by():
-        counted[bucket].joint_complaints[procedure] += n
-    providers = complaints.filter(advocacy_provider__isnull=False)
-    for bucket, procedure, provider, n in _grouped(
-        providers, "procedure", "advocacy_provider__label"
-    ):
-        counted[bucket].profiles[profile_of(procedure)].advocacy_providers[provider] += n
     answers = _grouped(
         complaints, "procedure", *[f"complainant__{name}__label" for name in EQUALITY_FIELDS]
     )
@@ -650,7 +725,7 @@ def _fill_complaint_profile(counted, periods, area):
     for bucket, procedure, remedy, n in _grouped(sought, "procedure", "outcome_sought__label"):
         counted[bucket].profiles[profile_of(procedure)].outcome_sought[remedy] += n
     elements = _in_periods(
-        Element.objects.filter(case__in=_complaints()),
+        Element.objects.filter(_of_case(COMPLAINT_RECEIVED)),
         "case__received_on",
         periods,
         area,
@@ -662,45 +737,18 @@ def _fill_complaint_profile(counted, periods, area):
         counted[bucket].natures_by_area[(procedure, service or NOT_RECORDED, nature)] += n
 
 
-def _fill_stages(counted, periods, area):
+def _fill_stages_requested(counted, periods, area):
+    """Stages requested, by stage, service area and team; why the complainant asked for them
+    and how the stage before was answered; and the team that answered each complaint first,
+    counted when that stage was requested: one pass over the stages requested."""
     basis = counted[0].counting.basis
-    stages = Stage.objects.all()
-    for date_field, target in [
-        ("requested_on", "stages_requested"),
-        ("responded_on", "stages_completed"),
-        ("withdrawn_on", "stages_withdrawn"),
-    ]:
-        rows = _stages_counted(stages, date_field, periods, area, basis)
-        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
-            getattr(counted[bucket], target)[(procedure, level)] += n
-    requested = _stages_counted(stages, "requested_on", periods, area, basis)
-    rows = _grouped(
-        requested.filter(level__gte=Level.INVESTIGATION),
-        "case__procedure",
-        "level",
-        "case__service_area__name",
-        "team__name",
-    )
-    for bucket, procedure, level, service, team, n in rows:
-        f = counted[bucket]
-        f.stages_by_area[(procedure, level, service or NOT_RECORDED)] += n
-        f.stages_by_team[(procedure, level, team or NOT_RECORDED)] += n
-    escalated = requested.exclude(
-        escalation_reason__isnull=True, previous_response_method__isnull=True
-    )
-    rows = _grouped(
-        escalated,
-        "case__procedure",
-        "level",
-        "escalation_reason__label",
-        "previous_response_method__label",
-    )
-    for bucket, procedure, level, reason, method, n in rows:
-        counted[bucket].escalation_reasons[(procedure, level, reason or NOT_RECORDED)] += n
-        counted[bucket].response_methods[(procedure, level, method or NOT_RECORDED)] += n
-    # The team that answered the complaint first, counted when that stage was requested.
-    first = _in_periods(
-        stages.filter(level__gte=Level.LOCAL_RESOLUTION, team__isnull=False).exclude(
+    bucket, within = _fact("requested_on", periods, basis)
+    # A Stage 1 answered its complaint first; a later stage did where none from Stage 1 on
+    # came before it.
+    first_team = Q(team__isnull=False) & (
+        Q(level=Level.LOCAL_RESOLUTION)
+        | Q(level__gt=Level.LOCAL_RESOLUTION)
+        & ~Q(
             Exists(
                 Stage.objects.filter(
                     case=OuterRef("case"),
@@ -708,25 +756,36 @@ def _fill_stages(counted, periods, area):
                     level__lt=OuterRef("level"),
                 )
             )
-        ),
-        "requested_on",
-        periods,
-        area,
-        "case__service_area",
+        )
     )
-    for bucket, team, service, n in _grouped(first, "team__name", "team__service__name"):
-        counted[bucket].teams[f"{team} ({service})"] += n
-    # Escalation and outcomes, from one pass over the stages completed.
-    completed = _stages_counted(stages, "responded_on", periods, area, basis)
-    went_on = Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1))
-    rows = completed.values_list("bucket", "case__procedure", "level", "outcome__group").annotate(
-        n=Count("pk"), escalated=Count("pk", filter=Q(went_on))
-    )
-    for bucket, procedure, level, group, n, escalated in rows.order_by():
-        if escalated:
-            counted[bucket].escalated[(procedure, level)] += escalated
-        if group is not None:
-            counted[bucket].outcomes[(procedure, level, group)] += n
+    stages = Stage.objects.filter(within | _within("requested_on", periods))
+    if area is not None:
+        stages = stages.filter(case__service_area=area)
+    rows = stages.values_list(
+        bucket,
+        _bucket("requested_on", periods),  # the same on the completions basis
+        "case__procedure",
+        "level",
+        "case__service_area__name",
+        "team__name",
+        "team__service__name",
+        "escalation_reason__label",
+        "previous_response_method__label",
+        ExpressionWrapper(first_team, output_field=BooleanField()),
+    ).annotate(n=Count("pk"))
+    for fact_at, requested_at, procedure, level, service, team, *more, n in rows.order_by():
+        team_service, reason, method, first = more
+        if fact_at is not None:
+            f = counted[fact_at]
+            f.stages_requested[(procedure, level)] += n
+            if level >= Level.INVESTIGATION:
+                f.stages_by_area[(procedure, level, service or NOT_RECORDED)] += n
+                f.stages_by_team[(procedure, level, team or NOT_RECORDED)] += n
+            if reason is not None or method is not None:
+                f.escalation_reasons[(procedure, level, reason or NOT_RECORDED)] += n
+                f.response_methods[(procedure, level, method or NOT_RECORDED)] += n
+        if first and requested_at is not None:
+            counted[requested_at].teams[f"{team} ({team_service})"] += n
     findings = _stages_counted(
         ElementFinding.objects.filter(finding__isnull=False),
         "responded_on",
@@ -747,7 +806,29 @@ def _fill_stages(counted, periods, area):
         counted[bucket].findings_by_nature[(level, nature, group)] += n
 
 
-def _fill_timeliness(counted, periods, area):
+# A row of _fill_stages_answered: the timeliness row first (_AT says where each date is).
+_ANSWERED = [
+    "responded",
+    "case__procedure",
+    "level",
+    "paused_working_days",
+    "extension_reason_id",
+    "complainant_agreed_extension",
+    *_DATES,
+    "withdrawn",
+    "outcome__group",
+    "went_on",
+    "investigator_fee",
+    "independent_person_fee",
+    "panel_cost",
+    "pk",
+]
+_TIMELINESS_ROW = 6 + len(_DATES)  # the columns _band and _fill_panel_steps read
+
+
+def _fill_stages_answered(counted, periods, area):
+    """Stages completed and withdrawn: escalation, outcomes, timeliness, the review panel's
+    steps and the costs of investigations and panels, from one read of the stages answered."""
     in_force_on = _MeasuresInForce()
     for f, period in zip(counted, periods, strict=True):
         # The table names the timescale in force at the period's end; each stage is measured
@@ -759,26 +840,45 @@ def _fill_timeliness(counted, periods, area):
             for key, m in in_force_on.on(period.end).items()
         }
     basis = counted[0].counting.basis
-    withdrawn = _stages_counted(Stage.objects.all(), "withdrawn_on", periods, area, basis)
-    for bucket, procedure, level, n in _grouped(withdrawn, "case__procedure", "level"):
-        if (procedure, level) in counted[bucket].timeliness:
-            counted[bucket].timeliness[(procedure, level)].withdrawn += n
-    _fill_ongoing(counted, periods, area)
-    completed = _stages_counted(Stage.objects.all(), "responded_on", periods, area, basis)
-    rows = list(
-        completed.values_list(
-            "bucket",
-            "case__procedure",
-            "level",
-            "paused_working_days",
-            "extension_reason_id",
-            "complainant_agreed_extension",
-            *_DATES,
-        ).order_by()
+    responded, in_responded = _fact("responded_on", periods, basis)
+    withdrawn, in_withdrawn = _fact("withdrawn_on", periods, basis)
+    stages = Stage.objects.filter(in_responded | in_withdrawn)
+    if area is not None:
+        stages = stages.filter(case__service_area=area)
+    stages = stages.annotate(
+        responded=responded,
+        withdrawn=withdrawn,
+        went_on=Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1)),
     )
-    groups = defaultdict(list)
+    rows = list(stages.values_list(*_ANSWERED).order_by())
+    investigations, panels = defaultdict(list), defaultdict(dict)
+    groups = defaultdict(list)  # the completed stages' timeliness rows, by stage
     for row in rows:
-        groups[(row[1], row[2])].append(row)
+        responded_at, procedure, level = row[:3]
+        key = (procedure, level)
+        withdrawn_at, group, went_on, fee, person_fee, panel_cost, pk = row[_TIMELINESS_ROW:]
+        if withdrawn_at is not None:
+            f = counted[withdrawn_at]
+            f.stages_withdrawn[key] += 1
+            if key in f.timeliness:
+                f.timeliness[key].withdrawn += 1
+        if responded_at is None:
+            continue
+        groups[key].append(row)
+        f = counted[responded_at]
+        f.stages_completed[key] += 1
+        if went_on:
+            f.escalated[key] += 1
+        if group is not None:
+            f.outcomes[(procedure, level, group)] += 1
+        if level == Level.INVESTIGATION and (fee is not None or person_fee is not None):
+            investigations[responded_at].append((fee or 0) + (person_fee or 0))
+        if level == Level.REVIEW_PANEL and panel_cost is not None:
+            panels[responded_at][pk] = panel_cost
+    for bucket, costs in investigations.items():
+        counted[bucket].investigations_costed = len(costs)
+        counted[bucket].investigation_costs = _money(sum(costs))
+    _fill_panel_costs(counted, periods, area, panels)
     requested = _AT["requested_on"]
     for key, group in groups.items():
         by_measure = defaultdict(list)
@@ -791,43 +891,45 @@ def _fill_timeliness(counted, periods, area):
     _fill_panel_steps(counted, groups.get((Procedure.STATUTORY, Level.REVIEW_PANEL), []))
 
 
+def _money(amount) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
 def _fill_ongoing(counted, periods, area):
     """Stages not yet answered: on the intake basis, the period's complaints' stages with no
     response or withdrawal yet; on the completions basis, every stage open on the period's
     last day, as it stood then."""
-    for f in counted:
-        for t in f.timeliness.values():
-            t.ongoing = 0
     stages = Stage.objects.all()
     if area is not None:
         stages = stages.filter(case__service_area=area)
     if counted[0].counting.basis == Basis.INTAKE:
-        unanswered = stages.filter(responded_on__isnull=True, withdrawn_on__isnull=True)
-        rows = _in_periods(unanswered, "case__received_on", periods, None, "")
-        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
-            if (procedure, level) in counted[bucket].timeliness:
-                counted[bucket].timeliness[(procedure, level)].ongoing += n
-        return
-
-    def open_on(day):
-        return (
+        stages = stages.filter(
+            responded_on__isnull=True,
+            withdrawn_on__isnull=True,
+            case__received_on__gte=min(p.start for p in periods),
+            case__received_on__lte=max(p.end for p in periods),
+        )
+        ongoing = [Q(case__received_on__range=(p.start, p.end)) for p in periods]
+    else:
+        ends = [p.end for p in periods]
+        stages = (
+            stages.filter(requested_on__lte=max(ends))
+            .exclude(responded_on__lt=min(ends))
+            .exclude(withdrawn_on__lt=min(ends))
+        )
+        ongoing = [
             Q(requested_on__lte=day)
             & (Q(responded_on__isnull=True) | Q(responded_on__gt=day))
             & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
-        )
-
-    ends = [p.end for p in periods]
-    counts = {f"open{i}": Count("pk", filter=open_on(day)) for i, day in enumerate(ends)}
-    rows = (
-        stages.filter(requested_on__lte=max(ends))
-        .exclude(responded_on__lt=min(ends))
-        .exclude(withdrawn_on__lt=min(ends))
-        .values_list("case__procedure", "level")
-        .annotate(**counts)
-        .order_by()
-    )
-    for procedure, level, *open_counts in rows:
-        for f, n in zip(counted, open_counts, strict=True):
+            for day in ends
+        ]
+    counts = {f"ongoing{i}": Count("pk", filter=q) for i, q in enumerate(ongoing)}
+    for f in counted:
+        for t in f.timeliness.values():
+            t.ongoing = 0
+    rows = stages.values_list("case__procedure", "level").annotate(**counts).order_by()
+    for procedure, level, *ongoing_counts in rows:
+        for f, n in zip(counted, ongoing_counts, strict=True):
             if (procedure, level) in f.timeliness:
                 f.timeliness[(procedure, level)].ongoing += n
 
@@ -871,34 +973,10 @@ def _fill_panel_steps(counted, rows):
             counted[row[0]].panel_steps[step][0] += taken <= ts.target_days
 
 
-def _fill_remedies_and_costs(counted, periods, area):
+def _fill_panel_costs(counted, periods, area, panels: dict[int, dict[int, Decimal]]):
+    """A panel's cost is its own (room, minutes), in `panels` by period and stage, plus its
+    members' fees."""
     basis = counted[0].counting.basis
-    remedies = _stages_counted(
-        Remedy.objects.all(), "responded_on", periods, area, basis, to_stage="stage__"
-    )
-    for bucket, kind, n in _grouped(remedies, "kind__label"):
-        counted[bucket].remedies[kind] += n
-    paid = remedies.filter(kind__requires_amount=True, amount__isnull=False)
-    rows = paid.values_list("bucket").annotate(n=Count("pk"), total=Sum("amount"))
-    for bucket, n, total in rows.order_by():
-        counted[bucket].payments_made = n
-        counted[bucket].payments = Decimal(total).quantize(Decimal("0.01"))
-    completed = _stages_counted(Stage.objects.all(), "responded_on", periods, area, basis)
-    zero = Value(Decimal("0"))
-    investigations = completed.filter(level=Level.INVESTIGATION).filter(
-        Q(investigator_fee__isnull=False) | Q(independent_person_fee__isnull=False)
-    )
-    fees = Coalesce(F("investigator_fee"), zero) + Coalesce(F("independent_person_fee"), zero)
-    rows = investigations.values_list("bucket").annotate(n=Count("pk"), total=Sum(fees))
-    for bucket, n, total in rows.order_by():
-        counted[bucket].investigations_costed = n
-        counted[bucket].investigation_costs = Decimal(total).quantize(Decimal("0.01"))
-    # A panel's cost is its own (room, minutes) plus its members' fees.
-    costs, costed = defaultdict(Decimal), defaultdict(set)
-    panels = completed.filter(level=Level.REVIEW_PANEL, panel_cost__isnull=False)
-    for bucket, pk, cost in panels.values_list("bucket", "pk", "panel_cost").order_by():
-        costs[bucket] += cost
-        costed[bucket].add(pk)
     member_fees = _stages_counted(
         PanelMember.objects.filter(
             fee__isnull=False,
@@ -911,12 +989,38 @@ def _fill_remedies_and_costs(counted, periods, area):
         basis,
         to_stage="stage__",
     )
-    for bucket, pk, fee in member_fees.values_list("bucket", "stage_id", "fee").order_by():
-        costs[bucket] += fee
-        costed[bucket].add(pk)
+    fees = defaultdict(list)
+    for bucket, stage, fee in member_fees.values_list("bucket", "stage_id", "fee").order_by():
+        fees[(bucket, stage)].append(fee)
+    costs, costed = defaultdict(Decimal), defaultdict(set)
+    for bucket, stages in panels.items():
+        for stage, cost in stages.items():
+            costs[bucket] += cost
+            costed[bucket].add(stage)
+    for (bucket, stage), paid in fees.items():
+        costs[bucket] += sum(paid)
+        costed[bucket].add(stage)
     for bucket, total in costs.items():
-        counted[bucket].panel_costs = Decimal(total).quantize(Decimal("0.01"))
+        counted[bucket].panel_costs = _money(total)
         counted[bucket].panels_costed = len(costed[bucket])
+
+
+def _fill_remedies(counted, periods, area):
+    basis = counted[0].counting.basis
+    remedies = _stages_counted(
+        Remedy.objects.all(), "responded_on", periods, area, basis, to_stage="stage__"
+    )
+    rows = remedies.values_list("bucket", "kind__label", "kind__requires_amount").annotate(
+        n=Count("pk"), paid=Count("amount"), total=Sum("amount")
+    )
+    payments = defaultdict(list)
+    for bucket, kind, requires_amount, n, paid, total in rows.order_by():
+        counted[bucket].remedies[kind] += n
+        if requires_amount and paid:
+            payments[bucket].append((paid, total))
+    for bucket, paid in payments.items():
+        counted[bucket].payments_made = sum(n for n, _ in paid)
+        counted[bucket].payments = _money(sum(total for _, total in paid))
 
 
 def _fill_compliments(counted, periods, area):
@@ -935,38 +1039,54 @@ def _fill_learning(counted, periods, area):
     rows = forms.values_list("bucket").annotate(**RETURN_COUNTS)
     for bucket, owed, returned, on_time in rows.order_by():
         counted[bucket].lessons = ReturnRate(owed, returned, on_time, owed - returned)
-    agreed = _in_periods(
-        AgreedAction.objects.all(), "created_at__date", periods, area, "case__service_area"
-    )
-    for bucket, n in _grouped(agreed):
-        counted[bucket].actions_agreed = n
-    done = _in_periods(
-        AgreedAction.objects.filter(status=AgreedAction.Status.DONE),
-        "completed_on",
-        periods,
-        area,
-        "case__service_area",
-    )
-    for bucket, n in _grouped(done):
-        counted[bucket].actions_completed = n
-    first = min(p.start for p in periods) - dt.timedelta(days=366)
+
+
+def _fill_actions(counted, periods, area):
+    """Actions agreed and completed in each period, and as at its last day the progress of
+    those agreed in it and of those agreed in the year before it."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
     actions = AgreedAction.objects.filter(
-        created_at__date__gte=first, created_at__date__lte=max(p.end for p in periods)
+        Q(created_at__date__gte=first - YEAR_BEFORE, created_at__date__lte=last)
+        | Q(status=AgreedAction.Status.DONE, completed_on__gte=first, completed_on__lte=last)
     )
     if area is not None:
         actions = actions.filter(case__service_area=area)
-    rows = list(actions.values_list("created_at", "due_on", "completed_on").order_by())
+    rows = list(actions.values_list("created_at__date", "due_on", "completed_on", "status"))
+    agreed, due = _ordinals(r[0] for r in rows), _ordinals(r[1] for r in rows)
+    completed = _ordinals(r[2] for r in rows)  # never: after every period
+    status_done = np.array([r[3] == AgreedAction.Status.DONE for r in rows], dtype=bool)
     for f, period in zip(counted, periods, strict=True):
-        year_before = (period.start - dt.timedelta(days=365), period.start - dt.timedelta(days=1))
-        for created_at, due_on, completed_on in rows:
-            agreed = timezone.localtime(created_at).date()
-            done = completed_on is not None and completed_on <= period.end
-            if period.start <= agreed <= period.end:
-                f.actions_progress[
-                    "done" if done else ("overdue" if due_on <= period.end else "open")
-                ] += 1
-            elif year_before[0] <= agreed <= year_before[1]:
-                f.actions_progress["earlier_done" if done else "earlier_open"] += 1
+        start, end = period.start.toordinal(), period.end.toordinal()
+        this = (agreed >= start) & (agreed <= end)
+        year_before = (agreed >= start - YEAR_BEFORE.days) & (agreed < start)
+        done = completed <= end
+        f.actions_agreed = int(this.sum())
+        f.actions_completed = int((status_done & (completed >= start) & done).sum())
+        progress = {
+            "done": this & done,
+            "open": this & ~done & (due > end),
+            "overdue": this & ~done & (due <= end),
+            "earlier_done": year_before & done,
+            "earlier_open": year_before & ~done,
+        }
+        f.actions_progress = Counter({k: int(m.sum()) for k, m in progress.items() if m.any()})
+
+
+YEAR_BEFORE = dt.timedelta(days=365)  # the actions "agreed the year before" a period
+
+
+def _ordinals(dates) -> np.ndarray:
+    """Dates as day numbers; no date as a day after every period."""
+    return np.fromiter(
+        (d.toordinal() if d is not None else dt.date.max.toordinal() for d in dates),
+        dtype=np.int64,
+    )
+
+
+def _fill_ombudsman(counted, periods, area):
+    ombudsman = annual_letter_figures_for([(p.start, p.end) for p in periods], service_area=area)
+    for f, letter in zip(counted, ombudsman, strict=True):
+        f.ombudsman = letter
 
 
 # What became of a complaint received, in the order councils list it. Findings keep their
@@ -986,55 +1106,62 @@ OUTCOME_OF_COMPLAINT = {
 }
 
 
-def _complaint_outcome(state: str, stages: list[tuple]) -> str:
-    """One complaint's outcome, from its first stage that answers it: Stage 1 (or the stage it
-    started at, if later), else Stage 0. Stages are (level, responded_on, withdrawn_on, group)."""
-    if not stages:
-        if state == Case.State.WITHDRAWN:
-            return "withdrawn_before"
-        return "ongoing"
-    answering = [s for s in stages if s[0] >= Level.LOCAL_RESOLUTION] or stages
-    level, responded_on, withdrawn_on, group = min(answering)
-    if withdrawn_on:
-        return "withdrawn_before" if level == Level.EARLY_RESOLUTION else "withdrawn_during"
-    if responded_on:
-        return group or Finding.Group.NO_FINDING
-    return "ongoing"
-
-
 def _fill_complaint_outcomes(counted, periods, area):
-    """Each complaint received in the period, with the outcome it had when counted; a refused
-    complaint could not proceed, for its refusal reason."""
-    cases = _in_periods(_complaints(), "received_on", periods, area, "service_area")
-    stages = defaultdict(list)
-    stage_rows = Stage.objects.filter(case__in=cases.values("pk")).values_list(
-        "case_id", "level", "responded_on", "withdrawn_on", "outcome__group", "outcome__label"
+    """What became of each complaint received in the period that has a stage, as it stands
+    when counted, from its first stage that answers it: Stage 1 (or the stage it started at, if
+    later), else Stage 0; of two at one level, the one requested first. Complaints refused or
+    with no stage yet are counted with the representations."""
+    answers_first = Switch(
+        When(level__gte=Level.LOCAL_RESOLUTION, then=F("level")),
+        default=Value(Level.REVIEW_PANEL + 1),  # Stage 0 answers only if nothing else does
+        output_field=IntegerField(),
     )
-    reasons = {}
-    for case_id, level, responded_on, withdrawn_on, group, label in stage_rows.order_by():
-        stages[case_id].append((level, responded_on, withdrawn_on, group))
-        if group == Finding.Group.UNABLE_TO_PROCEED:
-            reasons[case_id] = label
-    rows = cases.values_list("bucket", "pk", "procedure", "state", "refusal_reason__label")
-    for bucket, pk, procedure, state, refusal in rows.order_by():
-        f = counted[bucket]
-        if refusal:
-            f.complaint_outcomes[(procedure, Finding.Group.UNABLE_TO_PROCEED)] += 1
-            f.unable_reasons[(procedure, refusal)] += 1
-            continue
-        outcome = _complaint_outcome(state, stages.get(pk, []))
-        f.complaint_outcomes[(procedure, outcome)] += 1
+    before = Q(order__lt=OuterRef("order")) | Q(
+        order=OuterRef("order"), requested_on__lt=OuterRef("requested_on")
+    )
+    before |= Q(
+        order=OuterRef("order"), requested_on=OuterRef("requested_on"), pk__lt=OuterRef("pk")
+    )
+    earlier = Stage.objects.filter(case=OuterRef("case")).annotate(order=answers_first)
+    answering = (
+        Stage.objects.filter(_of_case(COMPLAINT_RECEIVED), case__refusal_reason__isnull=True)
+        .annotate(order=answers_first)
+        .exclude(Exists(earlier.filter(before)))
+    )
+    stages = _in_periods(answering, "case__received_on", periods, area, "case__service_area")
+    unable = Q(outcome__group=Finding.Group.UNABLE_TO_PROCEED)
+    rows = stages.values_list(
+        "bucket",
+        "case__procedure",
+        "level",
+        ExpressionWrapper(Q(responded_on__isnull=False), output_field=BooleanField()),
+        ExpressionWrapper(Q(withdrawn_on__isnull=False), output_field=BooleanField()),
+        "outcome__group",
+        Switch(When(unable, then=F("outcome__label"))),
+    ).annotate(n=Count("pk"))
+    for bucket, procedure, level, responded, withdrawn, group, reason, n in rows.order_by():
+        if withdrawn:
+            outcome = "withdrawn_before" if level == Level.EARLY_RESOLUTION else "withdrawn_during"
+        elif responded:
+            outcome = group or Finding.Group.NO_FINDING
+        else:
+            outcome = "ongoing"
+        counted[bucket].complaint_outcomes[(procedure, outcome)] += n
         if outcome == Finding.Group.UNABLE_TO_PROCEED:
-            f.unable_reasons[(procedure, reasons.get(pk, NOT_RECORDED))] += 1
+            counted[bucket].unable_reasons[(procedure, reason or NOT_RECORDED)] += n
 
 
 _FILLERS = [
     _fill_representations,
     _fill_complaint_profile,
     _fill_complaint_outcomes,
-    _fill_stages,
-    _fill_timeliness,
-    _fill_remedies_and_costs,
+    _fill_stages_requested,
+    _fill_stages_answered,
+    _fill_remedies,
     _fill_compliments,
     _fill_learning,
 ]
+
+
+# Counted for each period asked for, a financial year with its quarters too.
+_EACH_PERIOD = [_fill_ongoing, _fill_actions, _fill_ombudsman]

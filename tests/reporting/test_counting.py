@@ -7,7 +7,7 @@ import pytest
 from complaints.history_import import import_cases
 from complaints.periods import Period
 from reporting.counting import Basis, Counting, OnTimeBase
-from reporting.statistics import figures_for, recent_figures
+from reporting.statistics import figures, figures_for, recent_figures
 from tests.factories import ServiceAreaFactory, TeamFactory
 from tests.support.history import case_row, csv_bytes
 
@@ -131,15 +131,14 @@ def test_figures_cached_for_one_basis_are_not_read_for_the_other(history):
     assert other.stages_completed[S1] == 1
 
 
-def test_agreed_actions_progress_this_years_and_last_years_as_at_the_periods_end(
-    complaints_manager,
-):
+@pytest.fixture
+def actions(complaints_manager):
+    """Five actions agreed over two years, as at 31 March 2025."""
     import datetime as dt
 
     from django.utils import timezone
 
     from complaints.models import AgreedAction
-    from reporting.tables import build
 
     def action(agreed, due, done=None):
         made = AgreedAction.objects.create(
@@ -160,6 +159,10 @@ def test_agreed_actions_progress_this_years_and_last_years_as_at_the_periods_end
     action(D(2023, 10, 1), D(2024, 1, 1), done=D(2024, 8, 1))  # last year's, done since
     action(D(2023, 11, 1), D(2024, 2, 1))  # last year's, still open
 
+
+def test_agreed_actions_progress_this_years_and_last_years_as_at_the_periods_end(actions):
+    from reporting.tables import build
+
     year = figures_for(YEAR)
 
     assert dict(year.actions_progress) == {
@@ -171,3 +174,11 @@ def test_agreed_actions_progress_this_years_and_last_years_as_at_the_periods_end
     }
     table = build([year])["learning"]
     assert (table.value("agreed_overdue"), table.value("earlier_open")) == (1, 1)
+
+
+def test_a_year_counted_with_its_quarters_has_its_own_actions_progress(actions):
+    year, *quarters = figures([YEAR, *YEAR.quarters(), Period.year(2023)])
+
+    assert year.actions_progress == figures_for(YEAR).actions_progress  # not the quarters' sum
+    assert (year.actions_agreed, year.actions_completed) == (3, 2)
+    assert [q.actions_agreed for q in quarters[:4]] == [1, 1, 0, 1]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from complaints.periods import Period
+from reporting.counting import Basis, Counting
 from reporting.statistics import figures, figures_for, recent_figures
 
 Y = Period.year(2025)
@@ -294,3 +295,41 @@ def test_an_ombudsman_enquiry_logged_as_a_representation_has_a_row_of_its_own(bu
     table = build_tables([counted])["representations"]
     assert table.value("ombudsman_enquiry") == 1
     assert table.row("ombudsman_enquiry").label == "Ombudsman enquiry"
+
+
+# The dashboard's periods: the year, the two years before, and the year's quarters.
+DASHBOARD = [Y, Period.year(2024), Period.year(2023), *Y.quarters()]
+
+
+def test_counting_many_periods_takes_no_more_queries_than_one(
+    council, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        figures([Y], service_area=council.area)
+    with django_assert_max_num_queries(len(one)):
+        figures(DASHBOARD, service_area=council.area)
+    six_years = [q for year in range(2020, 2026) for q in Period.year(year).quarters()]
+    with django_assert_max_num_queries(len(one)):
+        figures(six_years)
+
+
+@pytest.mark.parametrize("counting", [Counting(), Counting(basis=Basis.INTAKE)])
+@pytest.mark.parametrize("area", [False, True])
+def test_periods_counted_together_are_counted_as_each_alone(council, counting, area):
+    area = council.area if area else None
+    together = figures(DASHBOARD, service_area=area, counting=counting)
+    for counted in together:
+        alone = figures_for(counted.period, service_area=area, counting=counting)
+        assert replace(counted, counted_at=None) == replace(alone, counted_at=None)
+
+
+def test_a_complaint_reopened_at_a_stage_it_had_keeps_its_first_answer(council):
+    before = figures_for(Y, service_area=council.area).complaint_outcomes
+    reopened = council.case(dt.date(2025, 6, 2))
+    council.stage(reopened, 1, dt.date(2025, 6, 2), dt.date(2025, 6, 16), "upheld")
+    council.stage(reopened, 1, dt.date(2025, 11, 3))  # sent back by the Ombudsman as premature
+    after = figures_for(Y, service_area=council.area).complaint_outcomes
+    assert after - before == {(S, "upheld"): 1}
