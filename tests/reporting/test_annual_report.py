@@ -372,3 +372,17 @@ def test_the_sections_point_to_the_appendix_by_its_tables_numbers(edition):
     assert all(captions[key] == number for key, number in pointers)
     assert [int(n[1:]) for n in captions.values()] == list(range(1, len(captions) + 1))
     assert html.count("target-counter(") == 1  # the contents page's alone
+
+
+def test_the_printed_tables_carry_none_of_the_web_pages_classes(
+    edition, client, complaints_manager
+):
+    from reporting.annual_report import render_html
+
+    printed = render_html(edition)
+    client.force_login(complaints_manager)
+    preview = client.get(f"/reports/{edition.pk}/preview/").content.decode()
+
+    assert "govuk-table__cell--numeric" not in printed
+    assert printed.count('<table class="app-figures') >= 40
+    assert "govuk-table__cell--numeric" in preview  # the preview keeps GOV.UK's styles
