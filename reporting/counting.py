@@ -27,10 +27,6 @@ class Counting:
     basis: str = Basis.COMPLETIONS
     on_time_base: str = OnTimeBase.RESPONDED
 
-    @property
-    def key(self) -> str:
-        return f"{self.basis}.{self.on_time_base}"
-
     def describe(self) -> str:
         if self.basis == Basis.INTAKE:
             text = (

@@ -83,7 +83,12 @@ def dashboard_tables(
 ) -> Dashboard:
     """The period against the same period of the years before, and its quarters, as recently
     counted (reporting.statistics.recent_figures)."""
-    years, quarters = _shown(period)
+    years = [period]
+    for earlier in period.years_before(YEARS_ON_DASHBOARD - 1):
+        if earlier.end >= years[-1].start:
+            break  # a period of more than a year is compared with none that overlap it
+        years.append(earlier)
+    quarters = period.quarters()
     counted = recent_figures(
         [*years, *quarters], service_area=area, recount=recount, counting=counting
     )
@@ -94,25 +99,11 @@ def dashboard_tables(
     return Dashboard(figs, tables, min(f.counted_at for f in counted))
 
 
-def _shown(period: Period) -> tuple[list[Period], list[Period]]:
-    """The period and the same period of the years before; its quarters."""
-    years = [period]
-    for earlier in period.years_before(YEARS_ON_DASHBOARD - 1):
-        if earlier.end >= years[-1].start:
-            break  # a period of more than a year is compared with none that overlap it
-        years.append(earlier)
-    return years, period.quarters()
-
-
 def recount(today: dt.date) -> None:
-    """Count the whole council's dashboard for this financial year and the last from the
-    cases, and the draft annual report for the last, so the pages most often opened never
-    wait for counting (the periodic task "Recount the dashboard"). Both dashboards are
-    counted at once: the months they share, once."""
+    """Count the whole council's dashboard for this financial year and the last, and the
+    draft annual report for the last, so the pages most often opened never wait for counting
+    (the periodic task "Recount the dashboard")."""
     this_year = financial_year_start(today).year
-    shown = []
     for year in (this_year, this_year - 1):
-        years, quarters = _shown(Period.year(year))
-        shown += [p for p in [*years, *quarters] if p not in shown]
-    recent_figures(shown, recount=True)
-    count_tables(this_year - 1, fresh=False)  # only its earliest years are not counted above
+        dashboard_tables(Period.year(year), None, recount=True)
+    count_tables(this_year - 1, fresh=False)  # only its earliest year is not counted above

@@ -252,29 +252,3 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.table} / {self.row} = {self.value}"
-
-
-class CountedMonth(models.Model):
-    """A calendar month's figures as reporting.statistics last counted them from the cases,
-    for the whole council or one service area, counted one way: the dashboard and a draft
-    report add months up rather than count years of cases each time. A change to anything
-    they are counted from forgets the months it touches (reporting.signals), and they are
-    counted again when next read."""
-
-    month = models.DateField(help_text="Its first day.")
-    service_area = models.PositiveIntegerField(help_text="Its id; 0 for the whole council.")
-    counting = models.CharField(max_length=60, help_text="Counting.key")
-    version = models.BigIntegerField(help_text="Of the code that counted it: others are not read.")
-    figures = models.TextField(help_text="JSON")
-    counted_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "service_area", "counting", "version"],
-                name="unique_counted_month",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%B %Y} ({self.service_area or 'all'}, {self.counting})"

@@ -34,25 +34,16 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
   lessons-learnt forms by the date of the response that made them owed.
 - Percentages and averages are rounded as complaints.rounding says.
 
-Counting a dashboard's three years of 100,000 cases takes a second or two, so the dashboard
-reads figures through `recent_figures()`: each period is the sum of its calendar months (and of
-the days at either end that make no whole month), and each month is counted once and kept
-(reporting.models.CountedMonth) until anything it is counted from changes. A change forgets the
-months it touches (reporting.signals says which): those of every date of the case changed, and,
-since stages ongoing are as at the end of each month, every month from the earliest date a
-stage's time open changed. The sums are kept in the cache for REPORTING_FIGURES_MAX_AGE seconds,
-or until anything changes, and say when they were added up. What is counted for a period as a
-whole (the progress of its agreed actions, the Ombudsman's figures) is counted each time.
-"Count again now" and the periodic recount count the months from the cases again. A draft
-annual report reads the same; publishing counts afresh.
+Counting a year of 100,000 cases takes about half a second, so the dashboard reads figures
+through `recent_figures()`, which keeps them in the cache for REPORTING_FIGURES_MAX_AGE seconds,
+or until anything they are counted from changes (reporting.signals), and says when they were
+counted. A draft annual report reads the same; publishing counts afresh.
 """
 
 import bisect
+import copy
 import datetime as dt
-import inspect
-import json
 import logging
-import sys
 import uuid
 import zlib
 from collections import Counter, defaultdict
@@ -82,7 +73,6 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Switch
-from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -111,7 +101,6 @@ from complaints.workingdays import Calendar, working_days_between_many
 from compliments.models import Compliment
 from ombudsman.selectors import AnnualLetterFigures, annual_letter_figures_for
 from reporting.counting import DEFAULT, Basis, Counting, OnTimeBase
-from reporting.models import CountedMonth
 
 logger = logging.getLogger(__name__)
 
@@ -297,42 +286,28 @@ class Figures:
 def figures(
     periods: Sequence[Period], *, service_area=None, counting: Counting = DEFAULT
 ) -> list[Figures]:
-    """The figures for each of `periods`, in the order given, counted as `counting` says from
-    the cases as they are now. They must not overlap, except that a financial year may come
-    with its four quarters: it is then their sum, not counted again."""
+    """The figures for each of `periods`, in the order given, counted as `counting` says.
+    They must not overlap, except that a financial year may come with its four quarters: it is
+    then their sum, not counted again (but for what is as at its last day)."""
     if not periods:
         return []
     summed = [p for p in periods if p.quarters() and set(p.quarters()) <= set(periods)]
     parts = [p for p in periods if p not in summed]
+    _check_apart(parts)
+    counted = [Figures(period=p, counting=counting) for p in parts]
     area = service_area.pk if service_area is not None else None
-    counted = dict(zip(parts, _count(parts, area, counting), strict=True))
-    return _completed(
-        periods,
-        [[counted[q] for q in p.quarters()] if p in summed else [counted[p]] for p in periods],
-        area,
-    )
-
-
-def _count(periods: Sequence[Period], area, counting: Counting) -> list[Figures]:
-    """What is counted by period (by the date of each fact), for periods apart, in a fixed
-    number of queries."""
-    _check_apart(periods)
-    counted = [Figures(period=p, counting=counting) for p in periods]
     with _planned_plainly():
         for fill in _FILLERS:
-            fill(counted, periods, area)
-    return counted
-
-
-def _completed(periods: Sequence[Period], parts: list[list[Figures]], area) -> list[Figures]:
-    """Each period's figures from its parts, consecutive and in order, and what is counted for
-    each period as a whole: its agreed actions and the Ombudsman's figures."""
-    result = [
-        own[0] if len(own) == 1 and own[0].period == period else _summed(own, period)
-        for period, own in zip(periods, parts, strict=True)
-    ]
-    for fill in _EACH_PERIOD:
-        fill(result, periods, area)
+            fill(counted, parts, area)
+    by_period = {f.period: f for f in counted}
+    for year in summed:
+        by_period[year] = _summed([by_period[q] for q in year.quarters()], year)
+    result = [by_period[p] for p in periods]
+    # What is as at a period's last day, a year's too, and the Ombudsman's figures are counted
+    # for every period at once: each period is one more column of the same query.
+    with _planned_plainly():
+        for fill in _EACH_PERIOD:
+            fill(result, periods, area)
     now = timezone.now()
     for f in result:
         f.counted_at = now
@@ -343,60 +318,50 @@ def _completed(periods: Sequence[Period], parts: list[list[Figures]], area) -> l
 def _planned_plainly():
     """PostgreSQL compiles (JIT) a query whose plan it guesses costly. These take a fraction of
     a second each, and compiling one took longer than running it (a second, for one), so they
-    run without. And it prices a page read through an index as four read in order
-    (random_page_cost, for disks that seek): with the tables in memory, counting at 1.1, which
-    follows indexes from a few months' stages rather than reading whole tables, took a third
-    less time."""
+    run without."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
 
 
 def _summed(parts: list[Figures], period: Period) -> Figures:
-    """Consecutive periods' figures added up. What is as at the last day (stages ongoing, on
-    the completions basis) is the last part's."""
     total = Figures(period=period, counting=parts[0].counting)
     for f in fields(Figures):
         if f.name not in ("period", "ombudsman", "counted_at", "counting"):
-            setattr(total, f.name, _total([getattr(part, f.name) for part in parts]))
-    if total.counting.basis != Basis.INTAKE:
-        for key, t in total.timeliness.items():
-            last = parts[-1].timeliness.get(key)
-            t.ongoing = last.ongoing if last is not None else 0
+            setattr(total, f.name, reduce(_plus, [getattr(part, f.name) for part in parts]))
     return total
 
 
-def _total(values: list):
-    """Several periods' values of one figure, added: counts, sums of money, and what holds
-    them; each a new one, sharing nothing with the parts."""
-    first = values[0]
-    if isinstance(first, Counter):
-        total = Counter()
-        for value in values:
-            total.update(value)  # unlike +, keeps a count of nought
+def _plus(a, b):
+    """Two periods' values of one figure, added: counts, sums of money, and what holds them."""
+    if isinstance(a, Counter):
+        total = a.copy()
+        total.update(b)  # unlike a + b, keeps a count of nought
         return total
-    if isinstance(first, dict):
-        keys = list(dict.fromkeys(k for value in values for k in value))
-        return {k: _total([value[k] for value in values if k in value]) for k in keys}
-    if isinstance(first, list):
-        return [sum(column) for column in zip(*values, strict=True)]
-    if isinstance(first, Timeliness):
+    if isinstance(a, dict):
+        keys = [*a, *(k for k in b if k not in a)]
+        return {
+            k: _plus(a[k], b[k]) if k in a and k in b else copy.deepcopy(a.get(k, b.get(k)))
+            for k in keys
+        }
+    if isinstance(a, list):
+        return [x + y for x, y in zip(a, b, strict=True)]
+    if isinstance(a, Timeliness):
         return Timeliness(
-            **{n: getattr(values[-1], n) for n in _TIMELINESS_SETTINGS},  # in force at the end
-            **{n: sum(getattr(v, n) for v in values) for n in _TIMELINESS_COUNTS},
+            **{n: getattr(a, n) for n in _TIMELINESS_SETTINGS},
+            **{n: getattr(a, n) + getattr(b, n) for n in _TIMELINESS_COUNTS},
         )
-    if isinstance(first, Profile):
+    if isinstance(a, Profile):
         return Profile(
-            **{f.name: _total([getattr(v, f.name) for v in values]) for f in fields(first)}
+            **{f.name: _plus(getattr(a, f.name), getattr(b, f.name)) for f in fields(a)}
         )
-    if isinstance(first, ReturnRate):
-        return ReturnRate(*(sum(column) for column in zip(*map(astuple, values), strict=True)))
-    if isinstance(first, int | Decimal):
-        return sum(values[1:], first)
-    raise TypeError(f"No rule for adding {type(first).__name__} figures")
+    if isinstance(a, ReturnRate):
+        return ReturnRate(*(x + y for x, y in zip(astuple(a), astuple(b), strict=True)))
+    if isinstance(a, int | Decimal):
+        return a + b
+    raise TypeError(f"No rule for adding {type(a).__name__} figures")
 
 
 def figures_for(period: Period, *, service_area=None, counting: Counting = DEFAULT) -> Figures:
@@ -411,9 +376,7 @@ def recent_figures(
     counting: Counting = DEFAULT,
 ) -> list[Figures]:
     """figures(), as counted at most REPORTING_FIGURES_MAX_AGE seconds ago (each Figures says
-    when). The periods not in the cache are added up from the months kept (CountedMonth),
-    counting only the months not kept from the cases; with `recount`, every period is, from
-    months all counted from the cases again."""
+    when); the periods not in the cache, or all of them if `recount`, are counted together."""
     generation = _generation()
     keys = [_cache_key(p, service_area, generation, counting) for p in periods]
     found = {}
@@ -424,7 +387,7 @@ def recent_figures(
     if missing:
         fresh = {
             _cache_key(f.period, service_area, generation, counting): f
-            for f in _from_months(missing, service_area, counting, recount=recount)
+            for f in figures(missing, service_area=service_area, counting=counting)
         }
         with _cache_trouble_counts_anyway():
             cache.set_many(fresh, timeout=settings.REPORTING_FIGURES_MAX_AGE)
@@ -475,243 +438,8 @@ def _cache_key(period: Period, service_area, generation: str, counting: Counting
     service area, how they are counted, and the shape of Figures."""
     area = service_area.pk if service_area is not None else "all"
     dates = f"{period.start:%Y%m%d}.{period.end:%Y%m%d}"
-    return f"reporting.figures.{_SHAPE}.{generation}.{dates}.{area}.{counting.key}"
-
-
-# --- months kept ------------------------------------------------------------------------------
-
-
-def _from_months(periods, service_area, counting: Counting, *, recount: bool) -> list[Figures]:
-    """Each period as the sum of its calendar months, kept as counted unless `recount`, and of
-    the days at either end that make no whole month (counted each time)."""
-    area = service_area.pk if service_area is not None else None
-    _forget_pending()  # this transaction's own changes, before reading what they change
-    generation = _generation()
-    parts = {p: _months_of(p) for p in periods}
-    months = sorted({m for ps in parts.values() for m in ps if _whole_month(m)}, key=_start)
-    ends = sorted({m for ps in parts.values() for m in ps if not _whole_month(m)}, key=_start)
-    counted = {} if recount else _kept(months, area, counting)
-    missing = [m for m in months if m not in counted]
-    if missing:
-        fresh = dict(zip(missing, _count(missing, area, counting), strict=True))
-        _keep(fresh, area, counting, generation)
-        counted |= fresh
-    if ends:  # apart from the months: a month whole in one period may be split in another
-        counted |= dict(zip(ends, _count(ends, area, counting), strict=True))
-    return _completed(periods, [[counted[m] for m in parts[p]] for p in periods], area)
-
-
-def _start(period: Period) -> dt.date:
-    return period.start
-
-
-def _months_of(period: Period) -> list[Period]:
-    """The period as consecutive calendar months, the first and last cut to its dates."""
-    parts, day = [], period.start
-    while day <= period.end:
-        after = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        parts.append(Period.between(day, min(after - dt.timedelta(days=1), period.end)))
-        day = after
-    return parts
-
-
-def _whole_month(period: Period) -> bool:
-    after = period.end + dt.timedelta(days=1)
-    return period.start.day == 1 and after.day == 1 and after - period.start <= dt.timedelta(31)
-
-
-def _kept(months: list[Period], area, counting: Counting) -> dict[Period, Figures]:
-    by_start = {m.start: m for m in months}
-    rows = CountedMonth.objects.filter(
-        month__in=list(by_start),
-        service_area=area or 0,
-        counting=counting.key,
-        version=_VERSION,
-    ).values_list("month", "figures")
-    return {by_start[month]: _decoded(json.loads(text)) for month, text in rows}
-
-
-def _keep(fresh: dict[Period, Figures], area, counting: Counting, generation: str) -> None:
-    """Keep the months counted, unless anything they are counted from changed meanwhile: the
-    change may have been read in part, and forgetting the months it changed may have come
-    before keeping them."""
-    if generation == "none" or _generation() != generation:
-        return  # changed meanwhile, or the cache is down and cannot say
-    same = CountedMonth.objects.filter(
-        month__in=[m.start for m in fresh], service_area=area or 0, counting=counting.key
-    )
-    now = timezone.now()
-    with transaction.atomic():
-        same.delete()
-        CountedMonth.objects.exclude(version=_VERSION).delete()  # counted by older code
-        CountedMonth.objects.bulk_create(
-            [
-                CountedMonth(
-                    month=month.start,
-                    service_area=area or 0,
-                    counting=counting.key,
-                    version=_VERSION,
-                    figures=json.dumps(_encoded(f)),
-                    counted_at=now,
-                )
-                for month, f in fresh.items()
-            ],
-            ignore_conflicts=True,  # another request kept the same months meanwhile
-        )
-    if _generation() != generation:
-        same.delete()
-
-
-class _Changes:
-    """What a transaction changed that kept months were counted from: forgotten when figures
-    are next read in the transaction, and all of it again after its commit (readers meanwhile
-    may have kept months counted before it)."""
-
-    def __init__(self):
-        self.changed: list[dict] = []
-        self.forgotten = 0  # of them, already in the transaction
-
-    def __call__(self) -> None:
-        # The cache's generation first: a reader keeping months after the months are forgotten
-        # must find it changed (_keep).
-        figures_changed()
-        _forget(self.changed)
-
-
-def months_changed(**changed) -> None:
-    """Forget the kept months a change touched, once the transaction commits: the months of
-    every date of the cases changed (`cases`, or through their `stages` or `complainants`), and
-    of `days` (the dates a change replaced, a compliment's); and as at the end of each month
-    from the earliest of `open_from` on (when a stage was open changed), or from the first
-    request of the cases `open_from_cases` (their procedure or service area changed); or
-    `everything`. reporting.signals says which."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _forget([changed])
-        return
-    changes = _pending()
-    if changes is None:
-        changes = _Changes()
-        transaction.on_commit(changes)
-    changes.changed.append(changed)
-
-
-def _pending() -> _Changes | None:
-    for _, callback, *_ in transaction.get_connection().run_on_commit:
-        if isinstance(callback, _Changes):
-            return callback
-    return None
-
-
-def _forget_pending() -> None:
-    changes = _pending()
-    if changes is not None and changes.forgotten < len(changes.changed):
-        _forget(changes.changed[changes.forgotten :])
-        changes.forgotten = len(changes.changed)
-
-
-def _forget(changed: list[dict]) -> None:
-    """Every figure a case adds to is counted in the month of the date it was received or of
-    a date of one of its stages, but stages ongoing, which are as at the end of each month a
-    stage was open. A category, a timescale or the calendar changed: every month."""
-    kept = CountedMonth.objects.all()
-    if any(c.get("everything") for c in changed):
-        kept.delete()
-        return
-
-    def all_of(name) -> set:
-        return {x for c in changed for x in c.get(name, ()) if x is not None}
-
-    days, open_from, open_from_cases = (
-        all_of("days"),
-        all_of("open_from"),
-        all_of("open_from_cases"),
-    )
-    changed_cases = (
-        Q(id__in=all_of("cases"))
-        | Q(complainant_id__in=all_of("complainants"))
-        | Q(id__in=Stage.objects.filter(id__in=all_of("stages")).values("case_id"))
-    )
-    for case, *dates in Case.objects.filter(changed_cases).values_list(
-        "id", "received_on", "stages__requested_on", "stages__responded_on", "stages__withdrawn_on"
-    ):
-        days.update(dates)
-        if case in open_from_cases and dates[1] is not None:
-            open_from.add(dates[1])  # its stage's first request
-    forgotten = Q(month__in={day.replace(day=1) for day in days if day is not None})
-    if open_from:
-        forgotten |= Q(month__gte=min(open_from).replace(day=1))
-    kept.filter(forgotten).delete()
-
-
-def _encoded(value):
-    """Figures as JSON: tables and counters as lists of [key, value] (a key is text, a number,
-    or a list of them for a tuple), amounts and dates as text."""
-    if isinstance(value, Counter):
-        return {"counter": [[_key(k), n] for k, n in value.items()]}
-    if isinstance(value, dict):
-        return {"dict": [[_key(k), _encoded(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return [_encoded(x) for x in value]
-    if isinstance(value, Decimal):
-        return {"decimal": str(value)}
-    if isinstance(value, dt.date):
-        return {"date": value.isoformat()}
-    if type(value).__name__ in _KINDS:
-        return {
-            "kind": type(value).__name__,
-            "of": {f.name: _encoded(getattr(value, f.name)) for f in fields(value)},
-        }
-    if value is None or isinstance(value, str | int):
-        return value
-    raise TypeError(f"No rule for keeping {type(value).__name__} figures")
-
-
-def _key(key):
-    if isinstance(key, tuple):
-        return [_key(k) for k in key]
-    if key is None or isinstance(key, str | int):
-        return key
-    raise TypeError(f"No rule for keeping a key of {type(key).__name__}")
-
-
-def _decoded(value):
-    if isinstance(value, list):
-        return [_decoded(x) for x in value]
-    if not isinstance(value, dict):
-        return value
-    if "kind" in value:
-        return _KINDS[value["kind"]](**{n: _decoded(v) for n, v in value["of"].items()})
-    ((tag, inner),) = value.items()
-    if tag == "counter":
-        return Counter({tuple(k) if type(k) is list else k: n for k, n in inner})
-    if tag == "dict":
-        return {tuple(k) if type(k) is list else k: _decoded(v) for k, v in inner}
-    if tag == "decimal":
-        return Decimal(inner)
-    return dt.date.fromisoformat(inner)
-
-
-_KINDS = {
-    kind.__name__: kind
-    for kind in (Figures, Timeliness, Profile, ReturnRate, Counting, Period, AnnualLetterFigures)
-}
-# Of the code that counts: months kept by other code are never read. Any change to these
-# modules counts every month again, once.
-_VERSION = zlib.crc32(
-    "".join(
-        inspect.getsource(module)
-        for module in (
-            sys.modules[__name__],
-            sys.modules["reporting.counting"],
-            sys.modules["complaints.workingdays"],
-            sys.modules["complaints.deadlines"],
-            sys.modules["complaints.selectors"],
-            sys.modules["complaints.learning"],
-            sys.modules["ombudsman.selectors"],
-        )
-    ).encode()
-)
+    how = f"{counting.basis}.{counting.on_time_base}"
+    return f"reporting.figures.{_SHAPE}.{generation}.{dates}.{area}.{how}"
 
 
 @dataclass(frozen=True)
@@ -841,29 +569,12 @@ def _within(date_field: str, periods) -> Q:
 
 
 def _bucket(date_field: str, periods) -> Switch:
-    """The index of the period the date falls in; null in none. Periods apart are searched by
-    halves, so that a row is compared with a few, not with each of many months."""
-    return _search(
-        date_field, periods, sorted(range(len(periods)), key=lambda i: periods[i].start)
-    )
-
-
-def _search(date_field: str, periods, indices: list[int]) -> Switch:
-    if len(indices) <= 4:
-        return Switch(
-            *[
-                When(**{f"{date_field}__range": (periods[i].start, periods[i].end)}, then=Value(i))
-                for i in indices
-            ],
-            output_field=IntegerField(),
-        )
-    half = len(indices) // 2
+    """The index of the period the date falls in; null in none."""
     return Switch(
-        When(
-            **{f"{date_field}__lt": periods[indices[half]].start},
-            then=_search(date_field, periods, indices[:half]),
-        ),
-        default=_search(date_field, periods, indices[half:]),
+        *[
+            When(**{f"{date_field}__range": (p.start, p.end)}, then=Value(i))
+            for i, p in enumerate(periods)
+        ],
         output_field=IntegerField(),
     )
 
@@ -1188,38 +899,39 @@ def _fill_ongoing(counted, periods, area):
     """Stages not yet answered: on the intake basis, the period's complaints' stages with no
     response or withdrawal yet; on the completions basis, every stage open on the period's
     last day, as it stood then."""
+    stages = Stage.objects.all()
+    if area is not None:
+        stages = stages.filter(case__service_area=area)
+    if counted[0].counting.basis == Basis.INTAKE:
+        stages = stages.filter(
+            responded_on__isnull=True,
+            withdrawn_on__isnull=True,
+            case__received_on__gte=min(p.start for p in periods),
+            case__received_on__lte=max(p.end for p in periods),
+        )
+        ongoing = [Q(case__received_on__range=(p.start, p.end)) for p in periods]
+    else:
+        ends = [p.end for p in periods]
+        stages = (
+            stages.filter(requested_on__lte=max(ends))
+            .exclude(responded_on__lt=min(ends))
+            .exclude(withdrawn_on__lt=min(ends))
+        )
+        ongoing = [
+            Q(requested_on__lte=day)
+            & (Q(responded_on__isnull=True) | Q(responded_on__gt=day))
+            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+            for day in ends
+        ]
+    counts = {f"ongoing{i}": Count("pk", filter=q) for i, q in enumerate(ongoing)}
     for f in counted:
         for t in f.timeliness.values():
             t.ongoing = 0
-    stages = Stage.objects.all()
-    if counted[0].counting.basis == Basis.INTAKE:
-        unanswered = stages.filter(responded_on__isnull=True, withdrawn_on__isnull=True)
-        rows = _in_periods(unanswered, "case__received_on", periods, area, "case__service_area")
-        for bucket, procedure, level, n in _grouped(rows, "case__procedure", "level"):
-            if (procedure, level) in counted[bucket].timeliness:
-                counted[bucket].timeliness[(procedure, level)].ongoing += n
-        return
-    # A stage is open on each period's last day from the first on or after its request to the
-    # last before it was answered: each is counted by those two, ends[r] and ends[c].
-    ends = sorted((p.end, i) for i, p in enumerate(periods))
-    to_end = [
-        Period(ends[j - 1][0] + dt.timedelta(days=1) if j else dt.date.min, day, "")
-        for j, (day, _) in enumerate(ends)
-    ]
-    answered_on = Least(
-        Coalesce("responded_on", "withdrawn_on"), Coalesce("withdrawn_on", "responded_on")
-    )
-    if area is not None:
-        stages = stages.filter(case__service_area=area)
-    stages = stages.filter(requested_on__lte=ends[-1][0]).annotate(answered_on=answered_on)
-    stages = stages.filter(Q(answered_on__isnull=True) | Q(answered_on__gt=ends[0][0]))
-    rows = stages.values_list(
-        "case__procedure", "level", _bucket("requested_on", to_end), _bucket("answered_on", to_end)
-    ).annotate(n=Count("pk"))
-    for procedure, level, first, last, n in rows.order_by():
-        for _, i in ends[first : len(ends) if last is None else last]:
-            if (procedure, level) in counted[i].timeliness:
-                counted[i].timeliness[(procedure, level)].ongoing += n
+    rows = stages.values_list("case__procedure", "level").annotate(**counts).order_by()
+    for procedure, level, *ongoing_counts in rows:
+        for f, n in zip(counted, ongoing_counts, strict=True):
+            if (procedure, level) in f.timeliness:
+                f.timeliness[(procedure, level)].ongoing += n
 
 
 def _band(counted, key, measure: Measure, group: list) -> None:
@@ -1448,7 +1160,8 @@ _FILLERS = [
     _fill_remedies,
     _fill_compliments,
     _fill_learning,
-    _fill_ongoing,  # after _fill_stages_answered, which lays out the timeliness tables
 ]
-# Counted for each period as a whole: they cannot be added up from its parts.
-_EACH_PERIOD = [_fill_actions, _fill_ombudsman]
+
+
+# Counted for each period asked for, a financial year with its quarters too.
+_EACH_PERIOD = [_fill_ongoing, _fill_actions, _fill_ombudsman]
