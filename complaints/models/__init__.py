@@ -17,6 +17,17 @@ from complaints.models.chasing import ChaseRule, ChaseRun, Notification, Recipie
 from complaints.models.imports import CaseImport
 from complaints.models.learning import AgreedAction, LessonsLearnt
 from complaints.models.organisation import Directorate, ServiceArea, Team
+from complaints.models.pool import (
+    PART_FIELD,
+    Appointment,
+    Invoice,
+    PanelMeeting,
+    Part,
+    PoolCheck,
+    PoolMember,
+    RateUnit,
+    TimeEntry,
+)
 from complaints.models.records import (
     Contact,
     Document,
@@ -60,6 +71,15 @@ from complaints.models.timescales import (
 )
 
 __all__ = [
+    "PART_FIELD",
+    "Appointment",
+    "Invoice",
+    "PanelMeeting",
+    "Part",
+    "PoolCheck",
+    "PoolMember",
+    "RateUnit",
+    "TimeEntry",
     "AccessRecord",
     "AppendOnly",
     "LessonsLearnt",

@@ -475,7 +475,12 @@ class PanelMember(models.Model):
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     name = models.CharField(max_length=150)
     role = models.CharField(max_length=6, choices=Role.choices, default=Role.MEMBER)
+    # Imported history's fee; a seat filled from the pool costs what its appointment accrues.
     fee = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    # The pool member's appointment to this seat; empty for a panel from imported history.
+    appointment = models.OneToOneField(
+        "Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="panel_seat"
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"

@@ -128,6 +128,8 @@ class Notification(models.Model):
     )
     subject = models.CharField(max_length=250)
     body = models.TextField()
+    # An invitation to a review panel goes with its calendar entry (iCalendar text).
+    calendar = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
