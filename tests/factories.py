@@ -22,6 +22,8 @@ from complaints.models import (
     Level,
     Nature,
     PanelMember,
+    PoolCheck,
+    PoolMember,
     Procedure,
     RefusalReason,
     Relationship,
@@ -75,6 +77,32 @@ class TeamFactory(factory.django.DjangoModelFactory):
     service = factory.SubFactory(ServiceAreaFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
     manager = factory.SubFactory(UserFactory, role=Role.TEAM_MANAGER)
+
+
+class PoolMemberFactory(factory.django.DjangoModelFactory):
+    """A pool member taking the parts named (`parts=["investigates", ...]`, PART_FIELD's
+    fields), with a DBS check valid for a year."""
+
+    class Meta:
+        model = PoolMember
+
+    user = factory.SubFactory(UserFactory, job_title="Independent investigator")
+    engagement = PoolMember.Engagement.SELF_EMPLOYED
+    rate = 350
+    joined_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+
+    @classmethod
+    def _create(cls, model_class, *args, parts=(), conflicts=(), **kwargs):
+        member = super()._create(model_class, *args, **dict.fromkeys(parts, True), **kwargs)
+        member.conflicts.set(conflicts)
+        today = timezone.localdate()
+        PoolCheck.objects.create(
+            member=member,
+            kind=PoolCheck.Kind.DBS,
+            obtained_on=today - dt.timedelta(days=30),
+            expires_on=today + dt.timedelta(days=335),
+        )
+        return member
 
 
 class ComplainantFactory(factory.django.DjangoModelFactory):
