@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_access_log",
         "manage_retention",
         "import_history",
+        "manage_pool",
     ],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
     Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],

@@ -46,6 +46,7 @@ from complaints.models import (
     LessonsLearnt,
     Level,
     Notification,
+    PoolCheck,
     Recipient,
     Stage,
 )
@@ -787,3 +788,51 @@ def run(today: dt.date | None = None, *, dry_run: bool = False) -> Outcome:
         record.finished_at = timezone.now()
         record.save()
     return outcome
+
+
+# --- the pool's checks ----------------------------------------------------------------------
+
+
+def _pool_check_chases(rule, today, addresses, templates) -> list[Notification]:
+    """A pool member's check (DBS, training, contract) about to expire, once per check and
+    rule: the latest of its kind for a member still in the pool, `offset_working_days` before
+    it expires (a negative offset) up to its expiry. The message names the member and the
+    kind of check, nothing more; the link leads to the member's page."""
+    renewed = PoolCheck.objects.filter(
+        member=OuterRef("member"), kind=OuterRef("kind"), expires_on__gt=OuterRef("expires_on")
+    )
+    # Nothing can come due before this: a cheap bound that keeps far-off expiries out.
+    horizon = today + dt.timedelta(days=max(0, -rule.offset_working_days) * 2 + 7)
+    checks = (
+        PoolCheck.objects.filter(expires_on__gte=today, expires_on__lte=horizon)
+        .filter(Q(member__left_on__isnull=True) | Q(member__left_on__gt=today))
+        .exclude(Exists(renewed))
+        .select_related("member__user")
+        .order_by("expires_on", "pk")
+    )
+    checks = list(checks)
+    keys = {check.pk: f"poolcheck:{check.pk}:rule:{rule.code}" for check in checks}
+    sent = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    checks = [check for check in checks if keys[check.pk] not in sent]
+    if not checks:
+        return []
+    since = _working_days_since([{"anchor_on": c.expires_on} for c in checks], today)
+    out = []
+    site = settings.SITE_URL.rstrip("/")
+    for check, days in zip(checks, since, strict=True):
+        if days < rule.offset_working_days or days > 0:
+            continue
+        context = {
+            "member": str(check.member),
+            "check": check.get_kind_display(),
+            "due_on": check.expires_on,
+            "days": abs(int(days)),
+            "link": f"{site}/pool/{check.member_id}/",
+        }
+        note = _notification(rule, keys[check.pk], {}, addresses, templates, context)
+        if note:
+            out.append(note)
+    return out
+
+
+_PLANNERS[ChaseRule.Trigger.POOL_CHECK] = _pool_check_chases

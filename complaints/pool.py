@@ -11,12 +11,37 @@ schedule_panel) call `appoint`, so a form, the API and an import are refused ali
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+import numpy as np
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
+from accounts.roles import Role, roles_set, user_roles
 from complaints.errors import DomainError
-from complaints.models import PART_FIELD, Appointment, Part, PoolCheck, PoolMember, Stage
+from complaints.models import (
+    PART_FIELD,
+    Appointment,
+    Level,
+    Part,
+    PoolCheck,
+    PoolMember,
+    ServiceArea,
+    Stage,
+)
+from complaints.workingdays import working_days_between_many
 
 
 def open_appointments() -> Q:
@@ -120,3 +145,289 @@ def stand_down(appointments: Iterable[Appointment], *, on: dt.date, reason: str)
         appointment.ended_on = on
         appointment.end_reason = reason
         appointment.save(update_fields=["ended_on", "end_reason"])
+
+
+# --- keeping the pool: its members, their checks, leaving, and its capacity -----------------
+#
+# The pool's own pages (complaints.views.pool) read and write through these. A complaints
+# manager (complaints.manage_pool) changes the pool; the complaints team reads it.
+
+# A check is flagged on the pool's pages this many calendar days before it expires; the chase
+# rule (trigger "pool_check") says when the complaints managers are e-mailed about it.
+CHECK_WARNING_DAYS = 30
+
+# The role group an external member's sign-in gets for each part they take, so that, as for
+# anyone appointed, they see only the cases they are appointed to.
+PART_ROLE = {
+    Part.INVESTIGATING_OFFICER: Role.INVESTIGATING_OFFICER,
+    Part.INDEPENDENT_PERSON: Role.INDEPENDENT_PERSON,
+    Part.PANEL_CHAIR: Role.INDEPENDENT_PERSON,
+    Part.PANEL_MEMBER: Role.INDEPENDENT_PERSON,
+}
+POOL_ROLES = frozenset(PART_ROLE.values())
+
+
+@dataclass(frozen=True)
+class CheckAlert:
+    check: PoolCheck
+    expired: bool
+
+
+def check_alerts(member: PoolMember, *, on: dt.date) -> list[CheckAlert]:
+    """The member's checks that need the manager: the latest of each kind, if it has expired
+    or expires within CHECK_WARNING_DAYS. Reads `member.checks.all()`, so prefetch it."""
+    latest: dict[str, PoolCheck] = {}
+    for check in member.checks.all():
+        if check.kind not in latest or check.expires_on > latest[check.kind].expires_on:
+            latest[check.kind] = check
+    soon = on + dt.timedelta(days=CHECK_WARNING_DAYS)
+    alerts = [
+        CheckAlert(check, expired=check.expires_on < on)
+        for check in latest.values()
+        if check.expires_on <= soon
+    ]
+    return sorted(alerts, key=lambda a: a.check.expires_on)
+
+
+def current_members(on: dt.date) -> QuerySet[PoolMember]:
+    return PoolMember.objects.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+
+def pool_list(*, on: dt.date, part: str = "", left: bool = False) -> list[PoolMember]:
+    """The pool for its list page, in a fixed number of queries however many members: each
+    with `caseload` and `alerts` (check_alerts)."""
+    members = current_members(on)
+    if left:
+        members = PoolMember.objects.exclude(pk__in=members.values("pk"))
+    if part:
+        members = members.filter(**{PART_FIELD[part]: True})
+    members = with_caseload(members.select_related("user")).prefetch_related(
+        "checks", Prefetch("conflicts", queryset=ServiceArea.objects.order_by("name"))
+    )
+    found = list(members)
+    for member in found:
+        member.alerts = check_alerts(member, on=on)
+    return found
+
+
+def is_available(member: PoolMember, *, on: dt.date) -> bool:
+    """Free to be proposed for new cases: not away, below their most cases and with no
+    expired check. Reads `caseload` and `alerts`, as pool_list gives them."""
+    away = member.unavailable_until is not None and member.unavailable_until > on
+    expired = any(alert.expired for alert in member.alerts)
+    return not away and not expired and member.caseload < member.most_cases
+
+
+def member_save(
+    *,
+    member: PoolMember | None = None,
+    user=None,
+    new_user: dict | None = None,
+    parts: Iterable[str],
+    conflicts: Iterable[ServiceArea] = (),
+    on: dt.date,
+    **fields,
+) -> PoolMember:
+    """Add a member to the pool, or change one. Their sign-in is `user` (someone who signs in
+    already) or `new_user` (first_name, last_name, email, organisation), made here with no
+    password: they set one through "forgotten password", or sign in through single sign-on.
+    `fields` are PoolMember's own: engagement, supplier, rate, rate_unit, unavailable_until,
+    most_cases, notes.
+
+    An external member's sign-in gets the role groups of the parts they take (PART_ROLE), and
+    loses those of parts they no longer take; so does a sign-in with no other role."""
+    parts = set(parts)
+    if not parts:
+        raise DomainError("Select at least one part they may take.", field="parts")
+    unknown = parts - set(Part.values)
+    if unknown:
+        raise DomainError(f"Unknown part: {', '.join(sorted(unknown))}.", field="parts")
+    rate = fields.get("rate", member.rate if member else None)
+    if rate is None:
+        raise DomainError("Enter their rate, in pounds.", field="rate")
+    if rate < 0:
+        raise DomainError("The rate must be £0 or more.", field="rate")
+    if fields.get("most_cases", 1) is None or fields.get("most_cases", 1) < 1:
+        raise DomainError("They must be able to take at least 1 case.", field="most_cases")
+
+    with transaction.atomic():
+        if member is None:
+            user = user or _new_sign_in(**(new_user or {}))
+            if PoolMember.objects.filter(user=user).exists():
+                raise DomainError(
+                    f"{user} is in the pool already: change them instead.", field="user"
+                )
+            member = PoolMember(user=user, joined_on=fields.pop("joined_on", on))
+        for name, value in fields.items():
+            setattr(member, name, value)
+        for part, field in PART_FIELD.items():
+            setattr(member, field, part in parts)
+        member.save()
+        member.conflicts.set(conflicts)
+        _pool_roles(member)
+    return member
+
+
+def _new_sign_in(*, first_name="", last_name="", email="", organisation=""):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    email = (email or "").strip().lower()
+    if not (first_name.strip() and last_name.strip()):
+        raise DomainError("Enter their first and last names.", field="first_name")
+    if not email:
+        raise DomainError("Enter their e-mail address, which they sign in with.", field="email")
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        raise DomainError(
+            "Someone signs in with this e-mail address already: choose them as the existing "
+            "sign-in instead.",
+            field="email",
+        )
+    user = User(
+        username=email,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation.strip(),
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _pool_roles(member: PoolMember) -> None:
+    held = user_roles(member.user)
+    if not member.is_external and held - POOL_ROLES:
+        return  # council staff keep the roles their job gives them
+    wanted = {PART_ROLE[part] for part in PART_FIELD if member.takes(part)}
+    roles_set(member.user, (held - POOL_ROLES) | wanted)
+
+
+def check_add(
+    *, member: PoolMember, kind: str, obtained_on: dt.date, expires_on: dt.date, detail: str = ""
+) -> PoolCheck:
+    """Record a check (DBS, training, contract) the member holds; a renewal is a new check."""
+    if kind not in PoolCheck.Kind.values:
+        raise DomainError("Select the kind of check.", field="kind")
+    if expires_on <= obtained_on:
+        raise DomainError(
+            "The expiry date must be after the date it was obtained.", field="expires_on"
+        )
+    return PoolCheck.objects.create(
+        member=member, kind=kind, detail=detail, obtained_on=obtained_on, expires_on=expires_on
+    )
+
+
+class StillAppointed(DomainError):
+    """A member who holds open appointments cannot leave the pool until they are reassigned."""
+
+    def __init__(self, member: PoolMember, appointments: list[Appointment]) -> None:
+        self.appointments = appointments
+        references = sorted({a.stage.case.reference for a in appointments})
+        super().__init__(
+            f"{member} cannot leave the pool while appointed to {len(references)} open "
+            f"case{'s' if len(references) != 1 else ''}. Reassign "
+            f"{'each' if len(references) != 1 else 'it'} on the case first, then remove them.",
+            field="left_on",
+            details=[f"Reassign {reference}" for reference in references],
+        )
+
+
+def holding(member: PoolMember) -> list[Appointment]:
+    """The member's open appointments, with their case, for the removal page to link to."""
+    return list(
+        member.appointments.filter(open_appointments())
+        .select_related("stage__case")
+        .order_by("stage__case__reference", "part")
+    )
+
+
+def member_remove(*, member: PoolMember, on: dt.date) -> PoolMember:
+    """The member leaves the pool on `on`: no longer proposed or appointable. Refused while
+    they hold open appointments (StillAppointed); their past appointments and costs stay."""
+    with transaction.atomic():
+        member = PoolMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+        if member.left_on is not None:
+            raise DomainError(f"{member} left the pool on {member.left_on:%-d %B %Y}.")
+        if on < member.joined_on:
+            raise DomainError(
+                f"They joined the pool on {member.joined_on:%-d %B %Y}: enter that date or later.",
+                field="left_on",
+            )
+        appointments = holding(member)
+        if appointments:
+            raise StillAppointed(member, appointments)
+        member.left_on = on
+        member.save(update_fields=["left_on"])
+    return member
+
+
+# The stage each part is appointed on, for the days to appoint.
+PART_LEVEL = {
+    Part.INVESTIGATING_OFFICER: Level.INVESTIGATION,
+    Part.INDEPENDENT_PERSON: Level.INVESTIGATION,
+    Part.PANEL_CHAIR: Level.REVIEW_PANEL,
+    Part.PANEL_MEMBER: Level.REVIEW_PANEL,
+}
+
+
+def days_to_appoint(part: str, start: dt.date, end: dt.date) -> tuple[int, float | None]:
+    """How long appointing `part` took: (stages, average working days), over the stages whose
+    first appointment of that part was made from `start` to `end`, both counted.
+
+    Counted in working days (the statutory calendar, as the stages' timescales are) from the
+    stage's request (Stage.requested_on) to the first appointment of the part on it, whether or
+    not that appointment was later ended: for an investigating officer, the delay Redcar &
+    Cleveland reported; for a panel, its chair's appointment. An appointment recorded before
+    the request counts as 0. The average is None when no stage was appointed in the period.
+    One query."""
+    firsts = (
+        Appointment.objects.filter(part=part, stage__level=PART_LEVEL[part])
+        .values("stage_id", "stage__requested_on")
+        .annotate(first=Min("appointed_on"))
+        .filter(first__gte=start, first__lte=end)
+        .values_list("stage__requested_on", "first")
+    )
+    pairs = list(firsts)
+    if not pairs:
+        return 0, None
+    days = working_days_between_many([r for r, _ in pairs], [a for _, a in pairs])
+    days = np.maximum(days, 0)
+    return len(pairs), round(float(days.mean()), 1)
+
+
+@dataclass
+class PartCapacity:
+    part: Part
+    members: list[PoolMember]
+    available: list[PoolMember]
+    alerts: list[tuple[PoolMember, CheckAlert]]
+    appointed: int
+    average_days: float | None
+
+
+def capacity(*, on: dt.date, start: dt.date) -> list[PartCapacity]:
+    """The capacity page: for each part, the current members who take it (lowest caseload
+    first), those available now, checks expired or about to expire, and the days to appoint
+    from `start` to `on`. A fixed number of queries, whatever the pool's size."""
+    members = pool_list(on=on)
+    for member in members:
+        member.available = is_available(member, on=on)
+    found = []
+    for part in Part:
+        taking = sorted(
+            (m for m in members if m.takes(part)),
+            key=lambda m: (m.caseload, m.user.last_name, m.user.first_name),
+        )
+        count, average = days_to_appoint(part, start, on)
+        found.append(
+            PartCapacity(
+                part=part,
+                members=taking,
+                available=[m for m in taking if m.available],
+                alerts=[(m, alert) for m in taking for alert in m.alerts],
+                appointed=count,
+                average_days=average,
+            )
+        )
+    return found

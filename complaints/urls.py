@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import actions, audit, cases, files, imports, learning, work
+from complaints.views import actions, audit, cases, files, imports, learning, pool, work
 
 urlpatterns = [
     path("", work.my_work, name="home"),
@@ -47,4 +47,15 @@ urlpatterns = [
         name="document-download",
     ),
     path("cases/<str:reference>/<slug:slug>/", actions.case_action, name="case-action"),
+]
+
+# The Stage 2 and 3 pool's own pages.
+urlpatterns += [
+    path("pool/", pool.pool_list, name="pool-list"),
+    path("pool/new/", pool.member_add, name="pool-add"),
+    path("pool/capacity/", pool.capacity, name="pool-capacity"),
+    path("pool/<int:pk>/", pool.member_detail, name="pool-member"),
+    path("pool/<int:pk>/change/", pool.member_change, name="pool-member-change"),
+    path("pool/<int:pk>/checks/new/", pool.check_add, name="pool-check-add"),
+    path("pool/<int:pk>/remove/", pool.member_remove, name="pool-member-remove"),
 ]

@@ -305,6 +305,7 @@ class Case(models.Model):
             ("make_subject_access_bundle", "Can gather what is held about a person"),
             ("manage_retention", "Can review records due for deletion and hold them"),
             ("import_history", "Can import cases from a council's earlier system"),
+            ("manage_pool", "Can add, change and remove people in the Stage 2 and 3 pool"),
         ]
 
     def __str__(self) -> str:

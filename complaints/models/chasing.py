@@ -37,6 +37,7 @@ class ChaseRule(models.Model):
         DIGEST = "digest", "Weekly digest of open and overdue cases"
         CALL_BACK = "call_back", "A call-back not made"
         ADVOCACY = "advocacy", "An accepted advocacy offer not referred"
+        POOL_CHECK = "pool_check", "A pool member's check about to expire"
 
     class Anchor(models.TextChoices):
         SERVICE_TARGET = "service_target", "The service target"

@@ -24,6 +24,7 @@ from ombudsman.models import OmbudsmanDeadline, RecommendationKind
 from ombudsman.services import ombudsman_case_create, recommendation_add
 from reporting import services as report
 from reporting.models import Rendering
+from tests.factories import PoolMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +199,18 @@ RULES = {
     "document-download": ({"reference": "case", "pk": "document"}, case_page(SEES_CASE)),
     "case-action": ({"reference": "case", "slug": "contact"}, case_page((*TEAM, TM, HEAD))),
 }
+# The Stage 2 and 3 pool: the complaints team reads it, the complaints manager changes it.
+RULES.update(
+    {
+        "pool-list": ({}, only(TEAM)),
+        "pool-member": ({"pk": "pool_member"}, only(TEAM)),
+        "pool-add": ({}, only([MANAGER])),
+        "pool-capacity": ({}, only([MANAGER])),
+        "pool-member-change": ({"pk": "pool_member"}, only([MANAGER])),
+        "pool-check-add": ({"pk": "pool_member"}, only([MANAGER])),
+        "pool-member-remove": ({"pk": "pool_member"}, only([MANAGER])),
+    }
+)
 # A GET may write these: the session, the access log, django-axes' records.
 MAY_WRITE = re.compile(r"django_session|complaints_accessrecord|axes_\w+")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
@@ -270,6 +283,7 @@ def world(build, officer, team, team_manager, head_of_service, complaints_manage
         "case_import": case_import.pk,
         "complainant_id": case.complainant_id,
         "officer": officer.pk,
+        "pool_member": PoolMemberFactory(parts=["investigates"]).pk,
     }
 
 
