@@ -22,7 +22,17 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -51,9 +61,9 @@ def is_costed(entries: int, approved: int) -> bool:
     return bool(entries or approved)
 
 
-def _summed(model, value: str, condition: Q = Q()):
+def _summed(model, value: str, condition: Q | None = None):
     rows = (
-        model.objects.filter(condition, appointment=OuterRef("pk"))
+        model.objects.filter(condition or Q(), appointment=OuterRef("pk"))
         .order_by()
         .values("appointment")
         .annotate(total=Sum(value))
@@ -63,9 +73,9 @@ def _summed(model, value: str, condition: Q = Q()):
     return Coalesce(Subquery(rows, output_field=money), Value(ZERO), output_field=money)
 
 
-def _counted(model, condition: Q = Q()):
+def _counted(model, condition: Q | None = None):
     rows = (
-        model.objects.filter(condition, appointment=OuterRef("pk"))
+        model.objects.filter(condition or Q(), appointment=OuterRef("pk"))
         .order_by()
         .values("appointment")
         .annotate(n=Count("pk"))
@@ -225,12 +235,30 @@ def rate_agree(*, appointment: Appointment, rate: Decimal | None, by) -> Appoint
     return appointment
 
 
-def appointments_for(stages, user) -> dict[int, list[Appointment]]:
+def with_appointments_known(cases: QuerySet) -> QuerySet:
+    """Cases read with `has_pool_appointments`: has_appointments then asks nothing more."""
+    return cases.annotate(
+        has_pool_appointments=Exists(Appointment.objects.filter(stage__case=OuterRef("pk")))
+    )
+
+
+def has_appointments(case) -> bool:
+    """Whether a Stage 2 or 3 case has anyone appointed from the pool, so that its cost
+    actions are offered: asked once per case object (the case page asks for each action)."""
+    stage = case.current_stage
+    if stage is None or stage.level < 2:
+        return False
+    if not hasattr(case, "has_pool_appointments"):
+        case.has_pool_appointments = Appointment.objects.filter(stage__case=case).exists()
+    return case.has_pool_appointments
+
+
+def appointments_for(case, stages, user) -> dict[int, list[Appointment]]:
     """The Stage 2 and 3 appointments the case page shows, with their costs and invoices, by
     stage: all of them to the complaints team, only their own to anyone else who may record
     time, none to others. Two queries, whatever the number of appointments."""
     wanted = [s.pk for s in stages if s.level >= 2]
-    if not wanted:
+    if not wanted or getattr(case, "has_pool_appointments", True) is False:
         return {}
     appointments = Appointment.objects.filter(stage__in=wanted)
     if not user.has_perm(_TEAM_PERMISSION):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from complaints import costs, pool
 from complaints.errors import DomainError
 from complaints.models import Appointment, Invoice, Level, Part, RateUnit, TimeEntry
-from tests.factories import PoolMemberFactory
+from tests.factories import PoolMemberFactory, appointed
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def appointment(build, investigator):
     stage = build.case(level=Level.INVESTIGATION).current_stage
-    member = PoolMemberFactory(user=investigator, parts=["investigates"], rate=Decimal("350"))
-    return pool.appoint(
-        stage, member, Part.INVESTIGATING_OFFICER, by=None, on=timezone.localdate()
-    )
+    return appointed(stage, investigator, Part.INVESTIGATING_OFFICER, rate=Decimal("350"))
 
 
 def _time(appointment, by, quantity="2", expenses="0", **more):
@@ -203,7 +200,9 @@ def test_what_the_case_page_shows_each_person(appointment, officer, investigator
         on=timezone.localdate(),
     )
     _time(appointment, officer, "1")
-    shown = costs.appointments_for(stages, officer)[appointment.stage_id]
+    shown = costs.appointments_for(appointment.stage.case, stages, officer)[appointment.stage_id]
     assert [(a, a.cost) for a in shown] == [(ip, Decimal("0.00")), (appointment, Decimal("350"))]
-    assert costs.appointments_for(stages, investigator) == {appointment.stage_id: [appointment]}
-    assert costs.appointments_for(stages, team_manager) == {}
+    assert costs.appointments_for(appointment.stage.case, stages, investigator) == {
+        appointment.stage_id: [appointment]
+    }
+    assert costs.appointments_for(appointment.stage.case, stages, team_manager) == {}
