@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import costs
+from complaints import costs, pool
 from complaints.models import Case, Invoice, Level, Part, TimeEntry
-from tests.factories import appointed
+from tests.factories import PoolMemberFactory, appointed
 from tests.support.forms import date_fields, token
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +197,33 @@ def test_worked_on_before_the_appointment_lands_on_its_field(client, officer, ca
     )
     assert response.status_code == 400
     assert "before the appointment" in response.content.decode()
+
+
+def test_the_case_page_reads_costs_in_the_same_queries_however_many_appointments(
+    client, officer, build, case, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    busy = build.case(Case.State.IN_PROGRESS, level=Level.INVESTIGATION)
+    for n in range(3):
+        member = PoolMemberFactory(parts=["independent_person"])
+        appointment = pool.appoint(
+            busy.current_stage, member, Part.INDEPENDENT_PERSON, by=None, on=timezone.localdate()
+        )
+        costs.time_record(
+            appointment=appointment, by=officer, worked_on=timezone.localdate(), quantity=1
+        )
+        costs.invoice_record(
+            appointment=appointment,
+            by=officer,
+            number=f"N{n}",
+            received_on=timezone.localdate(),
+            amount=Decimal("10"),
+        )
+
+    def queries(reference):
+        with django_assert_max_num_queries(60) as captured:
+            assert client.get(reverse("case-detail", args=[reference])).status_code == 200
+        return len(captured)
+
+    queries(case.reference)  # the first page of a session reads more
+    assert queries(case.reference) == queries(busy.reference)

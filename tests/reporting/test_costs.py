@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from complaints.models import (
     Appointment,
@@ -22,10 +23,13 @@ from complaints.models import (
     TimeEntry,
 )
 from complaints.periods import Period
+from reporting import services
+from reporting.annual_report import render_pdf
 from reporting.dashboard import dashboard_tables
 from reporting.statistics import figures, figures_for
 from reporting.tables import build
 from tests.factories import PoolMemberFactory, category
+from tests.reporting.test_annual_report import pdf_text
 
 D = dt.date
 Y = Period.year(2025)
@@ -172,3 +176,35 @@ def test_the_dashboard_shows_the_years_costs(council):
     tables = dashboard_tables(Y, None).tables
     assert tables["costs"].value("investigation_costs") == Decimal("4500.00")
     assert "costs_by_area" in tables
+
+
+def test_the_annual_report_prints_the_costs_by_year_and_by_service_area(
+    council, complaints_manager, tmp_path
+):
+    early_help = _stage(council, Level.INVESTIGATION, area=council.other_area)
+    _invoice(_appoint(early_help, Part.INVESTIGATING_OFFICER, engagement="framework"), "682.60")
+    edition = services.edition_start(year=2025, by=complaints_manager)
+    text = pdf_text(render_pdf(edition), tmp_path)
+    assert "Cost of Stage 2 investigations (£) £5,182.60" in text
+    assert "of which fees from earlier records (£) £4,500.00" in text
+    assert "by service area, 2025/26" in text
+    # The service area's count of one investigation is suppressed; its cost is not.
+    assert "Early Help fewer than 5 £682.60" in text
+
+
+def test_the_dashboard_page_and_its_download_show_the_costs(client, officer, council):
+    _time(_appoint(_a2(council), Part.INVESTIGATING_OFFICER, engagement="internal"), "1")
+    client.force_login(officer)
+    page = client.get("/dashboard/?kind=year&year=2025").content.decode()
+    assert "Costs of independent investigations and review panels" in page
+    assert "£4,800.00" in page and "£300.00" in page  # the total, and council staff's part
+    csv = client.get(
+        reverse("dashboard-table", args=["costs_by_area", "csv"]) + "?kind=year&year=2025"
+    )
+    assert csv.status_code == 200
+    assert "Children in Care" in csv.content.decode()
+    api = client.get(reverse("api-statistics"), {"year": 2025}).json()
+    by_key = {t["key"]: t for t in api["tables"]}
+    rows = {r["key"]: r["values"] for r in by_key["costs"]["rows"]}
+    assert rows["investigation_costs_internal"][0] == "300.00"
+    assert "costs_by_area" in by_key
