@@ -43,6 +43,8 @@ _COMPLAINTS_TEAM = [
     "record_ombudsman",
     "view_dashboard",
     "make_subject_access_bundle",
+    "record_time",
+    "record_invoice",
 ]
 _ON_THE_CASE = ["record_contact", "upload_document"]
 
@@ -55,13 +57,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "manage_retention",
         "import_history",
         "manage_pool",
+        "approve_invoice",
     ],
     Role.COMPLAINTS_OFFICER: _COMPLAINTS_TEAM,
     Role.TEAM_MANAGER: ["draft_response", "log_case", *_ON_THE_CASE],
     Role.HEAD_OF_SERVICE: ["draft_response", *_ON_THE_CASE],
     Role.SENIOR_MANAGER: ["view_all_cases", "view_dashboard"],
-    Role.INVESTIGATING_OFFICER: ["edit_statement", *_ON_THE_CASE],
-    Role.INDEPENDENT_PERSON: _ON_THE_CASE,
+    # Their own time on their own appointment (complaints.costs).
+    Role.INVESTIGATING_OFFICER: ["edit_statement", "record_time", *_ON_THE_CASE],
+    Role.INDEPENDENT_PERSON: [*_ON_THE_CASE, "record_time"],
 }
 
 

@@ -14,7 +14,7 @@ the browser, and through its form in the API.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from complaints import documents, forms, learning, letters, services, workflow
+from complaints import costs, documents, forms, learning, letters, services, workflow
 from complaints.models import Case, Level
 from complaints.workflow import Move
 
@@ -44,6 +44,8 @@ class Action:
     context: Callable = field(default=lambda case: {})
     # The URL name of a page of its own, richer than the generic one, where it has one.
     page: str = ""
+    # Fields a link to the page may choose in advance (?appointment=12), e.g. from a table row.
+    from_link: tuple[str, ...] = ()
 
     def state_allows(self, case: Case) -> bool:
         if case.state not in self.states:
@@ -518,6 +520,70 @@ _TABLE = [
         ),
         done="Action recorded; it will be chased until it is done.",
         anchor="learning",
+    ),
+]
+
+# What an appointment from the pool costs (complaints.costs): record-keeping on a Stage 2 or 3
+# case, at any state, since invoices arrive after the stage ends. The case page offers them
+# beside each appointment.
+_STAGES_2_AND_3 = _STAGE_2 | _STAGE_3
+_TABLE += [
+    Action(
+        "time",
+        "Record time and expenses",
+        "record_time",
+        _ALL,
+        levels=_STAGES_2_AND_3,
+        guard=costs.has_appointments,
+        form=forms.TimeEntryForm,
+        perform=lambda c, u, d, f: costs.time_record(
+            appointment=d["appointment"],
+            by=u,
+            worked_on=d["worked_on"],
+            quantity=d["quantity"],
+            expenses=d["expenses"],
+            note=d["note"],
+        ),
+        form_kwargs=lambda case: {"case": case},
+        done="Time and expenses recorded.",
+        anchor="costs",
+        from_link=("appointment",),
+    ),
+    Action(
+        "invoice",
+        "Record an invoice",
+        "record_invoice",
+        _ALL,
+        levels=_STAGES_2_AND_3,
+        guard=costs.has_appointments,
+        form=forms.InvoiceForm,
+        perform=lambda c, u, d, f: costs.invoice_record(
+            appointment=d["appointment"],
+            by=u,
+            number=d["number"],
+            received_on=d["received_on"],
+            amount=d["amount"],
+        ),
+        form_kwargs=lambda case: {"case": case},
+        done="Invoice recorded. It counts as spent once a complaints manager approves it.",
+        anchor="costs",
+        from_link=("appointment",),
+    ),
+    Action(
+        "invoice-approve",
+        "Approve an invoice",
+        "approve_invoice",
+        _ALL,
+        levels=_STAGES_2_AND_3,
+        guard=costs.has_appointments,
+        form=forms.InvoiceApproveForm,
+        perform=lambda c, u, d, f: costs.invoice_approve(invoice=d["invoice"], by=u, on=d["on"]),
+        form_kwargs=lambda case: {"case": case},
+        done="Invoice approved: the appointment's cost is now its approved invoices.",
+        intro="Once an appointment has an approved invoice, its cost is the total of its "
+        "approved invoices, in place of the time and expenses recorded.",
+        anchor="costs",
+        from_link=("invoice",),
     ),
 ]
 

@@ -19,6 +19,7 @@ from complaints import documents, learning
 from complaints.models import (
     AdvocacyProvider,
     AgreedAction,
+    Appointment,
     Case,
     Channel,
     Child,
@@ -29,6 +30,7 @@ from complaints.models import (
     EscalationReason,
     ExtensionReason,
     Finding,
+    Invoice,
     LetterTemplate,
     Level,
     Nature,
@@ -1081,3 +1083,101 @@ class HistoryImportForm(CaseworkForm):
                 "at once. Split it into several files, for example one per year."
             )
         return upload
+
+
+# --- what an appointment costs (complaints.costs) -------------------------------------------
+
+
+class AppointmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (
+            f"{obj.member}, {obj.get_part_display().lower()} at {obj.stage.get_level_display()}"
+            f" (£{obj.rate} {obj.get_rate_unit_display()})"
+        )
+
+
+def _case_appointments(case):
+    if case is None or case.pk is None:  # the API's schema reads a blank form
+        return Appointment.objects.none()
+    return (
+        Appointment.objects.filter(stage__case=case)
+        .select_related("member__user", "stage")
+        .order_by("stage__level", "part", "appointed_on")
+    )
+
+
+class InvoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (
+            f"Invoice {obj.number} from {obj.appointment.member}, £{obj.amount}, "
+            f"received {obj.received_on:%-d %B %Y}"
+        )
+
+
+class TimeEntryForm(CaseworkForm):
+    """Amounts are not limited here: complaints.costs refuses a negative one, for the API
+    too, in words."""
+
+    submit_label = "Record time and expenses"
+
+    appointment = AppointmentChoiceField(
+        label="Whose appointment?", queryset=Appointment.objects.none(), widget=forms.RadioSelect
+    )
+    worked_on = DateField(label="Date worked")
+    quantity = forms.DecimalField(
+        label="Time worked",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        help_text="In days or hours, as the appointment's rate is: for example 1.5.",
+    )
+    expenses = forms.DecimalField(
+        label="Expenses in pounds", required=False, max_digits=9, decimal_places=2
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment"].queryset = _case_appointments(case)
+        self.date_today("worked_on")
+
+
+class InvoiceForm(CaseworkForm):
+    submit_label = "Record invoice"
+    required_messages = {"amount": "Enter the invoice's amount in pounds"}
+
+    appointment = AppointmentChoiceField(
+        label="Whose invoice is it?",
+        queryset=Appointment.objects.none(),
+        widget=forms.RadioSelect,
+    )
+    number = forms.CharField(label="Invoice number", max_length=50)
+    received_on = DateField(label="Date received")
+    amount = forms.DecimalField(label="Amount in pounds", max_digits=9, decimal_places=2)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment"].queryset = _case_appointments(case)
+        self.date_today("received_on")
+
+
+class InvoiceApproveForm(CaseworkForm):
+    submit_label = "Approve invoice"
+
+    invoice = InvoiceChoiceField(
+        label="Which invoice?", queryset=Invoice.objects.none(), widget=forms.RadioSelect
+    )
+    on = DateField(label="Date approved")
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Approved ones stay choosable, so approving one twice is refused in words.
+        invoices = Invoice.objects.none()
+        if case is not None and case.pk is not None:
+            invoices = Invoice.objects.filter(appointment__stage__case=case).select_related(
+                "appointment__member__user"
+            )
+        if not self.is_bound:
+            invoices = invoices.filter(approved_on__isnull=True)
+        self.fields["invoice"].queryset = invoices.order_by("received_on", "pk")
+        self.date_today("on")

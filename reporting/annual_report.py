@@ -380,7 +380,7 @@ def report_sections(edition: Edition, raw: dict[str, Table], *, draw: bool = Tru
         Section(
             14,
             "Costs of independent investigations and review panels",
-            tables=[t["costs"]],
+            tables=[t["costs"], t["costs_by_area"]],
         ),
         Section(
             15,

@@ -66,6 +66,7 @@ SECTIONS = [
         ],
     ),
     ("Children and advocacy", ["advocacy"]),
+    ("Costs of independent investigations and review panels", ["costs", "costs_by_area"]),
     ("The Ombudsman", ["ombudsman", "ombudsman_decisions"]),
     ("Compliments", ["compliments"]),
     ("Learning", ["learning"]),

@@ -22,6 +22,11 @@ WATCHED = [
     "complaints.Remedy",
     "complaints.Pause",
     "complaints.PanelMember",
+    # What an appointment costs, and whether its person is staff or external.
+    "complaints.Appointment",
+    "complaints.TimeEntry",
+    "complaints.Invoice",
+    "complaints.PoolMember",
     "complaints.LessonsLearnt",
     "complaints.AgreedAction",
     "complaints.Timescale",

@@ -27,8 +27,15 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
   the next stage (at any date since).
 - Outcome sought is counted per complaint received; remedies per remedy provided by a stage
   completed in the period; payments are the sum of their amounts.
-- Costs: the investigator's and independent person's fees of Stage 2 investigations completed
-  in the period; the panel's cost and members' fees of Stage 3 panels completed in it.
+- Costs: of Stage 2 investigations and Stage 3 panels whose response was issued in the
+  period. A stage's cost is its appointments' costs (complaints.costs: an appointment's
+  approved invoices once any is approved, else its time at the rate agreed plus expenses),
+  split by whether the person is council staff or external (PoolMember.engagement), plus the
+  fees brought in from earlier records on the stage (investigator's and independent person's
+  fees; a panel's own cost and its members' fees), counted once each and kept apart as
+  "imported" since who was paid is not known. A stage is costed if it has any of these; one
+  with none is not. Also by the case's service area. Payments to complainants as remedies
+  are never costs: they are `payments`.
 - Equality monitoring is per complaint received; an answer never recorded is "Not recorded".
 - Ombudsman figures follow ombudsman.selectors; compliments count by the date received;
   lessons-learnt forms by the date of the response that made them owed.
@@ -76,10 +83,12 @@ from django.db.models import Case as Switch
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from complaints import costs
 from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, in_force
 from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
     AgreedAction,
+    Appointment,
     Case,
     ClockStart,
     Element,
@@ -88,6 +97,7 @@ from complaints.models import (
     LessonsLearnt,
     Level,
     PanelMember,
+    PoolMember,
     Procedure,
     Remedy,
     Stage,
@@ -244,6 +254,19 @@ class Figures:
     investigation_costs: Decimal = Decimal("0.00")
     panels_costed: int = 0
     panel_costs: Decimal = Decimal("0.00")
+    # The costs split (they add up to the totals above): appointments of council staff, of
+    # external people (agency, framework, self-employed), and fees from earlier records.
+    investigation_costs_internal: Decimal = Decimal("0.00")
+    investigation_costs_external: Decimal = Decimal("0.00")
+    investigation_costs_imported: Decimal = Decimal("0.00")
+    panel_costs_internal: Decimal = Decimal("0.00")
+    panel_costs_external: Decimal = Decimal("0.00")
+    panel_costs_imported: Decimal = Decimal("0.00")
+    # By the case's service area name: costs (£) and the stages costed.
+    investigation_costs_by_area: Counter = field(default_factory=Counter)
+    investigations_costed_by_area: Counter = field(default_factory=Counter)
+    panel_costs_by_area: Counter = field(default_factory=Counter)
+    panels_costed_by_area: Counter = field(default_factory=Counter)
     compliments: Counter = field(default_factory=Counter)  # service area
     compliment_sources: Counter = field(default_factory=Counter)
     lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
@@ -822,6 +845,7 @@ _ANSWERED = [
     "independent_person_fee",
     "panel_cost",
     "pk",
+    "case__service_area__name",
 ]
 _TIMELINESS_ROW = 6 + len(_DATES)  # the columns _band and _fill_panel_steps read
 
@@ -851,12 +875,14 @@ def _fill_stages_answered(counted, periods, area):
         went_on=Exists(Stage.objects.filter(case=OuterRef("case"), level=OuterRef("level") + 1)),
     )
     rows = list(stages.values_list(*_ANSWERED).order_by())
-    investigations, panels = defaultdict(list), defaultdict(dict)
+    imported = {}  # (period, stage) → (level, service area, the fees on the stage)
     groups = defaultdict(list)  # the completed stages' timeliness rows, by stage
     for row in rows:
         responded_at, procedure, level = row[:3]
         key = (procedure, level)
-        withdrawn_at, group, went_on, fee, person_fee, panel_cost, pk = row[_TIMELINESS_ROW:]
+        withdrawn_at, group, went_on, fee, person_fee, panel_cost, pk, area_name = row[
+            _TIMELINESS_ROW:
+        ]
         if withdrawn_at is not None:
             f = counted[withdrawn_at]
             f.stages_withdrawn[key] += 1
@@ -872,13 +898,10 @@ def _fill_stages_answered(counted, periods, area):
         if group is not None:
             f.outcomes[(procedure, level, group)] += 1
         if level == Level.INVESTIGATION and (fee is not None or person_fee is not None):
-            investigations[responded_at].append((fee or 0) + (person_fee or 0))
+            imported[(responded_at, pk)] = (level, area_name, (fee or 0) + (person_fee or 0))
         if level == Level.REVIEW_PANEL and panel_cost is not None:
-            panels[responded_at][pk] = panel_cost
-    for bucket, costs in investigations.items():
-        counted[bucket].investigations_costed = len(costs)
-        counted[bucket].investigation_costs = _money(sum(costs))
-    _fill_panel_costs(counted, periods, area, panels)
+            imported[(responded_at, pk)] = (level, area_name, panel_cost)
+    _fill_costs(counted, periods, area, imported)
     requested = _AT["requested_on"]
     for key, group in groups.items():
         by_measure = defaultdict(list)
@@ -973,9 +996,10 @@ def _fill_panel_steps(counted, rows):
             counted[row[0]].panel_steps[step][0] += taken <= ts.target_days
 
 
-def _fill_panel_costs(counted, periods, area, panels: dict[int, dict[int, Decimal]]):
-    """A panel's cost is its own (room, minutes), in `panels` by period and stage, plus its
-    members' fees."""
+def _fill_costs(counted, periods, area, imported: dict):
+    """What Stage 2 investigations and Stage 3 panels cost (the rule in the module docstring):
+    the fees on the stages in `imported`, its panel members' fees, and its appointments'
+    costs, each counted once; two queries."""
     basis = counted[0].counting.basis
     member_fees = _stages_counted(
         PanelMember.objects.filter(
@@ -988,21 +1012,67 @@ def _fill_panel_costs(counted, periods, area, panels: dict[int, dict[int, Decima
         area,
         basis,
         to_stage="stage__",
+    ).values_list("bucket", "stage_id", "stage__case__service_area__name", "fee")
+    for bucket, stage, area_name, fee in member_fees.order_by():
+        _, _, before = imported.get((bucket, stage), (None, None, 0))
+        imported[(bucket, stage)] = (Level.REVIEW_PANEL, area_name, before + fee)
+    appointments = _stages_counted(
+        costs.with_costs(
+            Appointment.objects.filter(stage__level__in=(Level.INVESTIGATION, Level.REVIEW_PANEL))
+        ),
+        "responded_on",
+        periods,
+        area,
+        basis,
+        to_stage="stage__",
+    ).values_list(
+        "bucket",
+        "stage_id",
+        "stage__level",
+        "stage__case__service_area__name",
+        "member__engagement",
+        "rate",
+        "time_quantity",
+        "time_expenses",
+        "time_entries",
+        "approved_invoices",
+        "invoiced",
     )
-    fees = defaultdict(list)
-    for bucket, stage, fee in member_fees.values_list("bucket", "stage_id", "fee").order_by():
-        fees[(bucket, stage)].append(fee)
-    costs, costed = defaultdict(Decimal), defaultdict(set)
-    for bucket, stages in panels.items():
-        for stage, cost in stages.items():
-            costs[bucket] += cost
-            costed[bucket].add(stage)
-    for (bucket, stage), paid in fees.items():
-        costs[bucket] += sum(paid)
-        costed[bucket].add(stage)
-    for bucket, total in costs.items():
-        counted[bucket].panel_costs = _money(total)
-        counted[bucket].panels_costed = len(costed[bucket])
+    spent = defaultdict(Decimal)  # (period, level, internal/external/imported) → £
+    costed = defaultdict(set)  # (period, level) → stages
+    by_area = defaultdict(Decimal)  # (period, level, area) → £
+    costed_by_area = defaultdict(set)  # (period, level, area) → stages
+
+    def add(bucket, stage, level, area_name, who, amount):
+        area_name = area_name or NOT_RECORDED
+        spent[(bucket, level, who)] += amount
+        costed[(bucket, level)].add(stage)
+        by_area[(bucket, level, area_name)] += amount
+        costed_by_area[(bucket, level, area_name)].add(stage)
+
+    for (bucket, stage), (level, area_name, amount) in imported.items():
+        add(bucket, stage, level, area_name, "imported", amount)
+    for bucket, stage, level, area_name, engagement, *sums in appointments.order_by():
+        rate, quantity, expenses, entries, approved, invoiced = sums
+        if not costs.is_costed(entries, approved):
+            continue
+        who = "internal" if engagement == PoolMember.Engagement.INTERNAL else "external"
+        amount = costs.cost_from(rate, quantity, expenses, approved, invoiced)
+        add(bucket, stage, level, area_name, who, amount)
+
+    prefix = {Level.INVESTIGATION: "investigation", Level.REVIEW_PANEL: "panel"}
+    for (bucket, level, who), amount in spent.items():
+        f, name = counted[bucket], prefix[level]
+        setattr(f, f"{name}_costs_{who}", _money(amount))
+        setattr(f, f"{name}_costs", _money(getattr(f, f"{name}_costs") + amount))
+    for (bucket, level), stages in costed.items():
+        setattr(counted[bucket], f"{prefix[level]}s_costed", len(stages))
+    for (bucket, level, area_name), amount in by_area.items():
+        f, name = counted[bucket], prefix[level]
+        getattr(f, f"{name}_costs_by_area")[area_name] = _money(amount)
+        getattr(f, f"{name}s_costed_by_area")[area_name] = len(
+            costed_by_area[(bucket, level, area_name)]
+        )
 
 
 def _fill_remedies(counted, periods, area):

@@ -237,6 +237,7 @@ def build(
         outcome_sought(now),
         remedies(figs),
         costs(figs),
+        costs_by_area(now),
         ombudsman(figs),
         ombudsman_decisions(figs),
         compliments(figs),
@@ -317,6 +318,7 @@ def with_shares(table: Table) -> Table:
 
 _NOT_BY_PERIOD = {
     "panel_steps",
+    "costs_by_area",
     "later_stages_by_area",
     "later_stages_by_team",
     "escalation_reasons",
@@ -1033,27 +1035,51 @@ def remedies(figs):
 
 
 def costs(figs):
+    """What independence cost, year on year (complaints.costs, reporting.statistics): each
+    stage's appointments, staff or external, and the fees from earlier records."""
+
+    def split(name: str) -> list[Row]:
+        return [
+            Row(
+                "of which external: agency, framework or self-employed (£)",
+                [getattr(f, f"{name}_costs_external") for f in figs],
+                key=f"{name}_costs_external",
+            ),
+            Row(
+                "of which council staff (£)",
+                [getattr(f, f"{name}_costs_internal") for f in figs],
+                key=f"{name}_costs_internal",
+            ),
+            Row(
+                "of which fees from earlier records (£)",
+                [getattr(f, f"{name}_costs_imported") for f in figs],
+                key=f"{name}_costs_imported",
+            ),
+        ]
+
     rows = [
         Row("Stage 2 investigations with costs recorded", [f.investigations_costed for f in figs]),
         Row(
-            "Cost of independent investigators and persons (£)",
+            "Cost of Stage 2 investigations (£)",
             [f.investigation_costs for f in figs],
             key="investigation_costs",
         ),
+        *split("investigation"),
         Row(
             "Average per investigation (£)",
             [_money_average(f.investigation_costs, f.investigations_costed) for f in figs],
             key="investigation_average",
         ),
         Row("Stage 3 review panels with costs recorded", [f.panels_costed for f in figs]),
-        Row("Cost of review panels (£)", [f.panel_costs for f in figs], key="panel_costs"),
+        Row("Cost of Stage 3 review panels (£)", [f.panel_costs for f in figs], key="panel_costs"),
+        *split("panel"),
         Row(
             "Average per panel (£)",
             [_money_average(f.panel_costs, f.panels_costed) for f in figs],
             key="panel_average",
         ),
     ]
-    money = ["investigation_costs", "investigation_average", "panel_costs", "panel_average"]
+    money = [r.key for r in rows if r.label.endswith("(£)")]
     return Table(
         "costs",
         "Costs of independent investigations and review panels",
@@ -1061,7 +1087,51 @@ def costs(figs):
         [f.period.label for f in figs],
         [COUNT] * len(figs),
         rows,
+        note="A stage is counted in the year its response was issued. An appointment costs "
+        "its approved invoices once one is approved, else the time recorded at the rate "
+        "agreed, plus expenses. Payments to complainants are under remedies, not here.",
         extra={"row_kinds": dict.fromkeys(money, MONEY)},
+    )
+
+
+def costs_by_area(now: Figures):
+    """The year's costs by the service area complained about, as councils publish them."""
+    areas = sorted(
+        set(now.investigation_costs_by_area) | set(now.panel_costs_by_area),
+        key=lambda x: (x == NOT_RECORDED, x),
+    )
+    rows = [
+        Row(
+            area,
+            [
+                now.investigations_costed_by_area[area],
+                now.investigation_costs_by_area.get(area, Decimal("0.00")),
+                now.panels_costed_by_area[area],
+                now.panel_costs_by_area.get(area, Decimal("0.00")),
+            ],
+        )
+        for area in areas
+    ]
+    rows.append(
+        Row(
+            "Total",
+            [
+                now.investigations_costed,
+                now.investigation_costs,
+                now.panels_costed,
+                now.panel_costs,
+            ],
+            True,
+        )
+    )
+    return Table(
+        "costs_by_area",
+        f"Costs of independent investigations and review panels by service area, "
+        f"{now.period.label}",
+        "Service area",
+        ["Stage 2 investigations", "Their cost (£)", "Stage 3 panels", "Their cost (£)"],
+        [COUNT, MONEY, COUNT, MONEY],
+        rows,
     )
 
 

@@ -284,3 +284,28 @@ class CaseBuilder:
         if state == State.CLOSED:
             return workflow.close(case, by=self.officer)
         raise ValueError(state)
+
+
+# --- costs: an appointment from the pool, whether or not the workflow made it already ---------
+
+
+def appointed(stage, user, part, *, rate=None, rate_unit=None):
+    """`user`'s open appointment to `part` on `stage`, made through complaints.pool if the
+    workflow has not made it; at `rate` per `rate_unit` if given."""
+    from complaints import pool
+    from complaints.models import PART_FIELD, PoolMember
+
+    appointment = stage.appointments.filter(part=part, member__user=user).first()
+    if appointment is None:
+        member = PoolMember.objects.filter(user=user).first()
+        if member is None:
+            member = PoolMemberFactory(user=user, parts=[PART_FIELD[part]])
+        elif not member.takes(part):
+            setattr(member, PART_FIELD[part], True)
+            member.save()
+        appointment = pool.appoint(stage, member, part, by=None, on=stage.requested_on)
+    if rate is not None:
+        appointment.rate = rate
+        appointment.rate_unit = rate_unit or appointment.rate_unit
+        appointment.save()
+    return appointment

@@ -157,6 +157,12 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rate__gte=0), name="appointment_rate_not_negative")
         ]
+        # Costs (complaints.costs), granted per role in accounts.roles.
+        permissions = [
+            ("record_time", "Can record time and expenses on an appointment"),
+            ("record_invoice", "Can record an invoice for an appointment"),
+            ("approve_invoice", "Can approve an invoice for payment"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} as {self.get_part_display()}"

@@ -34,3 +34,9 @@ def person(user):
     if user is None:
         return "–"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def pounds(amount):
+    """£1,234.50"""
+    return "–" if amount is None else f"£{amount:,.2f}"

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import access, audit, deadlines, intake, selectors, spreadsheets
+from complaints import access, audit, costs, deadlines, intake, selectors, spreadsheets
 from complaints.errors import DomainError
 from complaints.filters import CaseFilter
 from complaints.forms import CaseLogForm, ElementForm
@@ -109,13 +109,18 @@ def case_log(request):
 
 @login_required
 def case_detail(request, reference):
-    case = access.case_shown(request, reference, queryset=selectors.case_page_queryset())
+    cases = costs.with_appointments_known(selectors.case_page_queryset())
+    case = access.case_shown(request, reference, queryset=cases)
     stages = list(case.stages.all())
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()
     actions = {a.slug: a for a in access.permitted_actions(request.user, case)}
     element_form = ElementForm() if "statement" in actions else None
     letter_list = list(case.letters.all())
+    # Stage 2 and 3 appointments with their costs, for those who keep them (complaints.costs).
+    appointment_costs = costs.appointments_for(case, stages, request.user)
+    for s in stages:
+        s.costed_appointments = appointment_costs.get(s.pk, [])
     return render(
         request,
         "complaints/case_detail.html",
@@ -129,6 +134,7 @@ def case_detail(request, reference):
             "may_read_access_log": request.user.has_perm("complaints.view_access_log"),
             "timeline": selectors.case_timeline(case),
             "element_form": element_form,
+            "appointment_costs": appointment_costs,
             "draft_letters": [x for x in letter_list if not x.sent_on],
             "sent_letters": [x for x in letter_list if x.sent_on],
             "response_letter": next(

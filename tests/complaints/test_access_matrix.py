@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from complaints import documents
 from complaints.actions import ACTIONS
-from complaints.models import Case, Event, Level
+from complaints.models import Case, Event, Level, Part
+from tests.factories import appointed
 
 pytestmark = pytest.mark.django_db
 State = Case.State
@@ -42,9 +43,10 @@ CASE_FOR_ACTION = {
 STAGE_2 = "stage2"
 
 COMPLAINTS_TEAM = set(ACTIONS)
+MANAGER_ONLY = {"invoice-approve"}  # approving an appointment's invoice
 ROLES = {
     # role: (cases the person can see, cases they hold now, actions their role allows)
-    "officer": (None, None, COMPLAINTS_TEAM),
+    "officer": (None, None, COMPLAINTS_TEAM - MANAGER_ONLY),
     "complaints_manager": (None, None, COMPLAINTS_TEAM),
     "senior_manager": (None, set(), set()),
     "team_manager": (
@@ -74,8 +76,12 @@ ROLES = {
             "document",
         },
     ),
-    "investigator": ({"stage2", "stage3"}, {"stage2"}, {"statement", "contact", "document"}),
-    "independent_person": ({"stage2", "stage3"}, {"stage2"}, {"contact", "document"}),
+    "investigator": (
+        {"stage2", "stage3"},
+        {"stage2"},
+        {"statement", "contact", "document", "time"},
+    ),
+    "independent_person": ({"stage2", "stage3"}, {"stage2"}, {"contact", "document", "time"}),
 }
 ALL_CASES = {
     "received",
@@ -107,6 +113,10 @@ def cases(build, team, head_of_service):
         "call_back": build.case(State.RECEIVED, kind=Case.Kind.CALL_BACK, **service),
     }
     assert learning.lessons_owed(built["responded"].current_stage) is not None
+    # Appointed from the pool, so the Stage 2 case's cost actions are open.
+    stage2 = built["stage2"].current_stage
+    appointed(stage2, build.investigator, Part.INVESTIGATING_OFFICER)
+    appointed(stage2, build.independent_person, Part.INDEPENDENT_PERSON)
     return built
 
 

@@ -70,7 +70,8 @@ def test_the_pdf_has_every_heading_and_the_key_figures(edition, tmp_path):
     # Figures of 5 or more stay; averages and money are never suppressed.
     assert "Complaint 10 fewer than 5" in text  # the whole council; 2025/26, then 2024/25
     assert "Average working days to respond 16.6" in text
-    assert "Cost of independent investigators and persons (£) £4,500.00" in text
+    assert "Cost of Stage 2 investigations (£) £4,500.00" in text
+    assert "of which fees from earlier records (£) £4,500.00" in text
     # Counts from 1 to 4 are not shown.
     assert "Out of time (over 12 months) fewer than 5" in text
     assert "Young person 1" not in text
