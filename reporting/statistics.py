@@ -29,6 +29,8 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
   completed in the period; payments are the sum of their amounts.
 - Costs: the investigator's and independent person's fees of Stage 2 investigations completed
   in the period; the panel's cost and members' fees of Stage 3 panels completed in it.
+- Days to appoint: working days from a statutory Stage 2's request to its first investigating
+  officer appointed from the pool, in the period of that appointment (_fill_appointments).
 - Equality monitoring is per complaint received; an answer never recorded is "Not recorded".
 - Ombudsman figures follow ombudsman.selectors; compliments count by the date received;
   lessons-learnt forms by the date of the response that made them owed.
@@ -80,6 +82,7 @@ from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, in_force
 from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
     AgreedAction,
+    Appointment,
     Case,
     ClockStart,
     Element,
@@ -88,6 +91,7 @@ from complaints.models import (
     LessonsLearnt,
     Level,
     PanelMember,
+    Part,
     Procedure,
     Remedy,
     Stage,
@@ -244,6 +248,10 @@ class Figures:
     investigation_costs: Decimal = Decimal("0.00")
     panels_costed: int = 0
     panel_costs: Decimal = Decimal("0.00")
+    # Statutory Stage 2 investigating officers first appointed in the period, and the working
+    # days from each stage's request to that appointment (_fill_appointments).
+    appointments_made: int = 0
+    days_to_appoint_total: int = 0
     compliments: Counter = field(default_factory=Counter)  # service area
     compliment_sources: Counter = field(default_factory=Counter)
     lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
@@ -276,6 +284,10 @@ class Figures:
     @property
     def total_compliments(self) -> int:
         return sum(self.compliments.values())
+
+    @property
+    def average_days_to_appoint(self) -> Decimal | None:
+        return average(self.days_to_appoint_total, self.appointments_made)
 
     def escalation_rate(self, procedure: str, level: int):
         return percent(
@@ -1151,6 +1163,39 @@ def _fill_complaint_outcomes(counted, periods, area):
             counted[bucket].unable_reasons[(procedure, reason or NOT_RECORDED)] += n
 
 
+def _fill_appointments(counted, periods, area):
+    """Days to appoint (the delay Redcar & Cleveland reported): for each statutory Stage 2,
+    working days (statutory calendar) from its request to the first appointment of an
+    investigating officer from the pool, counted in the period of that appointment (on the
+    intake basis, of the case's receipt). A reassignment is not a second appointment."""
+    io = Part.INVESTIGATING_OFFICER
+    first = Appointment.objects.filter(
+        part=io,
+        stage__level=Level.INVESTIGATION,
+        stage__case__procedure=Procedure.STATUTORY,
+    ).exclude(
+        Exists(
+            Appointment.objects.filter(
+                stage=OuterRef("stage"), part=io, appointed_on__lt=OuterRef("appointed_on")
+            )
+        )
+    )
+    on = "stage__case__received_on" if counted[0].counting.basis == Basis.INTAKE else "appointed_on"
+    rows = _in_periods(first, on, periods, area, "stage__case__service_area")
+    seen = {}
+    for stage, bucket, requested, appointed in rows.values_list(
+        "stage", "bucket", "stage__requested_on", "appointed_on"
+    ).order_by():
+        seen[stage] = (bucket, requested, appointed)  # two the same first day count once
+    if not seen:
+        return
+    buckets, requested, appointed = zip(*seen.values(), strict=True)
+    days = working_days_between_many(list(requested), list(appointed))
+    for bucket, n in zip(buckets, days, strict=True):
+        counted[bucket].appointments_made += 1
+        counted[bucket].days_to_appoint_total += int(max(n, 0))
+
+
 _FILLERS = [
     _fill_representations,
     _fill_complaint_profile,
@@ -1160,6 +1205,7 @@ _FILLERS = [
     _fill_remedies,
     _fill_compliments,
     _fill_learning,
+    _fill_appointments,
 ]
 
 
