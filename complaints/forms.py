@@ -6,7 +6,7 @@ import uuid
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Button, Field, Layout, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Layout
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -534,6 +534,9 @@ class AllocateForm(CaseworkForm):
         self.date_today("on")
 
 
+POOL_RADIOS = "complaints/includes/pool_radios.html"
+
+
 class PoolChoiceField(forms.ModelChoiceField):
     """A pool member, chosen by their sign-in (so the API names them by username): radios with
     the proposals first, each with a hint, then the rest of the pool who take the part."""
@@ -609,7 +612,7 @@ class AppointInvestigatorsForm(CaseworkForm):
             field = self.fields[name]
             field.queryset = in_pool
             if stage is not None:
-                proposed = pool.proposals(stage, Part(name), on=today, limit=10)
+                proposed = pool.proposals(stage, Part(name), on=today)
                 others = pool.not_proposed(stage, Part(name), on=today, proposed=proposed)
                 field.offer(proposed, others)
                 if not proposed and not others:
@@ -624,8 +627,8 @@ class AppointInvestigatorsForm(CaseworkForm):
         super().build_layout()
         self.helper.layout = Layout(
             "submission",
-            Field.radios("investigating_officer", legend_size=Size.SMALL, small=True),
-            Field.radios("independent_person", legend_size=Size.SMALL, small=True),
+            Field("investigating_officer", template=POOL_RADIOS),
+            Field("independent_person", template=POOL_RADIOS),
             "adjudicating_officer",
             "on",
             Button("submit", self.submit_label, type="submit"),

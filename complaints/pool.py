@@ -166,8 +166,10 @@ def not_proposed(
             why = "A check has expired"
         elif member.unavailable_until is not None and member.unavailable_until > on:
             why = f"Unavailable until {member.unavailable_until:%-d %B %Y}"
-        else:
+        elif member.caseload >= member.most_cases:
             why = f"At their most cases ({member.most_cases})"
+        else:
+            why = "More open cases than those proposed"
         offered.append((member, why))
     return offered
 
