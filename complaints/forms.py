@@ -545,7 +545,7 @@ class PoolChoiceField(forms.ModelChoiceField):
         def engagement(member):
             if not member.is_external:
                 return "council staff"
-            return f"external, {member.get_engagement_display().lower()}"
+            return f"external, {member.engagement.replace('_', '-')}"
 
         def cases(n):
             return "no open cases" if n == 0 else f"{n} open case{'' if n == 1 else 's'}"
@@ -562,7 +562,8 @@ class PoolChoiceField(forms.ModelChoiceField):
             Choice(
                 m.user_id,
                 self.label_from_instance(m.user),
-                hint=f"Not proposed: {why}. {cases(m.caseload).capitalize()}, {engagement(m)}",
+                hint=f"Not proposed: {why[0].lower()}{why[1:]}. "
+                f"{cases(m.caseload).capitalize()}, {engagement(m)}",
             )
             for m, why in others
         ]
@@ -585,15 +586,16 @@ class AppointInvestigatorsForm(CaseworkForm):
         label="Investigating officer",
         queryset=get_user_model().objects.none(),
         widget=forms.RadioSelect,
-        help_text="Proposed first: those in the pool free to take it, fewest open cases first.",
+        help_text="Someone in the pool (in the API, their username). Those proposed are free "
+        "to take it, fewest open cases first.",
     )
     independent_person = PoolChoiceField(
         label="Independent person",
         queryset=get_user_model().objects.none(),
         widget=forms.RadioSelect,
         required=False,
-        help_text="Not the investigating officer, and not a member or officer of the council "
-        "(reg 2).",
+        help_text="Someone in the pool, not the investigating officer, nor a member or officer "
+        "of the council (reg 2).",
     )
     adjudicating_officer = PersonChoiceField(
         label="Adjudicating officer",

@@ -169,7 +169,7 @@ def not_proposed(
         elif member.caseload >= member.most_cases:
             why = f"At their most cases ({member.most_cases})"
         else:
-            why = "More open cases than those proposed"
+            why = "Available, listed after those proposed"
         offered.append((member, why))
     return offered
 

@@ -174,7 +174,7 @@ def test_the_page_offers_the_proposals_first_with_their_caseload_then_the_rest(
     body = client.get(_url(stage2_case)).content.decode()
     assert body.index(investigator.get_full_name()) < body.index("Connie")
     assert "Proposed: no open cases, external, self-employed" in body
-    assert "Not proposed: Conflict of interest with this case" in body
+    assert "Not proposed: conflict of interest with this case" in body
     assert "or someone else in the pool" in body
     assert conflicted.user.get_full_name() in body
 
@@ -232,3 +232,31 @@ def test_the_api_appoints_by_username_and_refuses_on_the_field(
     )
     assert done.status_code == 200, done.json()
     assert stage2_case.current_stage.appointments.filter(ended_on__isnull=True).count() == 2
+
+
+def test_the_page_costs_the_same_queries_for_a_pool_of_3_or_30(
+    client, stage2_case, officer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(officer)
+    client.get(_url(stage2_case))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(_url(stage2_case))
+    area = stage2_case.service_area
+    for i in range(27):
+        member = PoolMemberFactory(
+            parts=["investigates" if i % 2 else "independent_person"],
+            conflicts=[area] if i % 3 == 0 else [],
+        )
+        if i % 5 == 0:
+            PoolCheck.objects.create(
+                member=member,
+                kind=PoolCheck.Kind.CONTRACT,
+                obtained_on=TODAY - dt.timedelta(days=400),
+                expires_on=TODAY - dt.timedelta(days=1),
+            )
+    with django_assert_max_num_queries(len(few)):
+        body = client.get(_url(stage2_case)).content.decode()
+    assert body.count('class="govuk-radios__input"') == 2 + 27

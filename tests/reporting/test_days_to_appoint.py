@@ -83,6 +83,5 @@ def test_the_dashboard_shows_the_average(appointed, client, complaints_manager):
     body = page.content.decode()
     assert page.status_code == 200
     assert (
-        "Average working days from Stage 2 request to appointing the investigating officer"
-        in body
+        "Average working days from Stage 2 request to appointing the investigating officer" in body
     )
