@@ -1180,7 +1180,9 @@ def _fill_appointments(counted, periods, area):
             )
         )
     )
-    on = "stage__case__received_on" if counted[0].counting.basis == Basis.INTAKE else "appointed_on"
+    on = (
+        "stage__case__received_on" if counted[0].counting.basis == Basis.INTAKE else "appointed_on"
+    )
     rows = _in_periods(first, on, periods, area, "stage__case__service_area")
     seen = {}
     for stage, bucket, requested, appointed in rows.values_list(
