@@ -5,8 +5,10 @@ server), seeds the demo council with BENCH_SEED_CASES cases (default 2,000) thro
 import, and copies them in SQL up to BENCH_CASES (default 100,000; see bench/replicate.py).
 Then times the case list query, and the pages themselves through Django's test client
 (middleware, templates and all, no network): the case list with and without filters, a search,
-My work and a case page. BENCH_REUSE=1 times the last seed again; BENCH_ONLY=pages,reporting,chase
-picks the parts.
+My work and a case page. BENCH_REUSE=1 times the last seed again;
+BENCH_ONLY=pages,reporting,chase,pool picks the parts. `pool` adds a pool of BENCH_POOL
+people (default 200) with their checks, conflicts and a few thousand open appointments, if it
+is missing, and times the proposals a Stage 2 appointment offers and the appointment page.
 """
 
 import os
@@ -60,7 +62,12 @@ def main() -> None:
     import django
 
     django.setup()
-    parts = {"pages": time_pages, "reporting": time_reporting, "chase": time_chase}
+    parts = {
+        "pages": time_pages,
+        "reporting": time_reporting,
+        "chase": time_chase,
+        "pool": time_pool,
+    }
     for name in os.environ.get("BENCH_ONLY", ",".join(parts)).split(","):  # e.g. BENCH_ONLY=pages
         parts[name]()
 
@@ -329,6 +336,165 @@ def time_pages() -> None:
                 f"{username:12} {label}: median {median:.0f} ms, {len(queries)} queries "
                 f"(floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
             )
+
+
+POOL = int(os.environ.get("BENCH_POOL", "200"))
+
+
+OPEN_APPOINTMENTS = 3000
+
+
+def _seed_pool(today) -> None:
+    """BENCH_POOL people in the pool, if missing: parts, rates, a DBS check and training each
+    (a few expired), one or two conflicting service areas; then open appointments among them
+    up to OPEN_APPOINTMENTS, so caseloads vary and some are at their most. The seed has fewer
+    open stages than that, so an open stage carries several."""
+    import datetime as dt
+    import random
+
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from complaints import pool
+    from complaints.models import Appointment, PoolCheck, PoolMember, ServiceArea, Stage
+
+    rng = random.Random(18)
+    ours = PoolMember.objects.filter(user__username__startswith="bench-pool-")
+    have = ours.count()
+    if have < POOL:
+        unusable = make_password(None)
+        users = User.objects.bulk_create(
+            User(
+                username=f"bench-pool-{i:04d}",
+                first_name=f"Pool{i:04d}",
+                last_name=rng.choice(["Ashdown", "Brook", "Carrow", "Dene", "Ember", "Fallow"]),
+                email=f"bench-pool-{i:04d}@independent.example",
+                password=unusable,
+            )
+            for i in range(have, POOL)
+        )
+        engagements = [e for e, _ in PoolMember.Engagement.choices]
+        members = PoolMember.objects.bulk_create(
+            PoolMember(
+                user=user,
+                engagement=rng.choice(engagements),
+                investigates=i % 2 == 0,
+                independent_person=i % 2 == 1,
+                chairs_panels=i % 10 == 0,
+                sits_on_panels=i % 5 == 1,
+                rate=rng.randrange(250, 500),
+                most_cases=rng.randrange(8, 30),
+                unavailable_until=today + dt.timedelta(days=30) if i % 40 == 0 else None,
+                joined_on=today - dt.timedelta(days=1000),
+            )
+            for i, user in enumerate(users)
+        )
+        PoolCheck.objects.bulk_create(
+            PoolCheck(
+                member=m,
+                kind=kind,
+                obtained_on=today - dt.timedelta(days=700),
+                expires_on=today + dt.timedelta(days=-5 if i % 25 == 0 and kind == "dbs" else 400),
+            )
+            for i, m in enumerate(members)
+            for kind in ("dbs", "training")
+        )
+        areas = list(ServiceArea.objects.values_list("pk", flat=True))
+        Through = PoolMember.conflicts.through
+        Through.objects.bulk_create(
+            Through(poolmember_id=m.pk, servicearea_id=a)
+            for m in members
+            for a in rng.sample(areas, k=min(len(areas), rng.randrange(1, 3)))
+        )
+        print(f"pool: {len(members)} people added")
+    members = list(ours.order_by("pk"))
+    wanted = (
+        OPEN_APPOINTMENTS
+        - Appointment.objects.filter(pool.open_appointments(), member__in=members).count()
+    )
+    stages = list(
+        Stage.objects.filter(responded_on__isnull=True, withdrawn_on__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted <= 0 or not stages:
+        return
+    made = []
+    for n in range(wanted):
+        member = rng.choice(members)
+        made.append(
+            Appointment(
+                stage_id=stages[n % len(stages)],
+                member=member,
+                part="investigating_officer" if member.investigates else "independent_person",
+                appointed_on=today - dt.timedelta(days=rng.randrange(1, 60)),
+                rate=member.rate,
+                rate_unit="day",
+            )
+        )
+    Appointment.objects.bulk_create(made)
+    print(f"pool: {len(made)} open appointments added among them")
+
+
+def time_pool() -> None:
+    """The proposals for a Stage 2 appointment (complaints.pool.proposals) from a pool of
+    BENCH_POOL, beside its floor and query count, and the appointment page that shows them."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from complaints import pool
+    from complaints.models import Appointment, Part, PoolMember, Stage
+
+    today = timezone.localdate()
+    _seed_pool(today)
+    stage = (
+        Stage.objects.filter(
+            level=2,
+            responded_on__isnull=True,
+            withdrawn_on__isnull=True,
+            case__procedure="statutory",
+        )
+        .select_related("case")
+        .order_by("-requested_on")
+        .first()
+    )
+    print(
+        f"pool: {PoolMember.objects.count()} people, "
+        f"{Appointment.objects.filter(pool.open_appointments()).count():,} open appointments"
+    )
+    for part in (Part.INVESTIGATING_OFFICER, Part.INDEPENDENT_PERSON):
+
+        def propose(part=part):
+            return pool.proposals(stage, part, on=today)
+
+        median, found = _median_ms(propose)
+        with CaptureQueriesContext(connection) as queries:
+            propose()
+        print(
+            f"appointment proposal, {Part(part).label.lower()} ({len(found)} proposed): "
+            f"median {median:.1f} ms, {len(queries)} queries "
+            f"(floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
+        )
+    client = Client()
+    client.force_login(User.objects.get(username="officer"))
+    url = f"/cases/{stage.case.reference}/appoint-investigators/"
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    get()  # warm
+    median, _ = _median_ms(get)
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    print(
+        f"officer      appointment page ({stage.case.reference}): median {median:.0f} ms, "
+        f"{len(queries)} queries (floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
+    )
 
 
 if __name__ == "__main__":

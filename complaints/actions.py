@@ -175,6 +175,7 @@ _TABLE = [
         ),
         "Investigating officer and independent person appointed.",
         levels=_STAGE_2,
+        form_kwargs=lambda case: {"case": case},
     ),
     _date_move(
         Move.RECORD_STATEMENT_AGREED,

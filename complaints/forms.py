@@ -3,6 +3,7 @@ services, whose DomainErrors the views put back on the form against the field th
 
 import uuid
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Layout
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.roles import Role, holders
-from complaints import documents, learning
+from complaints import documents, learning, pool
 from complaints.models import (
     AdvocacyProvider,
     AgreedAction,
@@ -35,6 +36,7 @@ from complaints.models import (
     Level,
     Nature,
     PanelMember,
+    Part,
     Procedure,
     RefusalReason,
     Relationship,
@@ -534,14 +536,68 @@ class AllocateForm(CaseworkForm):
         self.date_today("on")
 
 
+POOL_RADIOS = "complaints/includes/pool_radios.html"
+
+
+class PoolChoiceField(forms.ModelChoiceField):
+    """A pool member, chosen by their sign-in (so the API names them by username): radios with
+    the proposals first, each with a hint, then the rest of the pool who take the part."""
+
+    def offer(self, proposed, others) -> None:
+        def engagement(member):
+            if not member.is_external:
+                return "council staff"
+            return f"external, {member.engagement.replace('_', '-')}"
+
+        def cases(n):
+            return "no open cases" if n == 0 else f"{n} open case{'' if n == 1 else 's'}"
+
+        choices = [
+            Choice(
+                m.user_id,
+                self.label_from_instance(m.user),
+                hint=f"Proposed: {cases(m.caseload)}, {engagement(m)}",
+            )
+            for m in proposed
+        ]
+        choices += [
+            Choice(
+                m.user_id,
+                self.label_from_instance(m.user),
+                hint=f"Not proposed: {why[0].lower()}{why[1:]}. "
+                f"{cases(m.caseload).capitalize()}, {engagement(m)}",
+            )
+            for m, why in others
+        ]
+        if proposed and others:
+            choices[len(proposed) - 1].divider = "or someone else in the pool"
+        self.choices = choices
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
 class AppointInvestigatorsForm(CaseworkForm):
+    """The investigating officer and the independent person from the pool: complaints.pool's
+    proposals first (holding the part, available, no conflict, lowest caseload), then anyone
+    else in the pool, whom the move checks and may refuse."""
+
     submit_label = "Appoint"
 
-    investigating_officer = PersonChoiceField(
-        label="Investigating officer", queryset=get_user_model().objects.none()
+    investigating_officer = PoolChoiceField(
+        label="Investigating officer",
+        queryset=get_user_model().objects.none(),
+        widget=forms.RadioSelect,
+        help_text="Someone in the pool (in the API, their username). Those proposed are free "
+        "to take it, fewest open cases first.",
     )
-    independent_person = PersonChoiceField(
-        label="Independent person", queryset=get_user_model().objects.none(), required=False
+    independent_person = PoolChoiceField(
+        label="Independent person",
+        queryset=get_user_model().objects.none(),
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Someone in the pool, not the investigating officer, nor a member or officer "
+        "of the council (reg 2).",
     )
     adjudicating_officer = PersonChoiceField(
         label="Adjudicating officer",
@@ -551,14 +607,36 @@ class AppointInvestigatorsForm(CaseworkForm):
     )
     on = DateField(label="Date appointed")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigating_officer"].queryset = people(Role.INVESTIGATING_OFFICER)
-        self.fields["independent_person"].queryset = people(Role.INDEPENDENT_PERSON)
+        in_pool = get_user_model().objects.filter(pool_member__isnull=False)
+        stage = case.current_stage if case is not None and case.pk else None
+        today = timezone.localdate()
+        for name in ("investigating_officer", "independent_person"):
+            field = self.fields[name]
+            field.queryset = in_pool
+            if stage is not None:
+                proposed = pool.proposals(stage, Part(name), on=today)
+                others = pool.not_proposed(stage, Part(name), on=today, proposed=proposed)
+                field.offer(proposed, others)
+                if not proposed and not others:
+                    field.help_text = "Nobody in the pool takes this part: add someone first."
+                self.initial.setdefault(name, getattr(stage, f"{name}_id"))
         self.fields["adjudicating_officer"].queryset = people(
             Role.SENIOR_MANAGER, Role.HEAD_OF_SERVICE
         )
         self.date_today("on")
+
+    def build_layout(self):
+        super().build_layout()
+        self.helper.layout = Layout(
+            "submission",
+            Field("investigating_officer", template=POOL_RADIOS),
+            Field("independent_person", template=POOL_RADIOS),
+            "adjudicating_officer",
+            "on",
+            Button("submit", self.submit_label, type="submit"),
+        )
 
 
 class SchedulePanelForm(CaseworkForm):

@@ -74,11 +74,20 @@ def expired_checks(on: dt.date) -> QuerySet[PoolCheck]:
 
 
 def worked_on_case(stage: Stage) -> set[int]:
-    """User ids of those who worked on the case at a stage before this one."""
+    """User ids of those who worked on the case at a stage before this one: who responded, the
+    team's manager and the head of its service (who answers for the Stage 1 reply), and at
+    Stage 2 the investigator, independent person and adjudicator."""
     earlier = Stage.objects.filter(case_id=stage.case_id, level__lt=stage.level)
     ids = set()
-    for manager, team_manager in earlier.values_list("responding_manager", "team__manager"):
-        ids.update(i for i in (manager, team_manager) if i is not None)
+    for row in earlier.values_list(
+        "responding_manager",
+        "team__manager",
+        "team__service__head_of_service",
+        "investigating_officer",
+        "independent_person",
+        "adjudicating_officer",
+    ):
+        ids.update(i for i in row if i is not None)
     return ids
 
 
@@ -124,7 +133,9 @@ def appoint(
     stage: Stage, member: PoolMember, part: str, *, by, on: dt.date, field: str | None = None
 ) -> Appointment:
     """Appoint a member after the checks; a refusal is a DomainError on `field`. Called inside
-    a workflow move, which holds the case's lock and writes the event."""
+    a workflow move, which holds the case's lock and writes the event. The member's row is
+    locked and read again, so a removal from the pool (member_remove) cannot cross it."""
+    member = PoolMember.objects.select_for_update().select_related("user").get(pk=member.pk)
     reason = refusal(member, part, stage, on=on)
     if reason is not None:
         raise DomainError(reason, field=field or part)
@@ -431,3 +442,62 @@ def capacity(*, on: dt.date, start: dt.date) -> list[PartCapacity]:
             )
         )
     return found
+
+
+# --- Stage 2 appointment: the page's other choices, and appointments replayed from history ---
+
+
+def not_proposed(
+    stage: Stage, part: str, *, on: dt.date, proposed: Iterable[PoolMember]
+) -> list[tuple[PoolMember, str]]:
+    """The other members still in the pool who take `part`, each with why they were not
+    proposed, by name: the officer may still choose one, and the move then checks them. A few
+    queries whatever the pool's size."""
+    members = with_caseload(
+        PoolMember.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=on), **{PART_FIELD[part]: True}
+        ).exclude(pk__in=[m.pk for m in proposed])
+    ).select_related("user")
+    members = list(members.order_by("user__first_name", "user__last_name"))
+    expired = set(expired_checks(on).values_list("member", flat=True))
+    area = stage.case.service_area_id
+    conflicted = set(
+        PoolMember.conflicts.through.objects.filter(servicearea_id=area).values_list(
+            "poolmember_id", flat=True
+        )
+        if area is not None
+        else ()
+    )
+    worked = worked_on_case(stage)
+    offered = []
+    for member in members:
+        if member.user_id in worked:
+            why = "Worked on this case at an earlier stage"
+        elif member.pk in conflicted:
+            why = "Conflict of interest with this case's service area"
+        elif member.pk in expired:
+            why = "A check has expired"
+        elif member.unavailable_until is not None and member.unavailable_until > on:
+            why = f"Unavailable until {member.unavailable_until:%-d %B %Y}"
+        elif member.caseload >= member.most_cases:
+            why = f"At their most cases ({member.most_cases})"
+        else:
+            why = "Available, listed after those proposed"
+        offered.append((member, why))
+    return offered
+
+
+def record_past_appointment(
+    stage: Stage, member: PoolMember, part: str, *, by, on: dt.date
+) -> Appointment:
+    """An appointment a council's history records as made: it happened, so it is not checked
+    again against today's pool (whose checks and conflicts may postdate it)."""
+    return Appointment.objects.create(
+        stage=stage,
+        member=member,
+        part=part,
+        appointed_on=on,
+        appointed_by=by,
+        rate=member.rate,
+        rate_unit=member.rate_unit,
+    )

@@ -57,7 +57,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from complaints import chasing, deadlines, learning
+from complaints import chasing, deadlines, learning, pool
 from complaints.errors import DomainError, InvalidTransition
 from complaints.models import (
     Case,
@@ -67,7 +67,9 @@ from complaints.models import (
     Finding,
     Level,
     PanelMember,
+    Part,
     Pause,
+    PoolMember,
     Procedure,
     RefusalReason,
     ResponseMethod,
@@ -565,6 +567,34 @@ def allocate(case: Case, *, by, team: Team, manager=None, on: dt.date | None = N
     return case
 
 
+def _pool_member(person, field: str) -> PoolMember | None:
+    """The pool member named, by membership or by their sign-in. A council's history may name
+    an account that was never in the pool: it is replayed with no appointment recorded."""
+    if person is None or isinstance(person, PoolMember):
+        return person
+    member = PoolMember.objects.filter(user=person).first()
+    if member is None and not replaying_history():
+        raise DomainError(
+            f"{person} is not in the pool: add them to it before appointing them.", field=field
+        )
+    return member
+
+
+def _appoint_part(stage: Stage, member: PoolMember | None, part: str, *, by, on: dt.date):
+    """Appoint `member` to `part` unless they hold it already, standing down whoever held it
+    before (a reassignment)."""
+    held = stage.appointments.filter(part=part, ended_on__isnull=True)
+    if member is not None and any(a.member_id == member.pk for a in held):
+        return
+    if member is not None:
+        if replaying_history():
+            pool.record_past_appointment(stage, member, part, by=by, on=on)
+        else:
+            pool.appoint(stage, member, part, by=by, on=on, field=part)
+    reason = f"Replaced by {member}." if member is not None else "No longer needed."
+    pool.stand_down(held.exclude(member=member), on=on, reason=reason)
+
+
 @transaction.atomic
 def appoint_investigators(
     case: Case,
@@ -575,6 +605,10 @@ def appoint_investigators(
     adjudicating_officer=None,
     on: dt.date | None = None,
 ) -> Case:
+    """Appoint the investigating officer and independent person, each a pool member (or their
+    user) checked by complaints.pool; appointing someone else to a part stands down whoever
+    held it. Under a history replay, a named account outside the pool is recorded on the stage
+    with no appointment."""
     case = _lock(case, Move.APPOINT_INVESTIGATORS)
     stage = _stage(case, Move.APPOINT_INVESTIGATORS, levels=[Level.INVESTIGATION])
     on = _check_date(
@@ -590,13 +624,21 @@ def appoint_investigators(
             "A Stage 2 investigation needs an independent person (reg 17(2)).",
             field="independent_person",
         )
-    if independent_person is not None and independent_person == investigating_officer:
+    officer = _pool_member(investigating_officer, "investigating_officer")
+    independent = _pool_member(independent_person, "independent_person")
+    officer_user = officer.user if officer else investigating_officer
+    independent_user = independent.user if independent else independent_person
+    if independent_user is not None and independent_user == officer_user:
         raise DomainError(
             "The independent person cannot also be the investigating officer.",
             field="independent_person",
         )
-    stage.investigating_officer = investigating_officer
-    stage.independent_person = independent_person
+    _check_not_both(case, stage, officer_user, independent_user)
+    _appoint_part(stage, officer, Part.INVESTIGATING_OFFICER, by=by, on=on)
+    _appoint_part(stage, independent, Part.INDEPENDENT_PERSON, by=by, on=on)
+    # The stage names their sign-ins, so who may see the case (cases_visible_to) is unchanged.
+    stage.investigating_officer = officer_user
+    stage.independent_person = independent_user
     stage.adjudicating_officer = adjudicating_officer
     stage.allocated_on = stage.allocated_on or on
     stage.save()
@@ -604,6 +646,23 @@ def appoint_investigators(
         case, Move.APPOINT_INVESTIGATORS, by=by, from_state=case.state, data={"on": on.isoformat()}
     )
     return case
+
+
+def _check_not_both(case: Case, stage: Stage, officer, independent) -> None:
+    """Nobody investigates a case on which they are its independent person, at any stage."""
+    others = case.stages.exclude(pk=stage.pk)
+    if independent is not None and others.filter(investigating_officer=independent).exists():
+        raise DomainError(
+            f"{independent} investigated this case at another stage, so cannot be its "
+            "independent person.",
+            field="independent_person",
+        )
+    if others.filter(independent_person=officer).exists():
+        raise DomainError(
+            f"{officer} was this case's independent person at another stage, so cannot "
+            "investigate it.",
+            field="investigating_officer",
+        )
 
 
 @transaction.atomic

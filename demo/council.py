@@ -261,6 +261,111 @@ def seed_staff_and_structure() -> dict:
     }
 
 
+# --- the pool of Stage 2 and 3 people -------------------------------------------------------
+
+# username, first, last, engagement, supplier, parts, rate, rate unit, conflict (service code)
+POOL = [
+    ("ruth.kendrick", "Ruth", "Kendrick", "agency", "Hartwell Social Care Recruitment",
+     ["investigates"], 450, "day", ""),
+    ("desmond.achebe", "Desmond", "Achebe", "framework", "NEPO investigations framework",
+     ["investigates"], 425, "day", ""),
+    ("priya.nandakumar", "Priya", "Nandakumar", "self_employed", "",
+     ["investigates"], 55, "hour", "fostering"),
+    ("gareth.llewellyn", "Gareth", "Llewellyn", "framework", "NEPO investigations framework",
+     ["investigates"], 410, "day", ""),
+    ("fiona.mcallister", "Fiona", "McAllister", "self_employed", "",
+     ["independent_person"], 300, "day", ""),
+    ("samuel.okafor", "Samuel", "Okafor", "self_employed", "",
+     ["independent_person", "sits_on_panels"], 280, "day", ""),
+    ("beatrice.holloway", "Beatrice", "Holloway", "agency", "Hartwell Social Care Recruitment",
+     ["independent_person"], 320, "day", "children_in_care"),
+    ("tomasz.wisniewski", "Tomasz", "Wiśniewski", "self_employed", "",
+     ["independent_person", "sits_on_panels"], 290, "day", ""),
+    ("margaret.ellery", "Margaret", "Ellery", "self_employed", "",
+     ["chairs_panels", "independent_person"], 350, "day", ""),
+    ("harold.pinsent", "Harold", "Pinsent", "framework", "NEPO review panels framework",
+     ["chairs_panels", "sits_on_panels"], 375, "day", "safeguarding"),
+    ("naomi.ferris", "Naomi", "Ferris", "self_employed", "",
+     ["sits_on_panels"], 250, "day", ""),
+    ("kwame.mensah", "Kwame", "Mensah", "self_employed", "",
+     ["sits_on_panels", "independent_person"], 260, "day", ""),
+]  # fmt: skip
+
+
+def seed_pool(structure: dict, *, today: dt.date) -> None:
+    """The pool: the demo's investigator (external, through the framework) and independent
+    person, the three managers who investigate as staff, and twelve more: agency, framework and
+    self-employed, with rates, conflicts, one away, one whose DBS check runs out within the
+    month, and panel chairs and members. Idempotent; dates follow `today`."""
+    from complaints.models import PoolCheck, PoolMember
+
+    User = get_user_model()
+    users = structure["users"]
+    people = [
+        (users["investigator"], "framework", "NEPO investigations framework",
+         ["investigates"], 440, "day", ""),
+        (users["independent"], "self_employed", "", ["independent_person"], 310, "day", ""),
+        *[(u, "internal", "", ["investigates"], 240, "day", "")
+          for u in structure["investigators"]],
+    ]  # fmt: skip
+    for username, first, last, *rest in POOL:
+        role = Role.INVESTIGATING_OFFICER if "investigates" in rest[2] else Role.INDEPENDENT_PERSON
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "job_title": "Independent investigator"
+                if role == Role.INVESTIGATING_OFFICER
+                else "Independent person",
+                "email": f"{username}@independent.example",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(Group.objects.get(name=Role(role).label))
+        people.append((user, *rest))
+    for user, engagement, supplier, parts, rate, unit, conflict in people:
+        member, created = PoolMember.objects.get_or_create(
+            user=user,
+            defaults={
+                "engagement": engagement,
+                "supplier": supplier,
+                "rate": rate,
+                "rate_unit": unit,
+                "joined_on": today - dt.timedelta(days=365 * (YEARS + 1)),
+                # The demo's own investigator and independent person carry most of its cases.
+                "most_cases": 12 if user in (users["investigator"], users["independent"]) else 3,
+                **dict.fromkeys(parts, True),
+            },
+        )
+        if not created:
+            continue
+        if conflict:
+            member.conflicts.add(structure["services"][conflict])
+        if user.username == "gareth.llewellyn":
+            member.unavailable_until = today + dt.timedelta(days=45)
+            member.save(update_fields=["unavailable_until"])
+        dbs_ends = today + dt.timedelta(days=20 if user.username == "fiona.mcallister" else 500)
+        checks = [(PoolCheck.Kind.DBS, "Enhanced DBS", dbs_ends)]
+        checks.append((PoolCheck.Kind.TRAINING, "Children Act complaints training",
+                       today + dt.timedelta(days=300)))  # fmt: skip
+        if engagement != "internal":
+            checks.append((PoolCheck.Kind.CONTRACT, supplier or "Letter of engagement",
+                           today + dt.timedelta(days=365)))  # fmt: skip
+        PoolCheck.objects.bulk_create(
+            PoolCheck(
+                member=member,
+                kind=kind,
+                detail=detail,
+                obtained_on=ends - dt.timedelta(days=3 * 365),
+                expires_on=ends,
+            )
+            for kind, detail, ends in checks
+        )
+
+
 # --- cases --------------------------------------------------------------------------------
 
 
@@ -282,6 +387,7 @@ class DemoCouncil:
             year=financial_year_start(self.today).year - YEARS
         )
         self.structure = seed_staff_and_structure()
+        seed_pool(self.structure, today=self.today)
         self.cat = {
             key: {c.code: c for c in model.objects.all()} for key, model in CATEGORY_MODELS.items()
         }

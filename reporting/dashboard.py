@@ -29,6 +29,7 @@ SECTIONS = [
             "timeliness_corporate_1",
             "timeliness_corporate_2",
             "quarterly_timeliness",
+            "days_to_appoint",
         ],
     ),
     (

@@ -36,6 +36,8 @@ Counting rules, following the seed reports and Getting the Best from Complaints 
   "imported" since who was paid is not known. A stage is costed if it has any of these; one
   with none is not. Also by the case's service area. Payments to complainants as remedies
   are never costs: they are `payments`.
+- Days to appoint: working days from a statutory Stage 2's request to its first investigating
+  officer appointed from the pool, in the period of that appointment (_fill_appointments).
 - Equality monitoring is per complaint received; an answer never recorded is "Not recorded".
 - Ombudsman figures follow ombudsman.selectors; compliments count by the date received;
   lessons-learnt forms by the date of the response that made them owed.
@@ -97,6 +99,7 @@ from complaints.models import (
     LessonsLearnt,
     Level,
     PanelMember,
+    Part,
     PoolMember,
     Procedure,
     Remedy,
@@ -267,6 +270,10 @@ class Figures:
     investigations_costed_by_area: Counter = field(default_factory=Counter)
     panel_costs_by_area: Counter = field(default_factory=Counter)
     panels_costed_by_area: Counter = field(default_factory=Counter)
+    # Statutory Stage 2 investigating officers first appointed in the period, and the working
+    # days from each stage's request to that appointment (_fill_appointments).
+    appointments_made: int = 0
+    days_to_appoint_total: int = 0
     compliments: Counter = field(default_factory=Counter)  # service area
     compliment_sources: Counter = field(default_factory=Counter)
     lessons: ReturnRate = ReturnRate(0, 0, 0, 0)
@@ -299,6 +306,10 @@ class Figures:
     @property
     def total_compliments(self) -> int:
         return sum(self.compliments.values())
+
+    @property
+    def average_days_to_appoint(self) -> Decimal | None:
+        return average(self.days_to_appoint_total, self.appointments_made)
 
     def escalation_rate(self, procedure: str, level: int):
         return percent(
@@ -1221,6 +1232,41 @@ def _fill_complaint_outcomes(counted, periods, area):
             counted[bucket].unable_reasons[(procedure, reason or NOT_RECORDED)] += n
 
 
+def _fill_appointments(counted, periods, area):
+    """Days to appoint (the delay Redcar & Cleveland reported): for each statutory Stage 2,
+    working days (statutory calendar) from its request to the first appointment of an
+    investigating officer from the pool, counted in the period of that appointment (on the
+    intake basis, of the case's receipt). A reassignment is not a second appointment."""
+    io = Part.INVESTIGATING_OFFICER
+    first = Appointment.objects.filter(
+        part=io,
+        stage__level=Level.INVESTIGATION,
+        stage__case__procedure=Procedure.STATUTORY,
+    ).exclude(
+        Exists(
+            Appointment.objects.filter(
+                stage=OuterRef("stage"), part=io, appointed_on__lt=OuterRef("appointed_on")
+            )
+        )
+    )
+    on = (
+        "stage__case__received_on" if counted[0].counting.basis == Basis.INTAKE else "appointed_on"
+    )
+    rows = _in_periods(first, on, periods, area, "stage__case__service_area")
+    seen = {}
+    for stage, bucket, requested, appointed in rows.values_list(
+        "stage", "bucket", "stage__requested_on", "appointed_on"
+    ).order_by():
+        seen[stage] = (bucket, requested, appointed)  # two the same first day count once
+    if not seen:
+        return
+    buckets, requested, appointed = zip(*seen.values(), strict=True)
+    days = working_days_between_many(list(requested), list(appointed))
+    for bucket, n in zip(buckets, days, strict=True):
+        counted[bucket].appointments_made += 1
+        counted[bucket].days_to_appoint_total += int(max(n, 0))
+
+
 _FILLERS = [
     _fill_representations,
     _fill_complaint_profile,
@@ -1230,6 +1276,7 @@ _FILLERS = [
     _fill_remedies,
     _fill_compliments,
     _fill_learning,
+    _fill_appointments,
 ]
 
 

@@ -238,6 +238,7 @@ def build(
         remedies(figs),
         costs(figs),
         costs_by_area(now),
+        days_to_appoint(figs),
         ombudsman(figs),
         ombudsman_decisions(figs),
         compliments(figs),
@@ -1132,6 +1133,33 @@ def costs_by_area(now: Figures):
         ["Stage 2 investigations", "Their cost (£)", "Stage 3 panels", "Their cost (£)"],
         [COUNT, MONEY, COUNT, MONEY],
         rows,
+    )
+
+
+def days_to_appoint(figs):
+    """The delay Redcar & Cleveland reported: how long Stage 2 waits for its investigator."""
+    return Table(
+        "days_to_appoint",
+        "Appointing the Stage 2 investigating officer",
+        "",
+        [f.period.label for f in figs],
+        [COUNT] * len(figs),
+        [
+            Row(
+                "Investigating officers appointed",
+                [f.appointments_made for f in figs],
+                key="appointments_made",
+            ),
+            Row(
+                "Average working days from Stage 2 request to appointing the investigating "
+                "officer",
+                [f.average_days_to_appoint for f in figs],
+                key="average_days_to_appoint",
+            ),
+        ],
+        note="Counted when the first investigating officer is appointed from the pool; a "
+        "reassignment does not count again.",
+        extra={"row_kinds": {"average_days_to_appoint": DAYS}},
     )
 
 

@@ -9,7 +9,7 @@ from accounts.roles import Role, ensure_role_groups
 from complaints.models import StageDefinition
 from complaints.workingdays import calendars
 from config.reference_data import load_all_reference_data
-from tests.factories import CaseBuilder, TeamFactory, UserFactory
+from tests.factories import CaseBuilder, PoolMemberFactory, TeamFactory, UserFactory
 
 # DRF's throttles keep `time.time` as a class attribute when first imported: imported above,
 # before any test freezes the clock, so they never keep freezegun's fake clock.
@@ -121,12 +121,18 @@ def senior_manager(db):
 
 @pytest.fixture
 def investigator(db):
-    return UserFactory(username="ivan", role=Role.INVESTIGATING_OFFICER)
+    """An investigating officer in the pool (their pool membership: .pool_member)."""
+    user = UserFactory(username="ivan", role=Role.INVESTIGATING_OFFICER)
+    PoolMemberFactory(user=user, parts=["investigates"], most_cases=50)
+    return user
 
 
 @pytest.fixture
 def independent_person(db):
-    return UserFactory(username="isla", role=Role.INDEPENDENT_PERSON)
+    """An independent person in the pool."""
+    user = UserFactory(username="isla", role=Role.INDEPENDENT_PERSON)
+    PoolMemberFactory(user=user, parts=["independent_person"], most_cases=50)
+    return user
 
 
 @pytest.fixture

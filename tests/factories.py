@@ -180,6 +180,12 @@ class CaseBuilder:
             case=case, summary=summary, nature=category(Nature, "communication")
         )
 
+    @staticmethod
+    def in_pool(user, part):
+        """The user's pool membership, made (taking `part`) if they have none."""
+        member = PoolMember.objects.filter(user=user).first()
+        return member or PoolMemberFactory(user=user, parts=[part], most_cases=50)
+
     def prepare_stage(self, case):
         """Do what the current stage needs before it can respond."""
         stage = case.current_stage
@@ -187,8 +193,8 @@ class CaseBuilder:
             case = workflow.appoint_investigators(
                 case,
                 by=self.officer,
-                investigating_officer=self.investigator,
-                independent_person=self.independent_person,
+                investigating_officer=self.in_pool(self.investigator, "investigates"),
+                independent_person=self.in_pool(self.independent_person, "independent_person"),
             )
         if stage.level == Level.REVIEW_PANEL:
             case = workflow.schedule_panel(

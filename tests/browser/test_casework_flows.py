@@ -151,8 +151,10 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     olivia.press("Record escalation")
     assert "Stage 2" in olivia.text()
     olivia.follow("Appoint investigators")
-    page.select_option("#id_investigating_officer", index=1)
-    page.select_option("#id_independent_person", index=1)
+    # Both are proposed from the pool, each with their caseload.
+    assert "Proposed: no open cases" in olivia.text()
+    page.get_by_role("radio", name=investigator.get_full_name(), exact=True).check()
+    page.get_by_role("radio", name=independent_person.get_full_name(), exact=True).check()
     page.select_option(
         "#id_adjudicating_officer",
         label=f"{senior_manager.get_full_name()}, {senior_manager.job_title}",

@@ -123,3 +123,22 @@ def test_work_under_way_today_carries_on_from_the_history():
     events = Event.objects.select_related("stage").order_by("at", "pk")
     for case in Case.objects.prefetch_related(Prefetch("events", queryset=events)):
         assert _replay_faults(case) == []
+
+
+def test_the_demo_has_a_pool_and_its_stage_2s_their_appointments():
+    from complaints.models import Appointment, PoolCheck, PoolMember
+
+    today = dt.date(2025, 6, 30)
+    seed_demo(cases=300, today=today)
+    members = PoolMember.objects.all()
+    assert members.count() >= 15
+    assert members.filter(user__username__in=["investigator", "independent"]).count() == 2
+    assert {m.engagement for m in members} == {"internal", "agency", "framework", "self_employed"}
+    assert members.filter(conflicts__isnull=False).exists()
+    assert members.filter(unavailable_until__gt=today).exists()
+    assert members.filter(chairs_panels=True).count() >= 2
+    assert PoolCheck.objects.filter(
+        kind="dbs", expires_on__range=(today, today + dt.timedelta(days=31))
+    ).exists()
+    # The history's Stage 2s replayed with their investigators' appointments.
+    assert Appointment.objects.filter(part="investigating_officer", stage__level=2).exists()
