@@ -14,7 +14,7 @@ import pytest
 
 from accounts.roles import Role
 from complaints.models import Case, Document, Event
-from tests.factories import UserFactory
+from tests.factories import PoolMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -181,11 +181,16 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     olivia.follow("Record escalation request")
     page.select_option("#id_reason", label="My desired outcomes have not been met")
     olivia.press("Record escalation")
+    PoolMemberFactory(parts=["chairs_panels"])
+    PoolMemberFactory.create_batch(2, parts=["sits_on_panels"])
     olivia.follow("Schedule review panel")
     fill_date(page, "panel_date", date.today())
-    page.fill("#id_chair", "Pat Chair")
-    page.fill("#id_member_1", "Ray Member")
-    page.fill("#id_member_2", "Sue Member")
+    page.fill("#id_starts", "10:00")
+    page.fill("#id_ends", "13:00")
+    page.fill("#id_place", "Committee Room 1")
+    page.select_option("#id_chair", index=1)
+    page.select_option("#id_member_1", index=1)
+    page.select_option("#id_member_2", index=2)
     olivia.press("Schedule panel")
     olivia.follow("Record panel held")
     olivia.press("Save")

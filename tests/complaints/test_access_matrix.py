@@ -30,6 +30,8 @@ CASE_FOR_ACTION = {
     "schedule-panel": "stage3",
     "record-panel-held": "stage3",
     "record-panel-report": "stage3",
+    "cancel-panel-meeting": "stage3",
+    "panel-papers": "stage3",
     "submit-for-qa": "stage1",
     "findings": "stage1",
     "remedies": "stage1",
@@ -107,7 +109,24 @@ def cases(build, team, head_of_service):
         "call_back": build.case(State.RECEIVED, kind=Case.Kind.CALL_BACK, **service),
     }
     assert learning.lessons_owed(built["responded"].current_stage) is not None
+    _panel_meeting(built["stage3"])
     return built
+
+
+def _panel_meeting(case):
+    """A meeting arranged for the panel, so it can be cancelled."""
+    from django.utils import timezone
+
+    from complaints.models import PanelMeeting
+
+    starts = timezone.now() + timezone.timedelta(days=7)
+    PanelMeeting.objects.create(
+        stage=case.current_stage,
+        starts_at=starts,
+        ends_at=starts + timezone.timedelta(hours=3),
+        place="Room 1",
+        uid="matrix@council.example",
+    )
 
 
 def expected(role: str, case_key: str, slug: str | None) -> int:
