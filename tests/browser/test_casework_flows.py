@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from accounts.roles import Role
-from complaints.models import Case, Document, Event
+from complaints.models import Case, Document, Event, Notification
 from tests.factories import PoolMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -192,6 +192,11 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     page.select_option("#id_member_1", index=1)
     page.select_option("#id_member_2", index=2)
     olivia.press("Schedule panel")
+    invitations = Notification.objects.filter(key__startswith="panel-meeting:")
+    assert invitations.count() >= 3 and all("METHOD:REQUEST" in n.calendar for n in invitations)
+    olivia.follow("Make the panel's papers")
+    olivia.press("Make the panel's papers")
+    assert Document.objects.filter(case__reference=reference, kind="panel_papers").exists()
     olivia.follow("Record panel held")
     olivia.press("Save")
     olivia.follow("Record panel report")
