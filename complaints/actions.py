@@ -549,10 +549,10 @@ _TABLE += [
         "run_review_panel",
         frozenset({State.IN_PROGRESS}),
         levels=_STAGE_3,
+        # Read from the case's own row: no query on every case page. Cancelling clears the
+        # date; the service refuses a panel whose date came without a meeting (history).
         guard=lambda case: (
-            case.current_stage is not None
-            and case.current_stage.level == Level.REVIEW_PANEL
-            and panels.live_meeting(case.current_stage) is not None
+            case.current_stage is not None and case.current_stage.panel_scheduled_for is not None
         ),
         form=forms.CancelPanelMeetingForm,
         perform=lambda c, u, d, f: panels.cancel(c, by=u, reason=d["reason"]),

@@ -580,11 +580,18 @@ class SchedulePanelForm(CaseworkForm):
     submit_label = "Schedule panel"
 
     panel_date = DateField(label="Date of the panel", allow_future=True)
+    # A text input: GOV.UK has no time input, and crispy-forms-gds styles text inputs.
     starts = forms.TimeField(
-        label="Start time", help_text="For example, 10:00", widget=forms.TimeInput(format="%H:%M")
+        label="Start time",
+        help_text="For example, 10:00",
+        error_messages={"invalid": "Enter the start time in hours and minutes, like 10:00"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
     )
     ends = forms.TimeField(
-        label="End time", help_text="For example, 13:00", widget=forms.TimeInput(format="%H:%M")
+        label="End time",
+        help_text="For example, 13:00",
+        error_messages={"invalid": "Enter the end time in hours and minutes, like 13:00"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
     )
     place = forms.CharField(
         label="Where the panel meets",
@@ -649,9 +656,9 @@ class SchedulePanelForm(CaseworkForm):
         if meeting is not None:
             starts = timezone.localtime(meeting.starts_at, panels.LONDON)
             self.initial.setdefault("panel_date", starts.date())
-            self.initial.setdefault("starts", starts.time())
+            self.initial.setdefault("starts", f"{starts:%H:%M}")
             self.initial.setdefault(
-                "ends", timezone.localtime(meeting.ends_at, panels.LONDON).time()
+                "ends", f"{timezone.localtime(meeting.ends_at, panels.LONDON):%H:%M}"
             )
             self.initial.setdefault("place", meeting.place)
             self.submit_label = "Change the panel and send updates"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from complaints import documents, panel_papers, panels, pdf, workflow
+from complaints import chasing, documents, panel_papers, panels, pdf, workflow
 from complaints.errors import DomainError
 from complaints.models import (
     Appointment,
@@ -265,6 +265,7 @@ def test_cancelling_needs_a_reason_then_tells_everyone(stage3, officer):
         assert "unwell" not in note.body  # the reason stays on the case
         cal, event = _parsed(note)
         assert (cal["METHOD"], event["STATUS"], event["SEQUENCE"]) == ("CANCEL", "CANCELLED", 1)
+        assert chasing._calendar_part(note.calendar).get_param("method") == "CANCEL"
     with pytest.raises(DomainError, match="no meeting arranged"):
         panels.cancel(stage3, by=officer, reason="Again.")
 
@@ -395,6 +396,9 @@ def test_only_the_team_and_the_panel_may_open_the_papers(
     ]:
         client.force_login(user)
         assert client.get(url).status_code == status, user
+        case_page = client.get(reverse("case-detail", args=[stage3.reference]))
+        if case_page.status_code == 200:  # listed only for those it opens for
+            assert (url in case_page.content.decode()) == (status == 200), user
         api = reverse("api-case-document-file", args=[stage3.reference, papers.pk])
         assert client.get(api).status_code == status, user
     # Another document on the same case still opens for those who see the case.
