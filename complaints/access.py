@@ -16,7 +16,7 @@ from django.http import Http404
 from complaints import audit, selectors
 from complaints.actions import ACTIONS, Action
 from complaints.errors import CaseMoved
-from complaints.models import Case
+from complaints.models import Case, Document, PanelMember
 
 # The complaints team (who see every case) may act on any case; others only on those they hold.
 _COMPLAINTS_TEAM_PERMISSION = "complaints.view_all_cases"
@@ -99,6 +99,17 @@ def _may_ignoring_state(user, case: Case, action: Action) -> bool:
     if not user.has_perm(f"complaints.{action.permission}"):
         return False
     return user.has_perm(_COMPLAINTS_TEAM_PERMISSION) or holds_case(user, case)
+
+
+def may_download(user, document) -> bool:
+    """Whether a person who may see the case may open this document. The panel's papers are
+    for the panel: the complaints team (who see every case and run panels) and the members of
+    that stage's panel, not the Stage 2 investigators nor a manager who sees the case."""
+    if document.kind != Document.Kind.PANEL_PAPERS:
+        return True
+    if user.has_perm(_COMPLAINTS_TEAM_PERMISSION) and user.has_perm("complaints.run_review_panel"):
+        return True
+    return PanelMember.objects.filter(stage_id=document.stage_id, user=user).exists()
 
 
 def permitted_actions(user, case: Case) -> list[Action]:

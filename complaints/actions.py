@@ -14,7 +14,17 @@ the browser, and through its form in the API.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from complaints import costs, documents, forms, learning, letters, services, workflow
+from complaints import (
+    costs,
+    documents,
+    forms,
+    learning,
+    letters,
+    panel_papers,
+    panels,
+    services,
+    workflow,
+)
 from complaints.models import Case, Level
 from complaints.workflow import Move
 
@@ -196,10 +206,21 @@ _TABLE = [
         "run_review_panel",
         forms.SchedulePanelForm,
         lambda c, u, d, f: workflow.schedule_panel(
-            c, by=u, panel_date=d["panel_date"], members=f.seats(), late_reason=d["late_reason"]
+            c,
+            by=u,
+            panel_date=d["panel_date"],
+            members=f.seats(),
+            late_reason=d["late_reason"],
+            meeting=f.meeting(),
         ),
-        "Review panel scheduled.",
+        "Review panel scheduled; the invitations are on their way.",
         levels=_STAGE_3,
+        form_kwargs=lambda case: {"case": case},
+        intro="Choose an independent chair and two members from the pool: those proposed have "
+        "no conflict with the case's service area, hold the part and valid checks, are "
+        "available, and have the fewest cases. Each panel member, and the complainant if they "
+        "agreed to e-mail, gets an invitation with a calendar entry. Changing a scheduled "
+        "panel sends them an update.",
     ),
     _move(
         Move.RECORD_PANEL_HELD,
@@ -585,6 +606,44 @@ _TABLE += [
         "approved invoices, in place of the time and expenses recorded.",
         anchor="costs",
         from_link=("invoice",),
+    ),
+]
+
+# The review panel's meeting and papers (complaints.panels, complaints.panel_papers).
+_TABLE += [
+    Action(
+        "cancel-panel-meeting",
+        "Cancel the panel meeting",
+        "run_review_panel",
+        frozenset({State.IN_PROGRESS}),
+        levels=_STAGE_3,
+        # Read from the case's own row: no query on every case page. Cancelling clears the
+        # date; the service refuses a panel whose date came without a meeting (history).
+        guard=lambda case: (
+            case.current_stage is not None and case.current_stage.panel_scheduled_for is not None
+        ),
+        form=forms.CancelPanelMeetingForm,
+        perform=lambda c, u, d, f: panels.cancel(c, by=u, reason=d["reason"]),
+        done="Meeting cancelled; the panel and the complainant are being told.",
+        intro="The panel members, and the complainant if they agreed to e-mail, get a "
+        "cancellation that removes the meeting from their calendars. Schedule the panel again "
+        "to arrange a new date.",
+        anchor="timeline",
+    ),
+    Action(
+        "panel-papers",
+        "Make the panel's papers",
+        "run_review_panel",
+        frozenset({State.IN_PROGRESS}),
+        levels=_STAGE_3,
+        form=forms.PanelPapersForm,
+        perform=lambda c, u, d, f: panel_papers.bundle_make(case=c, by=u),
+        done="The panel's papers are on the case, for the panel and the complaints team only.",
+        intro="One PDF with a contents page and bookmarks: the complaint, the Stage 2 reports, "
+        "the adjudication and the complainant's submission. Uploaded PDFs are included; other "
+        "files are listed as not included. Only the complaints team and this panel's members "
+        "may open it.",
+        anchor="documents",
     ),
 ]
 

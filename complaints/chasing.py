@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
@@ -759,7 +760,20 @@ def _messages(note: Notification) -> list[EmailMessage]:
             content = file.read()
         for message in messages:
             message.attach(note.attachment.filename, content, note.attachment.content_type)
+    if note.calendar:
+        for message in messages:
+            message.attach(_calendar_part(note.calendar))
     return messages
+
+
+def _calendar_part(text: str) -> MIMEText:
+    """A panel invitation's calendar entry, as mail clients offer to add it: text/calendar
+    with the iCalendar METHOD (REQUEST or CANCEL) as a parameter, named invite.ics."""
+    part = MIMEText(text, "calendar", "utf-8")
+    method = "CANCEL" if "METHOD:CANCEL" in text else "REQUEST"
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
 
 
 # --- the daily job ------------------------------------------------------------------------

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.roles import Role, holders
 from complaints import documents, learning, pool
 from complaints.models import (
+    PART_FIELD,
     AdvocacyProvider,
     AgreedAction,
     Appointment,
@@ -37,6 +39,7 @@ from complaints.models import (
     Nature,
     PanelMember,
     Part,
+    PoolMember,
     Procedure,
     RefusalReason,
     Relationship,
@@ -639,28 +642,144 @@ class AppointInvestigatorsForm(CaseworkForm):
         )
 
 
+class PoolMemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        label = obj.user.get_full_name() or obj.user.username
+        caseload = getattr(obj, "caseload", None)
+        if caseload is not None:
+            label = f"{label} ({caseload} open {'case' if caseload == 1 else 'cases'})"
+        return label
+
+
 class SchedulePanelForm(CaseworkForm):
+    """The panel's date, meeting and three people from the pool. The pool's proposals (not
+    refused, available, lowest caseload first) are offered first; the move checks whoever is
+    chosen. Opened again, it shows the panel as it stands, to change or rearrange it."""
+
     submit_label = "Schedule panel"
 
     panel_date = DateField(label="Date of the panel", allow_future=True)
-    chair = forms.CharField(label="Chair (independent)", max_length=150)
-    member_1 = forms.CharField(label="Second panel member", max_length=150)
-    member_2 = forms.CharField(label="Third panel member", max_length=150)
+    # A text input: GOV.UK has no time input, and crispy-forms-gds styles text inputs.
+    starts = forms.TimeField(
+        label="Start time",
+        help_text="For example, 10:00",
+        error_messages={"invalid": "Enter the start time in hours and minutes, like 10:00"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    ends = forms.TimeField(
+        label="End time",
+        help_text="For example, 13:00",
+        error_messages={"invalid": "Enter the end time in hours and minutes, like 13:00"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    place = forms.CharField(
+        label="Where the panel meets",
+        max_length=250,
+        help_text="The room and address, or how to join online. It goes in the invitations.",
+    )
+    chair = PoolMemberChoiceField(label="Chair (independent)", queryset=PoolMember.objects.none())
+    member_1 = PoolMemberChoiceField(
+        label="Second panel member", queryset=PoolMember.objects.none()
+    )
+    member_2 = PoolMemberChoiceField(
+        label="Third panel member", queryset=PoolMember.objects.none()
+    )
     late_reason = forms.CharField(
         label="If the panel meets more than 30 working days after the request, why?",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
 
+    SEATS = {
+        "chair": Part.PANEL_CHAIR,
+        "member_1": Part.PANEL_MEMBER,
+        "member_2": Part.PANEL_MEMBER,
+    }
+
+    def __init__(self, *args, case: Case, **kwargs):
+        from complaints import panels, pool
+
+        super().__init__(*args, **kwargs)
+        stage = case.current_stage if case.pk else None
+        on = timezone.localdate()
+        for name, part in self.SEATS.items():
+            self.fields[name].queryset = PoolMember.objects.filter(
+                Q(left_on__isnull=True) | Q(left_on__gt=on), **{PART_FIELD[part]: True}
+            ).select_related("user")
+        if stage is None:
+            return
+        for name, part in self.SEATS.items():
+            field = self.fields[name]
+            proposed = pool.proposals(stage, part, on=on, limit=10)
+            others = field.queryset.exclude(pk__in=[m.pk for m in proposed]).order_by(
+                "user__first_name", "user__last_name"
+            )
+            field.choices = [
+                ("", "Choose"),
+                (
+                    "Proposed: no conflict, available, fewest cases first",
+                    _options(field, proposed),
+                ),
+                ("Others in the pool (checked when you schedule)", _options(field, others)),
+            ]
+        seats = {s.role: s for s in stage.panel_members.select_related("appointment")}
+        members = [s for s in stage.panel_members.all() if s.role == PanelMember.Role.MEMBER]
+        for name, seat in (
+            ("chair", seats.get(PanelMember.Role.CHAIR)),
+            ("member_1", _nth(members, 0)),
+            ("member_2", _nth(members, 1)),
+        ):
+            if seat is not None and seat.appointment_id:
+                self.initial.setdefault(name, seat.appointment.member_id)
+        meeting = panels.live_meeting(stage)
+        if meeting is not None:
+            starts = timezone.localtime(meeting.starts_at, panels.LONDON)
+            self.initial.setdefault("panel_date", starts.date())
+            self.initial.setdefault("starts", f"{starts:%H:%M}")
+            self.initial.setdefault(
+                "ends", f"{timezone.localtime(meeting.ends_at, panels.LONDON):%H:%M}"
+            )
+            self.initial.setdefault("place", meeting.place)
+            self.submit_label = "Change the panel and send updates"
+
     def seats(self):
         from complaints.workflow import PanelSeat
 
         d = self.cleaned_data
         return [
-            PanelSeat(name=d["chair"], role=PanelMember.Role.CHAIR),
-            PanelSeat(name=d["member_1"]),
-            PanelSeat(name=d["member_2"]),
+            PanelSeat.from_pool(d["chair"], PanelMember.Role.CHAIR, field="chair"),
+            PanelSeat.from_pool(d["member_1"], field="member_1"),
+            PanelSeat.from_pool(d["member_2"], field="member_2"),
         ]
+
+    def meeting(self):
+        from complaints.panels import Meeting
+
+        d = self.cleaned_data
+        return Meeting(starts=d["starts"], ends=d["ends"], place=d["place"])
+
+
+def _options(field, members) -> list:
+    return [(m.pk, field.label_from_instance(m)) for m in members]
+
+
+def _nth(items: list, index: int):
+    return items[index] if index < len(items) else None
+
+
+class CancelPanelMeetingForm(CaseworkForm):
+    submit_label = "Cancel the meeting"
+    submit_css = "govuk-button--warning"
+
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on the case. The e-mails say only that it is cancelled.",
+    )
+
+
+class PanelPapersForm(CaseworkForm):
+    submit_label = "Make the panel's papers"
 
 
 class PanelHeldForm(OnDateForm):

@@ -208,7 +208,8 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     labels = dict(Move.choices)
     entries = []
     for event in case.events.all():
-        title = labels.get(event.move, event.move)
+        # Events beside the moves (a panel meeting cancelled) are titled from their name.
+        title = labels.get(event.move) or event.move.replace("_", " ").capitalize()
         if event.stage_id and event.move in {"accept", "escalate", "reopen"}:
             title = f"{title}: {event.stage.get_level_display()}"
         entries.append(TimelineEntry(event.at, title, event.reason, event.actor))
@@ -236,7 +237,9 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         status = note.get_status_display().lower()
         if note.status == note.Status.SENT:
             status = f"sent {timezone.localtime(note.sent_at):%-d %b %Y %H:%M}"
-        if note.attachment_id:
+        if note.calendar and note.key.endswith(":complainant"):
+            to = "To the complainant, with the calendar entry"
+        elif note.attachment_id:
             # A letter to the complainant: their address is not for everyone who reads the case.
             to = "To the complainant, with the letter as a PDF"
         else:

@@ -57,7 +57,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from complaints import chasing, deadlines, learning, pool
+from complaints import chasing, deadlines, learning, panels, pool
 from complaints.errors import DomainError, InvalidTransition
 from complaints.models import (
     Case,
@@ -711,66 +711,126 @@ def record_report_received(case: Case, *, by, on: dt.date | None = None) -> Case
 
 @dataclass
 class PanelSeat:
-    name: str
+    """A seat on a review panel: a pool member, or (in imported history) a name only.
+    `field` names the form field a refusal of this seat is shown against."""
+
+    name: str = ""
     role: str = PanelMember.Role.MEMBER
     user: object = None
     fee: object = None
+    member: object = None  # a complaints.models.PoolMember
+    field: str = "members"
+
+    @classmethod
+    def from_pool(cls, member, role: str = PanelMember.Role.MEMBER, *, field: str = "members"):
+        return cls(name=str(member), role=role, user=member.user, member=member, field=field)
 
 
 def _check_panel_in_time(stage: Stage, day: dt.date, late_reason: str) -> str:
-    """A panel meets within 30 working days of the request (reg 19(2)); a later date needs a
-    recorded reason. Returns the reason to keep."""
-    limit = stage.deadlines.filter(step=Step.PANEL_HELD).first()
-    late_reason = late_reason.strip() or stage.panel_late_reason
-    if limit is not None and day > limit.effective_due_on and not late_reason:
+    return panels.check_date(stage, day, late_reason)
+
+
+def _check_seats(case: Case, members: list[PanelSeat]) -> None:
+    """Three independent people, one of them chairing, each once, none from Stage 2."""
+    if len(members) != 3:
         raise DomainError(
-            f"{day:%-d %B %Y} is after {limit.effective_due_on:%-d %B %Y}, the last day within "
-            "30 working days of the request for Stage 3. Record why the panel meets later.",
-            field="late_reason",
+            "A review panel has three independent members: a chair and two others.",
+            field="members",
         )
-    return late_reason
+    if sum(m.role == PanelMember.Role.CHAIR for m in members) != 1:
+        raise DomainError("A review panel needs one independent chair.", field="chair")
+    if not replaying_history() and any(m.member is None for m in members):
+        raise DomainError("Choose each member of the panel from the pool.", field="members")
+    seen = set()
+    for seat in members:
+        who = seat.member.pk if seat.member else (seat.user.pk if seat.user else seat.name)
+        if who in seen:
+            raise DomainError(
+                f"{seat.name} is chosen twice: a panel has three different people.",
+                field=seat.field,
+            )
+        seen.add(who)
+    stage2 = case.stages.filter(level=Level.INVESTIGATION).order_by("-requested_on").first()
+    barred = (
+        {
+            stage2.independent_person_id: "independent person",
+            stage2.investigating_officer_id: "investigating officer",
+        }
+        if stage2
+        else {}
+    )
+    for seat in members:
+        part = barred.get(getattr(seat.user, "pk", None))
+        if seat.user is not None and part:
+            raise DomainError(
+                f"{seat.name} was the Stage 2 {part} and cannot sit on the panel.",
+                field=seat.field,
+            )
+
+
+def _seat_appointments(stage: Stage, members: list[PanelSeat], *, by, on: dt.date) -> list:
+    """Each pool seat's appointment: kept if the same person already holds that part on this
+    panel (a rearrangement), otherwise made after the pool's checks. Those no longer on the
+    panel are stood down."""
+    held = {
+        (a.member_id, a.part): a
+        for a in stage.appointments.filter(
+            ended_on__isnull=True, part__in=[Part.PANEL_CHAIR, Part.PANEL_MEMBER]
+        )
+    }
+    found = []
+    for seat in members:
+        if seat.member is None:
+            found.append(None)
+            continue
+        part = Part.PANEL_CHAIR if seat.role == PanelMember.Role.CHAIR else Part.PANEL_MEMBER
+        kept = held.pop((seat.member.pk, part), None)
+        found.append(
+            kept or pool.appoint(stage, seat.member, part, by=by, on=on, field=seat.field)
+        )
+    pool.stand_down(held.values(), on=on, reason="No longer on the review panel.")
+    return found
 
 
 @transaction.atomic
 def schedule_panel(
-    case: Case, *, by, panel_date: dt.date, members: list[PanelSeat], late_reason: str = ""
+    case: Case,
+    *,
+    by,
+    panel_date: dt.date,
+    members: list[PanelSeat],
+    late_reason: str = "",
+    meeting: "panels.Meeting | None" = None,
 ) -> Case:
-    """Set the review panel's date and its three independent members, one of them chairing."""
+    """Set the review panel's date and its three independent members from the pool, one of
+    them chairing, and (with `meeting`) arrange its meeting and send the invitations. Run
+    again, it changes the panel: a live meeting is rearranged, not duplicated."""
     case = _lock(case, Move.SCHEDULE_PANEL)
     stage = _stage(case, Move.SCHEDULE_PANEL, levels=[Level.REVIEW_PANEL])
-    if panel_date is None or panel_date < stage.requested_on:
-        raise DomainError(
-            "The panel date must be on or after the date Stage 3 was requested.",
-            field="panel_date",
-        )
+    panels.check_not_before_request(stage, panel_date)
     stage.panel_late_reason = _check_panel_in_time(stage, panel_date, late_reason)
-    if len(members) != 3 or sum(m.role == PanelMember.Role.CHAIR for m in members) != 1:
-        raise DomainError(
-            "A review panel has three independent members, one of them the chair.", field="members"
-        )
-    stage2 = case.stages.filter(level=Level.INVESTIGATION).order_by("-requested_on").first()
-    barred = stage2.independent_person if stage2 else None
-    if barred and any(m.user == barred for m in members):
-        raise DomainError(
-            f"{barred} was the Stage 2 independent person and cannot sit on the panel.",
-            field="members",
-        )
+    _check_seats(case, members)
+    on = _history_day.get() or _today()
+    appointments = _seat_appointments(stage, members, by=by, on=on)
+    was_on_panel = set(stage.panel_members.exclude(user=None).values_list("user_id", flat=True))
     stage.panel_scheduled_for = panel_date
     stage.save()
     stage.panel_members.all().delete()
     PanelMember.objects.bulk_create(
         [
-            PanelMember(stage=stage, name=m.name, role=m.role, user=m.user, fee=m.fee)
-            for m in members
+            PanelMember(
+                stage=stage, name=m.name, role=m.role, user=m.user, fee=m.fee, appointment=a
+            )
+            for m, a in zip(members, appointments, strict=True)
         ]
     )
-    _commit(
-        case,
-        Move.SCHEDULE_PANEL,
-        by=by,
-        from_state=case.state,
-        data={"panel_date": panel_date.isoformat()},
-    )
+    data = {"panel_date": panel_date.isoformat()}
+    if meeting is not None:
+        arranged = panels.arrange(
+            stage, day=panel_date, meeting=meeting, by=by, left_the_panel=was_on_panel
+        )
+        data["meeting"] = arranged.pk
+    _commit(case, Move.SCHEDULE_PANEL, by=by, from_state=case.state, data=data)
     return case
 
 

@@ -201,13 +201,22 @@ class CaseBuilder:
                 case,
                 by=self.officer,
                 panel_date=timezone.localdate(),
-                members=[
-                    workflow.PanelSeat("Pat Chair", PanelMember.Role.CHAIR),
-                    workflow.PanelSeat("Ray Member"),
-                    workflow.PanelSeat("Sue Member"),
-                ],
+                members=self.panel_seats(),
             )
         return case
+
+    @staticmethod
+    def panel_seats(*, conflicts=()):
+        """A chair and two members, each a new pool member."""
+        chair = PoolMemberFactory(parts=["chairs_panels"], conflicts=conflicts)
+        first, second = PoolMemberFactory.create_batch(
+            2, parts=["sits_on_panels"], conflicts=conflicts
+        )
+        return [
+            workflow.PanelSeat.from_pool(chair, PanelMember.Role.CHAIR, field="chair"),
+            workflow.PanelSeat.from_pool(first, field="member_1"),
+            workflow.PanelSeat.from_pool(second, field="member_2"),
+        ]
 
     def record_findings(self, case, finding="upheld"):
         stage = case.current_stage
@@ -249,8 +258,10 @@ class CaseBuilder:
         level=Level.LOCAL_RESOLUTION,
         kind=Case.Kind.COMPLAINT,
         elements=2,
+        prepare=True,
         **fields,
     ) -> Case:
+        """`prepare=False` leaves the last stage as it starts (no investigators, no panel)."""
         State = Case.State
         case = self.log(kind=kind, **fields)
         if state == State.RECEIVED:
@@ -267,7 +278,8 @@ class CaseBuilder:
             self.prepare_stage(case)
             case = self.respond(case)
             case = self.escalate(case)
-        self.prepare_stage(case)
+        if prepare:
+            self.prepare_stage(case)
         case.refresh_from_db()
         if state == State.IN_PROGRESS:
             return case

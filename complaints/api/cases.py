@@ -3,7 +3,7 @@ its documents. The working-days calculator is public: it holds no personal data,
 web forms use it to tell complainants when to expect a reply."""
 
 from django.db.models import Max
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -124,6 +124,8 @@ class CaseDocumentApi(APIView):
         """A document's file, after the same check as the case."""
         case = access.case_or_404(request.user, reference)
         document = get_object_or_404(Document, case=case, pk=pk)
+        if not access.may_download(request.user, document):
+            raise Http404("No such document.")
         audit.record_download(request, document)
         return FileResponse(
             document.file.open("rb"),

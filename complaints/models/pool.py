@@ -232,7 +232,7 @@ class PanelMeeting(models.Model):
     ends_at = models.DateTimeField()
     place = models.CharField(max_length=250, help_text="The room, or how to join online.")
     # The calendar's UID and SEQUENCE: a rearrangement updates the same calendar entry.
-    uid = models.CharField(max_length=100, unique=True)
+    uid = models.CharField(max_length=100, db_index=True)
     sequence = models.PositiveSmallIntegerField(default=0)
     arranged_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     arranged_at = models.DateTimeField(auto_now_add=True)
@@ -250,6 +250,8 @@ class PanelMeeting(models.Model):
             models.UniqueConstraint(
                 fields=["stage"], condition=Q(cancelled_at__isnull=True), name="one_live_meeting"
             ),
+            # A rearrangement keeps the UID; each arrangement has its own SEQUENCE.
+            models.UniqueConstraint(fields=["uid", "sequence"], name="one_meeting_per_sequence"),
         ]
 
     def __str__(self) -> str:

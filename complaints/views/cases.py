@@ -133,6 +133,8 @@ def case_detail(request, reference):
             "actions": actions,
             "may_read_access_log": request.user.has_perm("complaints.view_access_log"),
             "timeline": selectors.case_timeline(case),
+            # Listed only where they open: the panel's papers are for the panel.
+            "documents": [d for d in case.documents.all() if access.may_download(request.user, d)],
             "element_form": element_form,
             "appointment_costs": appointment_costs,
             "draft_letters": [x for x in letter_list if not x.sent_on],

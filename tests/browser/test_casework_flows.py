@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 
 from accounts.roles import Role
-from complaints.models import Case, Document, Event
-from tests.factories import UserFactory
+from complaints.models import Case, Document, Event, Notification
+from tests.factories import PoolMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -183,12 +183,22 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     olivia.follow("Record escalation request")
     page.select_option("#id_reason", label="My desired outcomes have not been met")
     olivia.press("Record escalation")
+    PoolMemberFactory(parts=["chairs_panels"])
+    PoolMemberFactory.create_batch(2, parts=["sits_on_panels"])
     olivia.follow("Schedule review panel")
     fill_date(page, "panel_date", date.today())
-    page.fill("#id_chair", "Pat Chair")
-    page.fill("#id_member_1", "Ray Member")
-    page.fill("#id_member_2", "Sue Member")
+    page.fill("#id_starts", "10:00")
+    page.fill("#id_ends", "13:00")
+    page.fill("#id_place", "Committee Room 1")
+    page.select_option("#id_chair", index=1)
+    page.select_option("#id_member_1", index=1)
+    page.select_option("#id_member_2", index=2)
     olivia.press("Schedule panel")
+    invitations = Notification.objects.filter(key__startswith="panel-meeting:")
+    assert invitations.count() >= 3 and all("METHOD:REQUEST" in n.calendar for n in invitations)
+    olivia.follow("Make the panel's papers")
+    olivia.press("Make the panel's papers")
+    assert Document.objects.filter(case__reference=reference, kind="panel_papers").exists()
     olivia.follow("Record panel held")
     olivia.press("Save")
     olivia.follow("Record panel report")

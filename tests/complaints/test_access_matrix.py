@@ -31,6 +31,8 @@ CASE_FOR_ACTION = {
     "schedule-panel": "stage3",
     "record-panel-held": "stage3",
     "record-panel-report": "stage3",
+    "cancel-panel-meeting": "stage3",
+    "panel-papers": "stage3",
     "submit-for-qa": "stage1",
     "findings": "stage1",
     "remedies": "stage1",
@@ -117,7 +119,24 @@ def cases(build, team, head_of_service):
     stage2 = built["stage2"].current_stage
     appointed(stage2, build.investigator, Part.INVESTIGATING_OFFICER)
     appointed(stage2, build.independent_person, Part.INDEPENDENT_PERSON)
+    _panel_meeting(built["stage3"])
     return built
+
+
+def _panel_meeting(case):
+    """A meeting arranged for the panel, so it can be cancelled."""
+    from django.utils import timezone
+
+    from complaints.models import PanelMeeting
+
+    starts = timezone.now() + timezone.timedelta(days=7)
+    PanelMeeting.objects.create(
+        stage=case.current_stage,
+        starts_at=starts,
+        ends_at=starts + timezone.timedelta(hours=3),
+        place="Room 1",
+        uid="matrix@council.example",
+    )
 
 
 def expected(role: str, case_key: str, slug: str | None) -> int:

@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from complaints.models import Case, Event
+from tests.factories import CaseBuilder
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,13 @@ def test_a_complaint_from_receipt_to_the_ombudsman_through_the_api_alone(
     act(
         api,
         "schedule-panel",
-        {"panel_date": today, "chair": "Cara Chair", "member_1": "Max M", "member_2": "Nia N"},
+        {
+            "panel_date": today,
+            "starts": "10:00",
+            "ends": "12:30",
+            "place": "Committee Room 2",
+            **{s.field: s.member.pk for s in CaseBuilder.panel_seats()},
+        },
     )
     act(api, "record-panel-held", {"on": today})
     act(api, "record-panel-report", {"on": today})

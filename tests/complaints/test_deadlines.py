@@ -14,7 +14,6 @@ from complaints.models import (
     Procedure,
     Timescale,
 )
-from complaints.workflow import PanelSeat
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -140,5 +139,5 @@ def test_panel_members_are_three_with_one_chair(build, officer):
                 case,
                 by=officer,
                 panel_date=D(2025, 7, 1),
-                members=[PanelSeat("A", "chair"), PanelSeat("B")],
+                members=build.panel_seats()[:2],
             )

@@ -20,6 +20,7 @@ from complaints.models import (
     Relationship,
     SubmittedForm,
 )
+from tests.factories import CaseBuilder
 from tests.support.forms import date_fields, token
 
 pytestmark = pytest.mark.django_db
@@ -537,7 +538,7 @@ def _move_data(slug, case, people):
 
     stage = case.current_stage
     respond = stage.deadlines.filter(step="respond").first() if stage else None
-    return {
+    data = {
         "accept": {
             "procedure": "statutory",
             "level": 1,
@@ -554,10 +555,11 @@ def _move_data(slug, case, people):
         },
         "record-statement-agreed": _today_fields("on"),
         "record-report-received": _today_fields("on"),
-        "schedule-panel": {
-            "chair": "Pat Chair",
-            "member_1": "Ray Member",
-            "member_2": "Sue Member",
+        "schedule-panel": lambda: {
+            **{s.field: s.member.pk for s in CaseBuilder.panel_seats()},
+            "starts": "10:00",
+            "ends": "13:00",
+            "place": "Room 1, Town Hall",
             **_today_fields("panel_date"),
         },
         "record-panel-held": _today_fields("on"),
@@ -584,6 +586,7 @@ def _move_data(slug, case, people):
         "close": _today_fields("on"),
         "reopen": {"level": 1, "reason": "Referred back by the Ombudsman.", **_today_fields("on")},
     }[slug]
+    return data() if callable(data) else data
 
 
 # slug: (state, level) it starts from, and the state it ends in

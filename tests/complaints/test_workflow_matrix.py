@@ -19,7 +19,7 @@ from complaints.models import (
     RefusalReason,
     WithdrawalReason,
 )
-from complaints.workflow import TRANSITIONS, Move, PanelSeat
+from complaints.workflow import TRANSITIONS, Move
 from tests.conftest import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -54,7 +54,7 @@ def _call(move, case, officer, build):
         ),
         Move.SCHEDULE_PANEL: lambda: dict(
             panel_date=today,
-            members=[PanelSeat("A Chair", "chair"), PanelSeat("B Member"), PanelSeat("C Member")],
+            members=build.panel_seats(),
         ),
         Move.EXTEND: lambda: dict(
             new_due_on=_latest_extension(case) or today,

@@ -228,23 +228,17 @@ def _stage_3(build, officer, requested):
     return case
 
 
-SEATS = [
-    workflow.PanelSeat("Pat Chair", "chair"),
-    workflow.PanelSeat("Ray Member"),
-    workflow.PanelSeat("Sue Member"),
-]
-
-
 def test_a_panel_beyond_30_working_days_needs_a_reason(build, officer):
     case = _stage_3(build, officer, D(2025, 6, 2))
     limit = case.current_stage.deadlines.get(step="panel_held").effective_due_on
     late = limit + dt.timedelta(days=7)
     with freeze_time(D(2025, 6, 3)):
+        seats = build.panel_seats()
         with pytest.raises(DomainError, match="30 working days") as error:
-            workflow.schedule_panel(case, by=officer, panel_date=late, members=SEATS)
+            workflow.schedule_panel(case, by=officer, panel_date=late, members=seats)
         assert error.value.field == "late_reason"
         workflow.schedule_panel(
-            case, by=officer, panel_date=late, members=SEATS, late_reason="Chair on leave."
+            case, by=officer, panel_date=late, members=seats, late_reason="Chair on leave."
         )
     case.current_stage.refresh_from_db()
     assert case.current_stage.panel_late_reason == "Chair on leave."
@@ -253,7 +247,9 @@ def test_a_panel_beyond_30_working_days_needs_a_reason(build, officer):
 def test_a_panel_cannot_be_held_before_the_date_it_was_scheduled_for(build, officer):
     case = _stage_3(build, officer, D(2025, 6, 2))
     with freeze_time(D(2025, 6, 3)):
-        workflow.schedule_panel(case, by=officer, panel_date=D(2025, 6, 20), members=SEATS)
+        workflow.schedule_panel(
+            case, by=officer, panel_date=D(2025, 6, 20), members=build.panel_seats()
+        )
     with freeze_time(D(2025, 6, 30)):
         with pytest.raises(DomainError, match="scheduled for 20 June 2025"):
             workflow.record_panel_held(case, by=officer, on=D(2025, 6, 19))
