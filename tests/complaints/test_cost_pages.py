@@ -162,7 +162,7 @@ def test_a_team_manager_may_not_record_costs(client, team_manager, case):
 
 def test_a_case_without_appointments_offers_no_cost_actions(client, officer, build):
     client.force_login(officer)
-    case = build.case(Case.State.IN_PROGRESS, level=Level.INVESTIGATION)
+    case = build.case(Case.State.IN_PROGRESS, level=Level.INVESTIGATION, prepare=False)
     assert client.get(_url(case, "time")).status_code == 403
 
 

@@ -192,13 +192,7 @@ def test_a_negative_rate_is_refused_and_saves_nothing(appointment, officer):
 
 def test_what_the_case_page_shows_each_person(appointment, officer, investigator, team_manager):
     stages = list(appointment.stage.case.stages.all())
-    ip = pool.appoint(
-        appointment.stage,
-        PoolMemberFactory(parts=["independent_person"]),
-        Part.INDEPENDENT_PERSON,
-        by=None,
-        on=timezone.localdate(),
-    )
+    ip = appointment.stage.appointments.get(part=Part.INDEPENDENT_PERSON)
     _time(appointment, officer, "1")
     shown = costs.appointments_for(appointment.stage.case, stages, officer)[appointment.stage_id]
     assert [(a, a.cost) for a in shown] == [(ip, Decimal("0.00")), (appointment, Decimal("350"))]

@@ -24,7 +24,7 @@ from complaints.models import (
     Part,
     PoolMember,
 )
-from tests.factories import CaseBuilder, PoolMemberFactory, UserFactory
+from tests.factories import CaseBuilder, UserFactory
 from tests.support.forms import token
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,9 @@ def test_the_stage_2_investigator_and_independent_person_cannot_sit(stage3, offi
     stage2 = stage3.stages.get(level=Level.INVESTIGATION)
     user = getattr(stage2, part)
     seats = CaseBuilder.panel_seats()
-    barred = PoolMemberFactory(user=user, parts=["sits_on_panels"])
+    barred = user.pool_member  # in the pool as their Stage 2 part; now a panel member too
+    barred.sits_on_panels = True
+    barred.save()
     seats[2] = workflow.PanelSeat.from_pool(barred, field="member_2")
     with pytest.raises(DomainError, match="Stage 2 .* cannot sit on the panel") as error:
         _schedule(stage3, officer, seats)
