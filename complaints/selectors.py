@@ -4,12 +4,26 @@ view and API call starts from it."""
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from complaints.deadlines import ACTIVE_STATES
 from complaints.models import (
@@ -131,51 +145,42 @@ def case_rows(*, user) -> QuerySet[Case]:
     )
 
 
-def case_page_queryset() -> QuerySet[Case]:
-    """Everything the case page shows, in a fixed number of queries whatever the case holds."""
-    stages = Stage.objects.select_related(
-        "team__manager",
-        "team__service",
-        "responding_manager",
-        "investigating_officer",
-        "independent_person",
-        "adjudicating_officer",
-        "outcome",
-        "extension_reason",
-        "escalation_reason",
-        "previous_response_method",
-        "withdrawal_reason",
-    ).prefetch_related(
-        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on")),
-        Prefetch(
-            "element_findings",
-            queryset=ElementFinding.objects.select_related("element", "finding"),
-        ),
-        Prefetch("remedies", queryset=Remedy.objects.select_related("kind")),
-        "panel_members",
-        "pauses",
-    )
-    # Not joined: the refusal reason, repeat, call-back and advocate, which few cases have (an
-    # empty one costs no query). Each join costs PostgreSQL planning time on every page.
-    return Case.objects.select_related(
-        "complainant__relationship",
-        "channel",
-        "service_area__head_of_service",
-        "officer",
-        "logged_by",
-        "eligibility_ground",
-        "current_stage__team__manager",
-        "current_stage__team__service",
-    ).prefetch_related(
-        Prefetch("stages", queryset=stages),
+# What the case page and the whole case share: a stage's people and categories, joined.
+_STAGE_JOINS = (
+    "team__manager",
+    "team__service",
+    "responding_manager",
+    "investigating_officer",
+    "independent_person",
+    "adjudicating_officer",
+    "outcome",
+    "extension_reason",
+    "escalation_reason",
+    "previous_response_method",
+    "withdrawal_reason",
+)
+# Not joined: the refusal reason, repeat, call-back and advocate, which few cases have (an
+# empty one costs no query). Each join costs PostgreSQL planning time on every page.
+_CASE_JOINS = (
+    "complainant__relationship",
+    "channel",
+    "service_area__head_of_service",
+    "officer",
+    "logged_by",
+    "eligibility_ground",
+    "current_stage__team__manager",
+    "current_stage__team__service",
+)
+
+
+def _case_lists() -> tuple:
+    """The case's own lists the page shows (the timeline's apart)."""
+    return (
         Prefetch("elements", queryset=Element.objects.select_related("nature")),
         "children",
         "outcome_sought",
-        Prefetch("events", queryset=Event.objects.select_related("actor", "stage")),
-        Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
         Prefetch("documents", queryset=Document.objects.select_related("uploaded_by", "stage")),
         Prefetch("letters", queryset=Letter.objects.select_related("document", "drafted_by")),
-        "notifications",
         Prefetch(
             "lessons_learnt",
             queryset=LessonsLearnt.objects.select_related(
@@ -185,6 +190,154 @@ def case_page_queryset() -> QuerySet[Case]:
         Prefetch("ombudsman_cases", queryset=_ombudsman_cases().select_related("decision")),
         Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
     )
+
+
+def _timeline_lists() -> tuple:
+    """The timeline's lists but its documents, which the case's own lists hold too."""
+    return (
+        Prefetch("events", queryset=Event.objects.select_related("actor", "stage")),
+        Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+        "notifications",
+    )
+
+
+def whole_case_queryset() -> QuerySet[Case]:
+    """Everything recorded on a case, in a fixed number of queries whatever it holds: for the
+    API's answer and a subject access bundle, which show the whole timeline."""
+    stages = Stage.objects.select_related(*_STAGE_JOINS).prefetch_related(
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on")),
+        Prefetch(
+            "element_findings",
+            queryset=ElementFinding.objects.select_related("element", "finding"),
+        ),
+        Prefetch("remedies", queryset=Remedy.objects.select_related("kind")),
+        "panel_members",
+        "pauses",
+    )
+    return (
+        Case.objects.select_related(*_CASE_JOINS)
+        .prefetch_related(Prefetch("stages", queryset=stages), *_case_lists())
+        .prefetch_related(*_timeline_lists())
+    )
+
+
+def case_page_queryset() -> QuerySet[Case]:
+    """What the case page shows, in a fixed number of queries whatever the case holds: each
+    stage's deadlines, findings and remedies come with the stages, as JSON (read them with
+    `case_page_stages`); the timeline has a page of its own (`latest_moves` for the few the
+    case page shows)."""
+    stages = Stage.objects.select_related(*_STAGE_JOINS).annotate(
+        **{
+            _json_name(name): _rows_as_json(model, joined)
+            for name, model, joined, _ in _STAGE_LISTS
+        }
+    )
+    return Case.objects.select_related(*_CASE_JOINS).prefetch_related(
+        Prefetch("stages", queryset=stages), *_case_lists()
+    )
+
+
+def case_timeline_queryset() -> QuerySet[Case]:
+    """What the timeline page reads: the case and the four lists `case_timeline` merges."""
+    documents = Document.objects.select_related("uploaded_by", "stage")
+    return Case.objects.prefetch_related(
+        *_timeline_lists(), Prefetch("documents", queryset=documents)
+    )
+
+
+# The lists each stage shows on the case page, read with the stages: (relation, model, the
+# foreign keys joined into each row, the order shown).
+_STAGE_LISTS = (
+    ("deadlines", Deadline, (), lambda d: (d.due_on, d.pk)),
+    (
+        "element_findings",
+        ElementFinding,
+        ("element", "finding"),
+        lambda f: (f.element.number, f.pk),
+    ),
+    ("remedies", Remedy, ("kind",), lambda r: r.pk),
+)
+
+
+def case_page_stages(case: Case) -> list[Stage]:
+    """The stages of a case read by `case_page_queryset`, each with its deadlines, findings
+    and remedies in place, as if prefetched: `stage.deadlines.all()` asks nothing more."""
+    stages = list(case.stages.all())
+    for stage in stages:
+        for name, model, joined, order in _STAGE_LISTS:
+            rows = getattr(stage, _json_name(name)) or []
+            _as_prefetched(
+                stage, name, sorted((_rebuilt(model, r, joined) for r in rows), key=order)
+            )
+    return stages
+
+
+def _json_name(relation: str) -> str:
+    return f"json_{relation}"
+
+
+class _JSONRows(Aggregate):
+    """A group's rows as one JSON array."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def _rows_as_json(model, joined: tuple[str, ...]) -> Subquery:
+    """A stage's rows of `model`, each with its `joined` foreign keys' rows inside it, as one
+    JSON array: three lists in the stages' query rather than three queries of their own."""
+
+    def columns(model, prefix=""):
+        return {f.attname: f"{prefix}{f.attname}" for f in model._meta.concrete_fields}
+
+    fields = columns(model)
+    for name in joined:
+        related = model._meta.get_field(name).related_model
+        fields[name] = JSONObject(**columns(related, f"{name}__"))
+    rows = (
+        model.objects.filter(stage=OuterRef("pk"))
+        .order_by()
+        .values("stage")
+        .annotate(rows=_JSONRows(JSONObject(**fields)))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def _rebuilt(model, row: dict, joined: tuple[str, ...] = ()):
+    """A model instance from its row as JSON, as if read from the database."""
+    if row is None or row.get(model._meta.pk.attname) is None:
+        return None  # a foreign key left empty
+    fields = model._meta.concrete_fields
+    instance = model.from_db(
+        "default", [f.attname for f in fields], [_json_value(f, row[f.attname]) for f in fields]
+    )
+    for name in joined:
+        setattr(instance, name, _rebuilt(model._meta.get_field(name).related_model, row[name]))
+    return instance
+
+
+def _json_value(field, value):
+    if value is None:
+        return None
+    if isinstance(field, DecimalField):  # a JSON number: keep the field's decimal places
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    if isinstance(field, DateTimeField):
+        moment = parse_datetime(value)
+        return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
+    if isinstance(field, DateField):
+        return dt.date.fromisoformat(value[:10])
+    return field.to_python(value)
+
+
+def _as_prefetched(instance, relation: str, objects: list) -> None:
+    """`instance.<relation>.all()` answers `objects`, as `prefetch_related` leaves it."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def _ombudsman_cases() -> QuerySet:
@@ -203,15 +356,7 @@ class TimelineEntry:
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
     """Moves, notes of contact and documents, newest first, from the page's prefetched rows."""
-    from complaints.workflow import Move
-
-    labels = dict(Move.choices)
-    entries = []
-    for event in case.events.all():
-        title = labels.get(event.move, event.move)
-        if event.stage_id and event.move in {"accept", "escalate", "reopen"}:
-            title = f"{title}: {event.stage.get_level_display()}"
-        entries.append(TimelineEntry(event.at, title, event.reason, event.actor))
+    entries = [_move_entry(event) for event in case.events.all()]
     for contact in case.contacts.all():
         who = f" with {contact.with_whom}" if contact.with_whom else ""
         entries.append(
@@ -256,6 +401,25 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         return (at, n)  # rows of the same moment keep the order they were written in
 
     return [entry for _, entry in sorted(enumerate(entries), key=key, reverse=True)]
+
+
+# How many of the latest moves the case page shows; the rest are on the timeline's page.
+LATEST_MOVES = 5
+
+
+def latest_moves(case: Case) -> list[TimelineEntry]:
+    """The case's latest moves, newest first, in one query."""
+    events = case.events.select_related("actor", "stage").order_by("-at", "-pk")
+    return [_move_entry(event) for event in events[:LATEST_MOVES]]
+
+
+def _move_entry(event: Event) -> TimelineEntry:
+    from complaints.workflow import Move
+
+    title = dict(Move.choices).get(event.move, event.move)
+    if event.stage_id and event.move in {"accept", "escalate", "reopen"}:
+        title = f"{title}: {event.stage.get_level_display()}"
+    return TimelineEntry(event.at, title, event.reason, event.actor)
 
 
 @dataclass

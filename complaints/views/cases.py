@@ -110,7 +110,7 @@ def case_log(request):
 @login_required
 def case_detail(request, reference):
     case = access.case_shown(request, reference, queryset=selectors.case_page_queryset())
-    stages = list(case.stages.all())
+    stages = selectors.case_page_stages(case)
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()
     actions = {a.slug: a for a in access.permitted_actions(request.user, case)}
@@ -127,7 +127,7 @@ def case_detail(request, reference):
             "days_left": deadlines.working_days_left(case.next_due_on, today),
             "actions": actions,
             "may_read_access_log": request.user.has_perm("complaints.view_access_log"),
-            "timeline": selectors.case_timeline(case),
+            "latest_moves": selectors.latest_moves(case),
             "element_form": element_form,
             "draft_letters": [x for x in letter_list if not x.sent_on],
             "sent_letters": [x for x in letter_list if x.sent_on],
@@ -140,4 +140,15 @@ def case_detail(request, reference):
                 None,
             ),
         },
+    )
+
+
+@login_required
+def case_timeline(request, reference):
+    """The whole timeline: every move, note of contact, document and e-mail, newest first."""
+    case = access.case_shown(request, reference, queryset=selectors.case_timeline_queryset())
+    return render(
+        request,
+        "complaints/case_timeline.html",
+        {"case": case, "timeline": selectors.case_timeline(case)},
     )
