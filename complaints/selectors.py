@@ -2,6 +2,7 @@
 view and API call starts from it."""
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -210,34 +211,36 @@ def whole_case_queryset() -> QuerySet[Case]:
 
 
 def case_page_queryset() -> QuerySet[Case]:
-    """What the case page shows, in a fixed number of queries whatever the case holds: each
-    stage's deadlines, findings and remedies come with the stages, as JSON (read them with
-    `case_page_stages`); the timeline has a page of its own (`latest_moves` for the few the
+    """What the case page shows, in a fixed number of queries whatever the case holds: the
+    case's children and outcome sought come with the case, and each stage's deadlines,
+    findings and remedies with the stages, as JSON (`case_page_lists` puts them in place); the
+    timeline has a page of its own (`latest_moves` for the few the
     case page shows). Only what the page shows is joined, and what `access.holds_case` reads:
     each join costs PostgreSQL planning time on every page, more than reading its row."""
     stages = Stage.objects.select_related(
         "team__service", "responding_manager", "investigating_officer", "independent_person"
-    ).annotate(
-        **{
-            _json_name(name): _rows_as_json(model, joined)
-            for name, model, joined, _ in _STAGE_LISTS
-        }
-    )
-    return Case.objects.select_related(
-        "complainant__relationship", "channel", "service_area", "officer", "current_stage__team"
-    ).prefetch_related(
-        Prefetch("stages", queryset=stages),
-        Prefetch("elements", queryset=Element.objects.select_related("nature")),
-        "children",
-        "outcome_sought",
-        "documents",
-        Prefetch("letters", queryset=Letter.objects.select_related("drafted_by")),
-        Prefetch(
-            "lessons_learnt",
-            queryset=LessonsLearnt.objects.select_related("stage", "submitted_by", "owed_by"),
-        ),
-        Prefetch("ombudsman_cases", queryset=_ombudsman_cases().select_related("decision")),
-        Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
+    ).annotate(**_json_lists()["stage"])
+    return (
+        Case.objects.select_related(
+            "complainant__relationship",
+            "channel",
+            "service_area",
+            "officer",
+            "current_stage__team",
+        )
+        .annotate(**_json_lists()["case"])
+        .prefetch_related(
+            Prefetch("stages", queryset=stages),
+            Prefetch("elements", queryset=Element.objects.select_related("nature")),
+            "documents",
+            Prefetch("letters", queryset=Letter.objects.select_related("drafted_by")),
+            Prefetch(
+                "lessons_learnt",
+                queryset=LessonsLearnt.objects.select_related("stage", "submitted_by", "owed_by"),
+            ),
+            Prefetch("ombudsman_cases", queryset=_ombudsman_cases().select_related("decision")),
+            Prefetch("agreed_actions", queryset=AgreedAction.objects.select_related("owner")),
+        )
     )
 
 
@@ -251,8 +254,13 @@ def case_timeline_queryset() -> QuerySet[Case]:
     )
 
 
-# The lists each stage shows on the case page, read with the stages: (relation, model, the
-# foreign keys joined into each row, the order shown).
+# The case's own choices the page shows, read with the case: (relation, the order shown).
+_CASE_LISTS = (
+    ("children", lambda child: child.pk),
+    ("outcome_sought", lambda kind: (kind.order, kind.label)),
+)
+# The lists each stage shows, read with the stages: (relation, model, the foreign keys joined
+# into each row, the order shown).
 _STAGE_LISTS = (
     ("deadlines", Deadline, (), lambda d: (d.due_on, d.pk)),
     (
@@ -265,9 +273,13 @@ _STAGE_LISTS = (
 )
 
 
-def case_page_stages(case: Case) -> list[Stage]:
-    """The stages of a case read by `case_page_queryset`, each with its deadlines, findings
-    and remedies in place, as if prefetched: `stage.deadlines.all()` asks nothing more."""
+def case_page_lists(case: Case) -> list[Stage]:
+    """Puts in place the lists `case_page_queryset` read as JSON, as if prefetched (so that
+    `case.children.all()` or `stage.deadlines.all()` asks nothing more); returns the stages."""
+    for name, order in _CASE_LISTS:
+        model = Case._meta.get_field(name).related_model
+        rows = getattr(case, _json_name(name)) or []
+        _as_prefetched(case, name, sorted((_rebuilt(model, r) for r in rows), key=order))
     stages = list(case.stages.all())
     for stage in stages:
         for name, model, joined, order in _STAGE_LISTS:
@@ -276,6 +288,19 @@ def case_page_stages(case: Case) -> list[Stage]:
                 stage, name, sorted((_rebuilt(model, r, joined) for r in rows), key=order)
             )
     return stages
+
+
+@functools.cache
+def _json_lists() -> dict[str, dict[str, Subquery]]:
+    """The JSON lists' subqueries, built once: building them takes longer than running them,
+    and `annotate` copies them for each query."""
+    return {
+        "case": {_json_name(name): _chosen_as_json(name) for name, _ in _CASE_LISTS},
+        "stage": {
+            _json_name(name): _rows_as_json(model, joined)
+            for name, model, joined, _ in _STAGE_LISTS
+        },
+    }
 
 
 def _json_name(relation: str) -> str:
@@ -292,25 +317,39 @@ class _JSONRows(Aggregate):
         return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
 
 
-def _rows_as_json(model, joined: tuple[str, ...]) -> Subquery:
-    """A stage's rows of `model`, each with its `joined` foreign keys' rows inside it, as one
-    JSON array: three lists in the stages' query rather than three queries of their own."""
+def _columns(model, prefix: str = "") -> dict:
+    return {f.attname: f"{prefix}{f.attname}" for f in model._meta.concrete_fields}
 
-    def columns(model, prefix=""):
-        return {f.attname: f"{prefix}{f.attname}" for f in model._meta.concrete_fields}
 
-    fields = columns(model)
-    for name in joined:
-        related = model._meta.get_field(name).related_model
-        fields[name] = JSONObject(**columns(related, f"{name}__"))
+def _json_array(rows: QuerySet, parent: str, fields: dict) -> Subquery:
+    """The outer row's `rows` (`parent` names the outer row), as one JSON array: a list read
+    in the outer row's query rather than in a query of its own."""
     rows = (
-        model.objects.filter(stage=OuterRef("pk"))
+        rows.filter(**{parent: OuterRef("pk")})
         .order_by()
-        .values("stage")
+        .values(parent)
         .annotate(rows=_JSONRows(JSONObject(**fields)))
         .values("rows")
     )
     return Subquery(rows, output_field=JSONField())
+
+
+def _rows_as_json(model, joined: tuple[str, ...]) -> Subquery:
+    """A stage's rows of `model`, each with its `joined` foreign keys' rows inside it."""
+    fields = _columns(model)
+    for name in joined:
+        fields[name] = JSONObject(
+            **_columns(model._meta.get_field(name).related_model, f"{name}__")
+        )
+    return _json_array(model.objects.all(), "stage", fields)
+
+
+def _chosen_as_json(relation: str) -> Subquery:
+    """What a case's many-to-many `relation` holds, read through its table of pairs."""
+    field = Case._meta.get_field(relation)
+    target = f"{field.m2m_reverse_field_name()}__"
+    pairs = field.remote_field.through.objects.all()
+    return _json_array(pairs, field.m2m_field_name(), _columns(field.related_model, target))
 
 
 def _rebuilt(model, row: dict, joined: tuple[str, ...] = ()):

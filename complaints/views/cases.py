@@ -110,7 +110,7 @@ def case_log(request):
 @login_required
 def case_detail(request, reference):
     case = access.case_shown(request, reference, queryset=selectors.case_page_queryset())
-    stages = selectors.case_page_stages(case)
+    stages = selectors.case_page_lists(case)
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()
     actions = {a.slug: a for a in access.permitted_actions(request.user, case)}

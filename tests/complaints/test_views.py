@@ -133,6 +133,7 @@ def _a_full_stage(case, officer):
         title="Visit notes",
         upload=SimpleUploadedFile("notes.txt", b"notes", content_type="text/plain"),
     )
+    case.outcome_sought.set(reversed(RemedyKind.objects.all()[:2]))
 
 
 @pytest.mark.parametrize("persona", ["officer", "team_manager"])
@@ -153,6 +154,9 @@ def test_the_case_page_reads_a_stage_2_or_3_case_in_15_queries_at_most(
     text = page.content.decode()
     assert "Financial payment / compensation £125.50: For the missed visits." in text
     assert text.count("Upheld") == case.elements.count()
+    first, second = RemedyKind.objects.all()[:2]  # in their order, whatever order chosen
+    assert f"<strong>Outcome sought:</strong> {first}, {second}" in text
+    assert "Ruby Example (MOS1)" in text
     for stage in case.stages.all():  # every stage's deadlines, not only the current one's
         for deadline in stage.deadlines.all():
             assert f"{deadline.due_on:%-d %b %Y}" in text
