@@ -353,7 +353,8 @@ def _chosen_as_json(relation: str) -> Subquery:
 
 
 def _rebuilt(model, row: dict, joined: tuple[str, ...] = ()):
-    """A model instance from its row as JSON, as if read from the database."""
+    """A model instance from its row as JSON, as if read from the database. Plain columns
+    only (text, numbers, dates and times, booleans): a JSON column would come back as text."""
     if row is None or row.get(model._meta.pk.attname) is None:
         return None  # a foreign key left empty
     fields = model._meta.concrete_fields
