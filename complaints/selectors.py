@@ -214,9 +214,9 @@ def case_page_queryset() -> QuerySet[Case]:
     """What the case page shows, in a fixed number of queries whatever the case holds: the
     case's children and outcome sought come with the case, and each stage's deadlines,
     findings and remedies with the stages, as JSON (`case_page_lists` puts them in place); the
-    timeline has a page of its own (`latest_moves` for the few the
-    case page shows). Only what the page shows is joined, and what `access.holds_case` reads:
-    each join costs PostgreSQL planning time on every page, more than reading its row."""
+    timeline has a page of its own (`latest_moves` for the few the case page shows). Only
+    what the page shows is joined, and what `access.holds_case` reads: each join costs
+    PostgreSQL planning time on every page, more than reading its row."""
     stages = Stage.objects.select_related(
         "team__service", "responding_manager", "investigating_officer", "independent_person"
     ).annotate(**_json_lists()["stage"])
