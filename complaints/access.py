@@ -24,12 +24,7 @@ _COMPLAINTS_TEAM_PERMISSION = "complaints.view_all_cases"
 
 def case_or_404(user, reference: str, queryset=None) -> Case:
     """The case, if this person may see it; otherwise 404 whether or not it exists."""
-    if queryset is None:
-        cases = selectors.cases_visible_to(user)
-    elif selectors.sees_every_case(user):
-        cases = queryset  # no need to ask the database which cases they may see
-    else:
-        cases = queryset.filter(pk__in=selectors.cases_visible_to(user).values("pk"))
+    cases = selectors.cases_visible_to(user, queryset, one_case=True)
     try:
         return cases.get(reference=reference)  # unique: no sort and limit, as first() adds
     except Case.DoesNotExist:

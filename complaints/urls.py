@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/activity/", audit.person_activity, name="person-activity"),
     path("cases/<str:reference>/", cases.case_detail, name="case-detail"),
     path("cases/<str:reference>/access-log/", audit.case_access_log, name="case-access-log"),
+    path("cases/<str:reference>/timeline/", cases.case_timeline, name="case-timeline"),
     # Adding an element is the "statement" action; its form sits on the case page.
     path(
         "cases/<str:reference>/elements/",

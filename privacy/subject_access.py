@@ -70,7 +70,7 @@ def search(text: str) -> dict[str, list]:
 
 
 def _case_context(case: Case) -> dict:
-    case = selectors.case_page_queryset().get(pk=case.pk)
+    case = selectors.whole_case_queryset().get(pk=case.pk)
     return {
         "case": case,
         "stages": list(case.stages.all()),

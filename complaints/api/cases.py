@@ -36,7 +36,7 @@ def version(case: Case) -> str:
 
 
 def case_answer(request, case: Case, status_code=status.HTTP_200_OK) -> Response:
-    case = selectors.case_page_queryset().get(pk=case.pk)
+    case = selectors.whole_case_queryset().get(pk=case.pk)
     actions = [a.slug for a in access.permitted_actions(request.user, case)]
     context = {
         "request": request,

@@ -111,7 +111,7 @@ def case_log(request):
 def case_detail(request, reference):
     cases = costs.with_appointments_known(selectors.case_page_queryset())
     case = access.case_shown(request, reference, queryset=cases)
-    stages = list(case.stages.all())
+    stages = selectors.case_page_lists(case)
     stage = next((s for s in stages if s.pk == case.current_stage_id), None)
     today = timezone.localdate()
     actions = {a.slug: a for a in access.permitted_actions(request.user, case)}
@@ -132,7 +132,7 @@ def case_detail(request, reference):
             "days_left": deadlines.working_days_left(case.next_due_on, today),
             "actions": actions,
             "may_read_access_log": request.user.has_perm("complaints.view_access_log"),
-            "timeline": selectors.case_timeline(case),
+            "latest_moves": selectors.latest_moves(case),
             # Listed only where they open: the panel's papers are for the panel.
             "documents": [d for d in case.documents.all() if access.may_download(request.user, d)],
             "element_form": element_form,
@@ -148,4 +148,15 @@ def case_detail(request, reference):
                 None,
             ),
         },
+    )
+
+
+@login_required
+def case_timeline(request, reference):
+    """The whole timeline: every move, note of contact, document and e-mail, newest first."""
+    case = access.case_shown(request, reference, queryset=selectors.case_timeline_queryset())
+    return render(
+        request,
+        "complaints/case_timeline.html",
+        {"case": case, "timeline": selectors.case_timeline(case)},
     )

@@ -248,10 +248,14 @@ def test_a_complaint_from_logging_to_stage_2_adjudication(
     assert "Not upheld" in olivia.text()
     olivia.goto(f"/cases/{reference}/")
     assert "26 001 234" in olivia.text()
+    # The case page shows the latest moves; the whole timeline has a page of its own.
+    olivia.follow("The whole timeline")
+    assert "Accept" in olivia.text() and "E-mail: " in olivia.text()
 
     # A manager of another team may not know the case exists.
     tessa = sign_in(other_team_manager)
     tessa.goto(f"/cases/{reference}/", expect_status=404)
+    tessa.goto(f"/cases/{reference}/timeline/", expect_status=404)
 
     # A senior manager reads it and can change nothing.
     simon = sign_in(senior_manager)

@@ -250,7 +250,7 @@ def test_the_case_timeline_shows_each_message_and_its_status(client, officer, st
     chase_on(D(2024, 12, 27))
     client.force_login(officer)
     with freeze_time(D(2024, 12, 27)):
-        page = client.get(reverse("case-detail", args=[stage_1_case.reference])).content
+        page = client.get(reverse("case-timeline", args=[stage_1_case.reference])).content
     assert b"E-mail: Chase: " in page
     assert b"sent 27 Dec 2024" in page
 

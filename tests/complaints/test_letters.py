@@ -399,7 +399,7 @@ def _emailed_letter(build):
 def test_the_timeline_names_the_complainant_not_their_address(client, build, team_manager):
     case, _ = _emailed_letter(build)
     client.force_login(team_manager)
-    page = client.get(reverse("case-detail", args=[case.reference])).content.decode()
+    page = client.get(reverse("case-timeline", args=[case.reference])).content.decode()
     assert "jo@example.com" not in page
     assert "To the complainant" in page
 

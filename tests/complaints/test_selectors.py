@@ -72,3 +72,38 @@ def test_investigators_see_only_the_cases_they_are_appointed_to(
     assert list(cases_visible_to(investigator)) == [appointed]
     assert list(cases_visible_to(independent_person)) == [appointed]
     assert appointed.state == Case.State.IN_PROGRESS
+
+
+def test_rows_read_as_json_come_back_as_the_database_gives_them(build, officer):
+    """The case page reads small lists inside its stages' query, as JSON: each row must come
+    back with the types a plain read gives (dates, times with their zone, decimals, booleans,
+    a joined row, an empty foreign key)."""
+    from decimal import Decimal
+
+    from complaints import selectors, services
+    from complaints.models import Contact, ElementFinding, Remedy, RemedyKind, Stage
+
+    case = build.case()
+    stage = case.current_stage
+    services.contact_record(
+        case=case, by=officer, kind="call", happened_on=TODAY, note="Rang", with_whom="Mum"
+    )
+    services.remedy_add(
+        stage=stage, kind=RemedyKind.objects.get(code="financial_payment"), amount=Decimal("10")
+    )
+    for model, joined in [(Contact, ()), (Remedy, ("kind",)), (ElementFinding, ("finding",))]:
+        read = Stage.objects.annotate(rows=selectors._rows_as_json(model, joined)).get(pk=stage.pk)
+        rebuilt = [selectors._rebuilt(model, row, joined) for row in read.rows]
+        expected = list(model.objects.filter(stage=stage).order_by("pk"))
+        assert sorted(rebuilt, key=lambda r: r.pk) == expected
+        for mine, theirs in zip(sorted(rebuilt, key=lambda r: r.pk), expected, strict=True):
+            for field in model._meta.concrete_fields:
+                assert getattr(mine, field.attname) == getattr(theirs, field.attname), field
+                if isinstance(getattr(theirs, field.attname), Decimal):  # "£10.00", not "£10"
+                    assert str(getattr(mine, field.attname)) == str(getattr(theirs, field.attname))
+                assert isinstance(
+                    getattr(mine, field.attname), type(getattr(theirs, field.attname))
+                ), field
+            for name in joined:
+                assert getattr(mine, name) == getattr(theirs, name)  # None when left empty
+    assert Remedy.objects.get(stage=stage).amount == Decimal("10.00")

@@ -2,22 +2,27 @@
 posted form does. The browser flows are in tests/browser."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from complaints import documents, selectors, services
 from complaints.models import (
+    AccessRecord,
     Case,
     Channel,
     Complainant,
     Document,
     Event,
     ExtensionReason,
+    Finding,
     Level,
     Nature,
     Relationship,
+    RemedyKind,
     SubmittedForm,
 )
 from tests.factories import CaseBuilder
@@ -97,6 +102,107 @@ def test_the_case_page_costs_the_same_queries_however_much_the_case_holds(
     assert _page_queries(client, small.reference, django_assert_max_num_queries) == _page_queries(
         client, big.reference, django_assert_max_num_queries
     )
+
+
+# The case page's ceiling, as a Stage 2 or 3 case holds it: the page reads a fixed number of
+# queries, and this many at most (the session's user, the case, its stages with their
+# deadlines, findings and remedies, each list of the case, the latest moves, the access log).
+CASE_PAGE_QUERIES = 15
+
+
+def _a_full_stage(case, officer):
+    """Something in each list the page shows: findings, a remedy with an amount, a note of
+    contact, a document."""
+    stage = case.current_stage
+    for ef in stage.element_findings.all():
+        services.finding_record(
+            stage=stage, element=ef.element, finding=Finding.objects.get(code="upheld")
+        )
+    services.remedy_add(
+        stage=stage,
+        kind=RemedyKind.objects.get(code="financial_payment"),
+        amount=Decimal("125.50"),
+        detail="For the missed visits.",
+    )
+    services.contact_record(
+        case=case, by=officer, kind="call", happened_on=dt.date.today(), note="Rang the family."
+    )
+    documents.document_add(
+        case=case,
+        by=officer,
+        kind="evidence",
+        title="Visit notes",
+        upload=SimpleUploadedFile("notes.txt", b"notes", content_type="text/plain"),
+    )
+    case.outcome_sought.set(reversed(RemedyKind.objects.all()[:2]))
+
+
+@pytest.mark.parametrize("persona", ["officer", "team_manager"])
+@pytest.mark.parametrize(
+    "level", [Level.INVESTIGATION, Level.REVIEW_PANEL], ids=["stage 2", "stage 3"]
+)
+def test_the_case_page_reads_a_stage_2_or_3_case_in_15_queries_at_most(
+    client, build, officer, persona, level, request, django_assert_max_num_queries
+):
+    case = build.case(State.IN_PROGRESS, level=level)
+    _a_full_stage(case, officer)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("case-detail", args=[case.reference])
+    client.get(url)  # the session's permissions, cached once
+    with django_assert_max_num_queries(CASE_PAGE_QUERIES):
+        page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Financial payment / compensation £125.50: For the missed visits." in text
+    assert text.count("Upheld") == case.elements.count()
+    first, second = RemedyKind.objects.all()[:2]  # in their order, whatever order chosen
+    assert f"<strong>Outcome sought:</strong> {first}, {second}" in text
+    assert "Ruby Example (MOS1)" in text
+    for stage in case.stages.all():  # every stage's deadlines, not only the current one's
+        for deadline in stage.deadlines.all():
+            assert f"{deadline.due_on:%-d %b %Y}" in text
+
+
+def test_the_case_page_shows_the_latest_moves_and_links_to_the_whole_timeline(
+    client, build, officer
+):
+    case = build.case(State.IN_PROGRESS, level=Level.INVESTIGATION)
+    _a_full_stage(case, officer)
+    client.force_login(officer)
+    page = client.get(reverse("case-detail", args=[case.reference])).content.decode()
+    latest = page[page.index('id="latest"') :]
+    assert "Appoint investigators" in latest  # the latest move, first
+    assert latest.count("app-timeline__item") == selectors.LATEST_MOVES
+    assert "Rang the family." not in page  # notes of contact are on the timeline's page
+    assert f'href="{reverse("case-timeline", args=[case.reference])}"' in latest
+
+
+def test_the_timeline_page_shows_every_move_contact_document_and_email(
+    client, build, officer, django_assert_max_num_queries
+):
+    case = build.case(State.IN_PROGRESS, level=Level.INVESTIGATION)
+    _a_full_stage(case, officer)
+    client.force_login(officer)
+    url = reverse("case-timeline", args=[case.reference])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Rang the family." in page
+    assert "Evidence: Visit notes" in page
+    assert page.count("app-timeline__item") == len(selectors.case_timeline(case))
+    assert AccessRecord.objects.filter(case=case, detail=url).exists()
+
+
+def test_the_timeline_page_is_not_found_for_someone_who_may_not_see_the_case(
+    client, build, other_team_manager
+):
+    case = build.case(State.IN_PROGRESS)
+    client.force_login(other_team_manager)
+    assert client.get(reverse("case-detail", args=[case.reference])).status_code == 404
+    assert client.get(reverse("case-timeline", args=[case.reference])).status_code == 404
+    assert client.get(reverse("case-timeline", args=["CSC-1999-99999"])).status_code == 404
 
 
 # --- logging a representation -------------------------------------------------------------

@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints import access
 from complaints.models import Case, Level, PanelMember, Stage
 from complaints.selectors import cases_visible_to
 from tests.complaints.test_views import log_form
@@ -97,3 +99,41 @@ def test_logging_a_case_does_not_reveal_another_cases_people(
         log_form(name="Ella Kettle", email="ella@example.org", not_a_repeat="on"),
     )
     assert Case.objects.order_by("-pk").first().complainant_id == secret.complainant_id
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "officer",
+        "team_manager",
+        "other_team_manager",
+        "head_of_service",
+        "investigator",
+        "independent_person",
+    ],
+)
+def test_asking_of_one_case_agrees_with_the_list(request, build, persona):
+    """`case_or_404` asks of one case (each condition probes that case's rows); the list asks
+    of all at once. They must allow the same cases."""
+    user = request.getfixturevalue(persona)
+    cases = [
+        build.case("received"),
+        build.case("in_progress"),
+        build.case("in_progress", level=Level.INVESTIGATION),
+        build.case("in_progress", level=Level.REVIEW_PANEL),
+    ]
+    over = build.case("in_progress", level=Level.REVIEW_PANEL)
+    Stage.objects.filter(case=over).update(
+        responded_on=timezone.localdate() - dt.timedelta(days=365)
+    )
+    PanelMember.objects.filter(stage__case=cases[3]).update(user=user)
+    listed = set(cases_visible_to(user))
+    for case in [*cases, over]:
+        try:
+            access.case_or_404(user, case.reference)
+        except Http404:
+            seen = False
+        else:
+            seen = True
+        assert seen == (case in listed), (persona, case.state, case.current_stage)
+    assert listed or persona == "other_team_manager"

@@ -188,6 +188,7 @@ RULES = {
     "person-activity": ({"pk": "officer"}, only([MANAGER])),
     "case-detail": ({"reference": "case"}, case_page(SEES_CASE)),
     "case-access-log": ({"reference": "case"}, only([MANAGER])),
+    "case-timeline": ({"reference": "case"}, case_page(SEES_CASE)),
     "element-add": ({"reference": "case"}, case_page(TEAM)),
     "element-edit": ({"reference": "case", "number": 1}, case_page(TEAM)),
     "remedy-remove": ({"reference": "case", "pk": "remedy"}, case_page((*TEAM, TM, HEAD))),

@@ -238,7 +238,7 @@ def _pages(planted) -> list[str]:
     ]
     for case in planted["cases"]:
         ref = case.reference
-        urls.append(reverse("case-detail", args=[ref]))
+        urls += [reverse("case-detail", args=[ref]), reverse("case-timeline", args=[ref])]
         urls += [reverse("case-action", args=[ref, slug]) for slug in ACTIONS]
         urls += [reverse("element-edit", args=[ref, e.number]) for e in case.elements.all()]
         urls += [reverse("letter-start", args=[ref]), reverse("response-letter", args=[ref])]
