@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from complaints import selectors
 from complaints.errors import DomainError
 from complaints.models import Appointment, Invoice, TimeEntry
 
@@ -256,7 +257,7 @@ def has_appointments(case) -> bool:
 def appointments_for(case, stages, user) -> dict[int, list[Appointment]]:
     """The Stage 2 and 3 appointments the case page shows, with their costs and invoices, by
     stage: all of them to the complaints team, only their own to anyone else who may record
-    time, none to others. Two queries, whatever the number of appointments."""
+    time, none to others. One query, whatever the number of appointments and invoices."""
     wanted = [s.pk for s in stages if s.level >= 2]
     if not wanted or getattr(case, "has_pool_appointments", True) is False:
         return {}
@@ -265,11 +266,13 @@ def appointments_for(case, stages, user) -> dict[int, list[Appointment]]:
         if not user.has_perm("complaints.record_time"):
             return {}
         appointments = appointments.filter(member__user=user)
-    appointments = with_costs(appointments.select_related("member__user")).prefetch_related(
-        "invoices"
+    appointments = selectors.with_rows_as_json(
+        with_costs(appointments.select_related("member__user")), "invoices"
     )
+    appointments = list(appointments.order_by("stage", "part", "appointed_on", "pk"))
+    selectors.rows_in_place(appointments, "invoices", order=lambda i: (i.received_on, i.pk))
     by_stage: dict[int, list[Appointment]] = {}
-    for appointment in appointments.order_by("stage", "part", "appointed_on", "pk"):
+    for appointment in appointments:
         appointment.cost = annotated_cost(appointment)
         by_stage.setdefault(appointment.stage_id, []).append(appointment)
     return by_stage

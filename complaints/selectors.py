@@ -263,6 +263,7 @@ _CASE_LISTS = (
 # into each row, the order shown).
 _STAGE_LISTS = (
     ("deadlines", Deadline, (), lambda d: (d.due_on, d.pk)),
+    ("panel_members", PanelMember, (), lambda p: (p.role != PanelMember.Role.CHAIR, p.pk)),
     (
         "element_findings",
         ElementFinding,
@@ -377,6 +378,23 @@ def _json_value(field, value):
     if isinstance(field, DateField):
         return dt.date.fromisoformat(value[:10])
     return field.to_python(value)
+
+
+def with_rows_as_json(queryset: QuerySet, relation: str) -> QuerySet:
+    """`queryset` with its rows' reverse foreign key `relation` read in the same query (plain
+    columns only); `rows_in_place` then puts each list in place as if prefetched."""
+    related = queryset.model._meta.get_field(relation)
+    rows = _json_array(
+        related.related_model.objects.all(), related.field.name, _columns(related.related_model)
+    )
+    return queryset.annotate(**{_json_name(relation): rows})
+
+
+def rows_in_place(instances, relation: str, order=lambda row: row.pk) -> None:
+    for instance in instances:
+        model = type(instance)._meta.get_field(relation).related_model
+        rows = getattr(instance, _json_name(relation)) or []
+        _as_prefetched(instance, relation, sorted((_rebuilt(model, r) for r in rows), key=order))
 
 
 def _as_prefetched(instance, relation: str, objects: list) -> None:

@@ -90,7 +90,8 @@ def test_the_case_page_costs_the_same_queries_however_much_the_case_holds(
     client, officer, build, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    small = build.case(State.IN_PROGRESS, elements=1)
+    # Both with people appointed from the pool: the case page reads appointments only then.
+    small = build.case(State.IN_PROGRESS, level=Level.INVESTIGATION, elements=1)
     big = build.case(State.IN_PROGRESS, level=Level.REVIEW_PANEL, elements=6)
     for n in range(5):
         client.post(
