@@ -54,8 +54,14 @@ class Action:
     context: Callable = field(default=lambda case: {})
     # The URL name of a page of its own, richer than the generic one, where it has one.
     page: str = ""
+    # The form is told who fills it in, to offer them only what is theirs.
+    form_takes_user: bool = False
     # Fields a link to the page may choose in advance (?appointment=12), e.g. from a table row.
     from_link: tuple[str, ...] = ()
+
+    def form_arguments(self, case: Case, user) -> dict:
+        kwargs = self.form_kwargs(case)
+        return {**kwargs, "user": user} if self.form_takes_user else kwargs
 
     def state_allows(self, case: Case) -> bool:
         if case.state not in self.states:
@@ -570,6 +576,7 @@ _TABLE += [
         done="Time and expenses recorded.",
         anchor="costs",
         from_link=("appointment",),
+        form_takes_user=True,
     ),
     Action(
         "invoice",

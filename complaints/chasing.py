@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
 
+import icalendar
 import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -770,8 +771,8 @@ def _calendar_part(text: str) -> MIMEText:
     """A panel invitation's calendar entry, as mail clients offer to add it: text/calendar
     with the iCalendar METHOD (REQUEST or CANCEL) as a parameter, named invite.ics."""
     part = MIMEText(text, "calendar", "utf-8")
-    method = "CANCEL" if "METHOD:CANCEL" in text else "REQUEST"
-    part.set_param("method", method)
+    # Read from the parsed calendar: typed text (the place) is escaped inside it.
+    part.set_param("method", str(icalendar.Calendar.from_ical(text)["METHOD"]))
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
 

@@ -42,7 +42,13 @@ from complaints.models import Appointment, Invoice, TimeEntry
 
 ZERO = Decimal("0.00")
 APPROVE_PERMISSION = "complaints.approve_invoice"
-_TEAM_PERMISSION = "complaints.view_all_cases"
+# Who keeps the costs of every appointment (the complaints team); anyone else who records
+# time sees and records only their own.
+_KEEPS_COSTS = "complaints.record_invoice"
+
+
+def keeps_costs(user) -> bool:
+    return user.has_perm(_KEEPS_COSTS)
 
 
 def _money(amount) -> Decimal:
@@ -156,7 +162,7 @@ def time_record(
         )
     if worked_on > timezone.localdate():
         raise DomainError("The date worked cannot be in the future.", field="worked_on")
-    if not by.has_perm(_TEAM_PERMISSION) and appointment.member.user_id != by.pk:
+    if not keeps_costs(by) and appointment.member.user_id != by.pk:
         raise DomainError(
             "You can record time only on your own appointment; the complaints team records "
             "anyone else's.",
@@ -262,7 +268,7 @@ def appointments_for(case, stages, user) -> dict[int, list[Appointment]]:
     if not wanted or getattr(case, "has_pool_appointments", True) is False:
         return {}
     appointments = Appointment.objects.filter(stage__in=wanted)
-    if not user.has_perm(_TEAM_PERMISSION):
+    if not keeps_costs(user):
         if not user.has_perm("complaints.record_time"):
             return {}
         appointments = appointments.filter(member__user=user)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.roles import Role, holders
-from complaints import documents, learning, pool
+from complaints import costs, documents, learning, pool
 from complaints.models import (
     PART_FIELD,
     AdvocacyProvider,
@@ -1293,6 +1293,13 @@ class AppointmentChoiceField(forms.ModelChoiceField):
         )
 
 
+class OwnAppointmentChoiceField(AppointmentChoiceField):
+    """Someone recording their own time: their appointments, without the rate as a label."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.get_part_display()} at {obj.stage.get_level_display()}"
+
+
 def _case_appointments(case):
     if case is None or case.pk is None:  # the API's schema reads a blank form
         return Appointment.objects.none()
@@ -1333,9 +1340,17 @@ class TimeEntryForm(CaseworkForm):
     )
     note = forms.CharField(label="Note (optional)", required=False, max_length=200)
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["appointment"].queryset = _case_appointments(case)
+        appointments = _case_appointments(case)
+        if user is not None and not costs.keeps_costs(user):
+            # An investigator sees their own appointments only, not others' or their rates.
+            field = self.fields["appointment"]
+            self.fields["appointment"] = OwnAppointmentChoiceField(
+                label=field.label, queryset=appointments, widget=forms.RadioSelect
+            )
+            appointments = appointments.filter(member__user=user)
+        self.fields["appointment"].queryset = appointments
         self.date_today("worked_on")
 
 

@@ -20,7 +20,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -38,6 +37,7 @@ from complaints.models import (
     Part,
     PoolCheck,
     PoolMember,
+    Procedure,
     ServiceArea,
     Stage,
 )
@@ -382,26 +382,39 @@ PART_LEVEL = {
 }
 
 
+def first_appointments(part: str) -> QuerySet[Appointment]:
+    """Each statutory stage's first appointment of `part`; a reassignment is not another. The
+    days to appoint are counted from these, here and on the dashboard (reporting.statistics)."""
+    return Appointment.objects.filter(
+        part=part, stage__level=PART_LEVEL[part], stage__case__procedure=Procedure.STATUTORY
+    ).exclude(
+        Exists(
+            Appointment.objects.filter(
+                stage=OuterRef("stage"), part=part, appointed_on__lt=OuterRef("appointed_on")
+            )
+        )
+    )
+
+
 def days_to_appoint(part: str, start: dt.date, end: dt.date) -> tuple[int, float | None]:
     """How long appointing `part` took: (stages, average working days), over the stages whose
-    first appointment of that part was made from `start` to `end`, both counted.
+    first appointment of that part (first_appointments) was made from `start` to `end`.
 
     Counted in working days (the statutory calendar, as the stages' timescales are) from the
-    stage's request (Stage.requested_on) to the first appointment of the part on it, whether or
-    not that appointment was later ended: for an investigating officer, the delay Redcar &
-    Cleveland reported; for a panel, its chair's appointment. An appointment recorded before
-    the request counts as 0. The average is None when no stage was appointed in the period.
-    One query."""
-    firsts = (
-        Appointment.objects.filter(part=part, stage__level=PART_LEVEL[part])
-        .values("stage_id", "stage__requested_on")
-        .annotate(first=Min("appointed_on"))
-        .filter(first__gte=start, first__lte=end)
-        .values_list("stage__requested_on", "first")
-    )
-    pairs = list(firsts)
-    if not pairs:
+    stage's request (Stage.requested_on) to that appointment, whether or not it was later
+    ended: for an investigating officer, the delay Redcar & Cleveland reported; for a panel,
+    its chair's appointment. An appointment recorded before the request counts as 0. The
+    average is None when no stage was appointed in the period. One query."""
+    rows = first_appointments(part).filter(appointed_on__range=(start, end))
+    firsts = {
+        stage: (requested, appointed)  # two the same first day count once
+        for stage, requested, appointed in rows.values_list(
+            "stage", "stage__requested_on", "appointed_on"
+        ).order_by()
+    }
+    if not firsts:
         return 0, None
+    pairs = list(firsts.values())
     days = working_days_between_many([r for r, _ in pairs], [a for _, a in pairs])
     days = np.maximum(days, 0)
     return len(pairs), round(float(days.mean()), 1)

@@ -418,8 +418,9 @@ class TimelineEntry:
     document: Document | None = None
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Moves, notes of contact and documents, newest first, from the page's prefetched rows."""
+def case_timeline(case: Case, *, may_open=lambda document: True) -> list[TimelineEntry]:
+    """Moves, notes of contact and documents, newest first, from the page's prefetched rows;
+    only the documents the reader `may_open` (access.may_download)."""
     entries = [_move_entry(event) for event in case.events.all()]
     for contact in case.contacts.all():
         who = f" with {contact.with_whom}" if contact.with_whom else ""
@@ -431,7 +432,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 contact.recorded_by,
             )
         )
-    for document in case.documents.all():
+    for document in filter(may_open, case.documents.all()):
         entries.append(
             TimelineEntry(
                 document.uploaded_at,
@@ -445,8 +446,13 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         status = note.get_status_display().lower()
         if note.status == note.Status.SENT:
             status = f"sent {timezone.localtime(note.sent_at):%-d %b %Y %H:%M}"
-        if note.calendar and note.key.endswith(":complainant"):
-            to = "To the complainant, with the calendar entry"
+        if note.calendar:
+            # Panel members' addresses are theirs, not for everyone who reads the case.
+            to = (
+                "To the complainant, with the calendar entry"
+                if note.key.endswith(":complainant")
+                else "To a member of the panel, with the calendar entry"
+            )
         elif note.attachment_id:
             # A letter to the complainant: their address is not for everyone who reads the case.
             to = "To the complainant, with the letter as a PDF"

@@ -85,7 +85,7 @@ from django.db.models import Case as Switch
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from complaints import costs
+from complaints import costs, pool
 from complaints.deadlines import ACTIVE_STATES, OPEN_STATES, in_force
 from complaints.learning import RETURN_COUNTS, ReturnRate
 from complaints.models import (
@@ -1237,18 +1237,7 @@ def _fill_appointments(counted, periods, area):
     working days (statutory calendar) from its request to the first appointment of an
     investigating officer from the pool, counted in the period of that appointment (on the
     intake basis, of the case's receipt). A reassignment is not a second appointment."""
-    io = Part.INVESTIGATING_OFFICER
-    first = Appointment.objects.filter(
-        part=io,
-        stage__level=Level.INVESTIGATION,
-        stage__case__procedure=Procedure.STATUTORY,
-    ).exclude(
-        Exists(
-            Appointment.objects.filter(
-                stage=OuterRef("stage"), part=io, appointed_on__lt=OuterRef("appointed_on")
-            )
-        )
-    )
+    first = pool.first_appointments(Part.INVESTIGATING_OFFICER)
     on = (
         "stage__case__received_on" if counted[0].counting.basis == Basis.INTAKE else "appointed_on"
     )

@@ -1354,6 +1354,9 @@ def fewer_than(threshold: int) -> str:
     return f"fewer than {threshold}"
 
 
+_FOLLOWS_A_COUNT = (PERCENT, MONEY)
+
+
 def suppressed(table: Table, threshold: int) -> Table:
     """The table as the published report shows it, so no one can be identified (Getting the
     Best from Complaints §5.6):
@@ -1361,8 +1364,10 @@ def suppressed(table: Table, threshold: int) -> Table:
     - primary: a count from 1 to threshold - 1 becomes "fewer than N";
     - secondary: where a column has a total, the hidden counts in it must not be worked out
       from it (24 - 10 - 11 = 3), so the next smallest counts are hidden too until none can be;
-    - what is worked out from a hidden count goes with it: the percentage beside it, and in
-      that period any percentage row (an uphold rate of 100% beside "fewer than 5" upheld).
+    - what is worked out from a hidden count goes with it: the percentage or money beside it
+      (an area's cost of a single investigation is near enough its person's fee), and in that
+      period any percentage row (an uphold rate of 100% beside "fewer than 5" upheld). A
+      year's total spend stays: councils publish it, as Lancashire does.
 
     Zeros stay, and so do totals unless hiding them is the only way left.
     """
@@ -1388,7 +1393,7 @@ def suppressed(table: Table, threshold: int) -> Table:
     hiding = fewer_than(threshold)
     for r, i in hidden:
         values[r][i] = hiding if 0 < values[r][i] < threshold else SUPPRESSED
-        if i + 1 < len(table.kinds) and table.kinds[i + 1] == PERCENT:
+        if i + 1 < len(table.kinds) and table.kinds[i + 1] in _FOLLOWS_A_COUNT:
             values[r][i + 1] = None
     for r, row in enumerate(table.rows):
         for i in range(len(row.values)):

@@ -77,7 +77,7 @@ class ActionApi(APIView):
                 action.form,
                 perform,
                 name=_input_name(action.slug),
-                form_kwargs=action.form_kwargs(case),
+                form_kwargs=action.form_arguments(case, request.user),
                 precondition=precondition,
             )
         except (InvalidTransition, CaseMoved):

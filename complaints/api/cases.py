@@ -44,6 +44,9 @@ def case_answer(request, case: Case, status_code=status.HTTP_200_OK) -> Response
         "contact_details": access.sees_contact_details(request.user),
     }
     data = CaseSerializer(case, context=context).data
+    # The panel's papers are listed only to those who may open them.
+    shown = {d.pk for d in case.documents.all() if access.may_download(request.user, d)}
+    data["documents"] = [d for d in data["documents"] if d["id"] in shown]
     return Response(data, status=status_code, headers={"ETag": version(case)})
 
 

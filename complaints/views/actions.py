@@ -26,7 +26,7 @@ def case_action(request, reference, slug):
         return redirect(action.page, reference=case.reference)
     if action.form is None:  # it has pages of its own
         raise PermissionDenied
-    kwargs = action.form_kwargs(case)
+    kwargs = action.form_arguments(case, request.user)
     if request.method == "GET" and action.from_link:
         kwargs["initial"] = {k: request.GET[k] for k in action.from_link if k in request.GET}
     form = action.form(request.POST or None, request.FILES or None, **kwargs)

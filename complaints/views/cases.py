@@ -158,5 +158,10 @@ def case_timeline(request, reference):
     return render(
         request,
         "complaints/case_timeline.html",
-        {"case": case, "timeline": selectors.case_timeline(case)},
+        {
+            "case": case,
+            "timeline": selectors.case_timeline(
+                case, may_open=lambda document: access.may_download(request.user, document)
+            ),
+        },
     )

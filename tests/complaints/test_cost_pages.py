@@ -146,10 +146,14 @@ def test_an_investigator_records_their_own_time_and_sees_only_their_appointment(
     assert f"?appointment={io.pk}" in page
     assert f"?appointment={ip.pk}" not in page
     assert "/invoice/" not in page  # invoices are the complaints team's
+    # The time form offers only their own appointment, without anyone's rate.
+    form = client.get(_url(case, "time")).content.decode()
+    assert f'value="{io.pk}"' in form and f'value="{ip.pk}"' not in form
+    assert str(ip.member) not in form and "£" not in form
     assert _time(client, case, io, "1").status_code == 302
     refused = _time(client, case, ip, "1")
     assert refused.status_code == 400
-    assert "only on your own appointment" in refused.content.decode()
+    assert str(ip.member) not in refused.content.decode()
     assert TimeEntry.objects.count() == 1
 
 

@@ -215,6 +215,26 @@ def test_delivery_attaches_the_calendar_entry(stage3, officer, django_capture_on
     assert b"BEGIN:VCALENDAR" in parts[0].get_payload(decode=True)
 
 
+def test_a_place_that_reads_like_a_cancellation_is_still_an_invitation(
+    stage3, officer, django_capture_on_commit_callbacks
+):
+    meeting = panels.Meeting(starts=dt.time(10), ends=dt.time(13), place="Room 2 METHOD:CANCEL")
+    with django_capture_on_commit_callbacks(execute=True):
+        _schedule(stage3, officer, meeting=meeting)
+    sent = next(m for m in mail.outbox if m.subject.startswith("Review panel invitation"))
+    part = next(p for p in sent.message().walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+
+
+def test_the_timeline_does_not_show_the_panel_members_addresses(client, stage3, officer):
+    _schedule(stage3, officer)
+    client.force_login(officer)
+    page = client.get(f"/cases/{stage3.reference}/timeline/").content.decode()
+    assert "To a member of the panel, with the calendar entry" in page
+    for seat in stage3.current_stage.panel_members.select_related("user"):
+        assert seat.user.email not in page
+
+
 def test_a_complainant_who_did_not_agree_to_email_is_not_sent_one(stage3, officer):
     stage3.complainant.letters_by_email = False
     stage3.complainant.save()
@@ -403,6 +423,12 @@ def test_only_the_team_and_the_panel_may_open_the_papers(
             assert (url in case_page.content.decode()) == (status == 200), user
         api = reverse("api-case-document-file", args=[stage3.reference, papers.pk])
         assert client.get(api).status_code == status, user
+        timeline = client.get(reverse("case-timeline", args=[stage3.reference]))
+        answer = client.get(reverse("api-case", args=[stage3.reference]))
+        if answer.status_code == 200:  # the timeline and the API list it likewise
+            assert (papers.title in timeline.content.decode()) == (status == 200), user
+            listed = {d["id"] for d in answer.json()["documents"]}
+            assert (papers.pk in listed) == (status == 200), user
     # Another document on the same case still opens for those who see the case.
     other = _upload(stage3, "evidence", "Notes", b"Notes.", "n.txt")
     client.force_login(investigator)

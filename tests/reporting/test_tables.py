@@ -1,6 +1,7 @@
 """reporting.tables: what the report's body keeps of a five-year table, and suppression."""
 
 import itertools
+from decimal import Decimal
 
 import pytest
 
@@ -9,6 +10,7 @@ from complaints.rounding import percent
 from reporting.statistics import figures
 from reporting.tables import (
     COUNT,
+    MONEY,
     PERCENT,
     Row,
     Table,
@@ -205,3 +207,28 @@ def test_who_complained_and_how_print_a_percentage_beside_each_count(council):
     assert tables["routes"].value("mp", 1) == percent(year.statutory.routes["mp"], complaints)
     children = tables["advocacy"].rows[0]
     assert children.values == [1, percent(1, complaints)]
+
+
+def test_the_cost_beside_a_hidden_count_is_hidden_with_it():
+    # One costed investigation in an area: its cost is near enough one person's fee.
+    table = Table(
+        "costs_by_area",
+        "Costs by service area",
+        "Service area",
+        ["Stage 2 investigations", "Their cost (£)"],
+        [COUNT, MONEY],
+        [
+            Row("Fostering", [1, Decimal("2450.00")]),
+            Row("Children in Care", [3, Decimal("5100.00")]),
+            Row("Early Help", [9, Decimal("8000.00")]),
+            Row("Total", [13, Decimal("15550.00")], True),
+        ],
+    )
+
+    shown = suppressed(table, 5)
+
+    assert [row.values for row in shown.rows[:2]] == [
+        ["fewer than 5", None],
+        ["fewer than 5", None],
+    ]
+    assert shown.rows[2].values == [9, Decimal("8000.00")]
