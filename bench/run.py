@@ -293,9 +293,7 @@ def _floor_ms(captured, runs: int = 21) -> float:
 def time_pages() -> None:
     """Pages through Django's test client (middleware, templates and all, no network), each
     beside its floor and with its query count."""
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from complaints.models import Case
@@ -323,19 +321,7 @@ def time_pages() -> None:
             session["case_search"] = search or ""
             session.save()
 
-            def get(url=url, client=client):
-                response = client.get(url)
-                assert response.status_code == 200, (url, response.status_code)
-                return response
-
-            get()  # warm
-            median, _ = _median_ms(get)
-            with CaptureQueriesContext(connection) as queries:
-                get()
-            print(
-                f"{username:12} {label}: median {median:.0f} ms, {len(queries)} queries "
-                f"(floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
-            )
+            _time_page(client, f"{username:12} {label}", url)
 
 
 POOL = int(os.environ.get("BENCH_POOL", "200"))
@@ -480,7 +466,17 @@ def time_pool() -> None:
         )
     client = Client()
     client.force_login(User.objects.get(username="officer"))
-    url = f"/cases/{stage.case.reference}/appoint-investigators/"
+    _time_page(
+        client,
+        f"officer      appointment page ({stage.case.reference})",
+        f"/cases/{stage.case.reference}/appoint-investigators/",
+    )
+
+
+def _time_page(client, label: str, url: str) -> None:
+    """One page through the test client: its median, its queries and their floor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     def get():
         response = client.get(url)
@@ -492,8 +488,8 @@ def time_pool() -> None:
     with CaptureQueriesContext(connection) as queries:
         get()
     print(
-        f"officer      appointment page ({stage.case.reference}): median {median:.0f} ms, "
-        f"{len(queries)} queries (floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
+        f"{label}: median {median:.0f} ms, {len(queries)} queries "
+        f"(floor {_floor_ms(queries):.1f} ms: their SELECTs run bare)"
     )
 
 

@@ -139,15 +139,7 @@ def appoint(
     reason = refusal(member, part, stage, on=on)
     if reason is not None:
         raise DomainError(reason, field=field or part)
-    return Appointment.objects.create(
-        stage=stage,
-        member=member,
-        part=part,
-        appointed_on=on,
-        appointed_by=by,
-        rate=member.rate,
-        rate_unit=member.rate_unit,
-    )
+    return record_past_appointment(stage, member, part, by=by, on=on)
 
 
 def stand_down(appointments: Iterable[Appointment], *, on: dt.date, reason: str) -> None:
@@ -504,7 +496,8 @@ def record_past_appointment(
     stage: Stage, member: PoolMember, part: str, *, by, on: dt.date
 ) -> Appointment:
     """An appointment a council's history records as made: it happened, so it is not checked
-    again against today's pool (whose checks and conflicts may postdate it)."""
+    again against today's pool (whose checks and conflicts may postdate it). `appoint` makes
+    its appointments here too, once checked. The rate is the member's, agreed now."""
     return Appointment.objects.create(
         stage=stage,
         member=member,
