@@ -35,21 +35,22 @@ def case_list(request):
     if request.method == "POST":
         request.session[SEARCH_KEY] = request.POST.get("search", "")[:100]
         return redirect(reverse("case-list") + (f"?{request.GET.urlencode()}"))
-    filters = _filtered(request)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "complaints/case_list.html",
-        {
-            "filter": filters,
-            "page": page,
-            "query": query.urlencode(),
-            "search": request.session.get(SEARCH_KEY, ""),
-            "today": timezone.localdate(),
-        },
-    )
+    with selectors.joins_as_written():
+        filters = _filtered(request)
+        page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "complaints/case_list.html",
+            {
+                "filter": filters,
+                "page": page,
+                "query": query.urlencode(),
+                "search": request.session.get(SEARCH_KEY, ""),
+                "today": timezone.localdate(),
+            },
+        )
 
 
 EXPORT_COLUMNS = [
@@ -108,6 +109,7 @@ def case_log(request):
 
 
 @login_required
+@selectors.joins_as_written()
 def case_detail(request, reference):
     cases = costs.with_appointments_known(selectors.case_page_queryset())
     case = access.case_shown(request, reference, queryset=cases)

@@ -107,3 +107,36 @@ def test_rows_read_as_json_come_back_as_the_database_gives_them(build, officer):
             for name in joined:
                 assert getattr(mine, name) == getattr(theirs, name)  # None when left empty
     assert Remedy.objects.get(stage=stage).amount == Decimal("10.00")
+
+
+def test_joins_as_written_holds_postgresql_to_the_written_join_order_only_within_it(is_postgres):
+    from django.db import connection
+
+    from complaints.selectors import joins_as_written
+
+    def limit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW join_collapse_limit")
+            return cursor.fetchone()[0]
+
+    if not is_postgres:
+        with joins_as_written():  # nothing to hold on SQLite
+            assert Case.objects.count() == 0
+        return
+    before = limit()
+    with joins_as_written():
+        assert limit() == "1"
+    assert limit() == before != "1"
+
+
+def test_the_case_page_and_list_plan_their_joins_as_written(officer, build, client, is_postgres):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = build.case()
+    client.force_login(officer)
+    for url in ["/cases/", f"/cases/{case.reference}/"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        held = [q["sql"] for q in queries if "set_config('join_collapse_limit', '1'" in q["sql"]]
+        assert len(held) == (1 if is_postgres else 0), url
